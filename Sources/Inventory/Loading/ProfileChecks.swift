@@ -1,0 +1,172 @@
+/// The checks that need more than one file: duplicates across profiles, addresses against the configured subnets,
+/// template references and their variables, and the unknown-machine policy.
+struct ProfileChecks {
+    let templates: InventoryBuilder.Templates
+    let context: InventoryContext
+    let collector: DiagnosticCollector
+
+    /// Each MAC, fixed IP and host name belongs to one profile; the later file is reported, the first one noted.
+    func checkUniqueness(_ profiles: [MachineProfile]) {
+        var macOwners: [MACAddress: SourceLocation] = [:]
+        var ipOwners: [IPv4Address: SourceLocation] = [:]
+        var hostnameOwners: [String: SourceLocation] = [:]
+        for profile in profiles {
+            for mac in profile.macs {
+                if let first = macOwners[mac.value] {
+                    collector.error("MAC \(mac.value) is also claimed by \(first.file)", at: mac.location,
+                                    notes: [.init("first claimed here", at: first)])
+                } else {
+                    macOwners[mac.value] = mac.location
+                }
+            }
+            if let ip = profile.ip {
+                if let first = ipOwners[ip.value] {
+                    collector.error("IP \(ip.value) is also reserved by \(first.file)", at: ip.location,
+                                    notes: [.init("first reserved here", at: first)])
+                } else {
+                    ipOwners[ip.value] = ip.location
+                }
+            }
+            if let hostname = profile.hostname {
+                let key = hostname.value.lowercased()
+                if let first = hostnameOwners[key] {
+                    collector.error("hostname '\(hostname.value)' is also used by \(first.file)", at: hostname.location,
+                                    notes: [.init("first used here", at: first)])
+                } else {
+                    hostnameOwners[key] = hostname.location
+                }
+            }
+        }
+    }
+
+    /// Checks one profile against the configuration and its template; returns its boot plan when it is whole.
+    mutating func check(_ profile: MachineProfile) -> BootPlan? {
+        let server = checkAddress(profile)
+        var valuesAreSafe = true
+        for variable in profile.variables {
+            if InventoryBuilder.builtinVariables.contains(variable.name.value) {
+                collector.error("'\(variable.name.value)' is built in; it cannot be set as a variable",
+                                at: variable.name.location)
+            }
+            if let problem = TextRules.commandLineProblem(variable.value.value) {
+                valuesAreSafe = false
+                collector.error("variable '\(variable.name.value)' \(problem)", at: variable.value.location)
+            }
+        }
+        guard let state = profile.state?.value, let hostname = profile.hostname?.value else { return nil }
+        guard let reference = profile.template else {
+            return state == .local ? .localDisk : nil
+        }
+        guard let template = existingTemplate(reference) else { return nil }
+
+        var values: [String: String] = Dictionary(template.defaults.map { ($0.name.value, $0.value.value) }) { a, _ in a }
+        for variable in profile.variables { values[variable.name.value] = variable.value.value }
+        values["hostname"] = hostname
+        values["template"] = template.name
+        values["server"] = server.description
+        if let ip = profile.ip { values["ip"] = ip.value.description }
+        values["mac"] = profile.macs.first?.value.description
+
+        let used = Set(template.commandLine?.value.variableNames ?? [])
+        for variable in profile.variables where !used.contains(variable.name.value)
+            && !InventoryBuilder.builtinVariables.contains(variable.name.value) {
+            collector.warning("variable '\(variable.name.value)' is not used by template '\(template.name)'",
+                              at: variable.name.location)
+        }
+        var complete = true
+        for name in template.commandLine?.value.variableNames ?? [] where values[name] == nil {
+            complete = false
+            let why = name == "ip"
+                ? "but this profile has no fixed 'ip'"
+                : "which this profile does not define; add '\(name)' under 'variables'"
+            collector.error("template '\(template.name)' uses {{\(name)}}, \(why)", at: reference.location,
+                            notes: template.commandLine.map { [.init("used here", at: $0.location)] } ?? [])
+        }
+        guard complete else { return nil }
+        let description = template.description?.value ?? template.name
+        let plan = BootPlan(kind: .linux(template, values: values), title: "\(hostname): \(description)")
+        guard state == .install else { return .localDisk }
+        for mac in profile.macs where valuesAreSafe {
+            checkCommandLine(plan.entry(for: mac.value), at: reference.location)
+        }
+        return plan
+    }
+
+    /// What machines without a profile boot; `nil` when the configured template cannot serve them.
+    func checkUnknownMachinePolicy() -> BootPlan? {
+        guard case .template(let reference) = context.unknownMachinePolicy else { return .localDisk }
+        guard let template = existingTemplate(reference) else { return nil }
+        var values = Dictionary(template.defaults.map { ($0.name.value, $0.value.value) }) { a, _ in a }
+        values["server"] = context.defaultServer.description
+        values["template"] = template.name
+        var complete = true
+        for name in template.commandLine?.value.variableNames ?? [] where values[name] == nil {
+            complete = false
+            let why = ["hostname", "mac", "ip"].contains(name)
+                ? "which machines without a profile do not have; only {{server}}, {{template}} and the template's "
+                    + "own variables can be used here"
+                : "which the template does not define under 'variables'"
+            collector.error("unknown machines boot template '\(template.name)', which uses {{\(name)}}, \(why)",
+                            at: reference.location,
+                            notes: template.commandLine.map { [.init("used here", at: $0.location)] } ?? [])
+        }
+        guard complete else { return nil }
+        let plan = BootPlan(kind: .linux(template, values: values),
+                            title: "unknown machine: " + (template.description?.value ?? template.name))
+        checkCommandLine(plan.entry(for: nil), at: reference.location)
+        return plan
+    }
+
+    /// Reports a reference to a template that has no file; `nil` also when the file exists but is broken (already
+    /// reported there).
+    private func existingTemplate(_ reference: Located<String>) -> BootTemplate? {
+        guard templates.files[reference.value] != nil else {
+            let known = templates.files.keys.sorted()
+            collector.error("template '\(reference.value)' does not exist; "
+                                + (known.isEmpty ? "there are no templates" : "known: " + known.joined(separator: ", ")),
+                            at: reference.location)
+            return nil
+        }
+        return templates.parsed[reference.value]
+    }
+
+    /// Checks the fixed address against the subnets; returns the `{{server}}` this machine boots from.
+    private func checkAddress(_ profile: MachineProfile) -> IPv4Address {
+        guard let ip = profile.ip else { return context.defaultServer }
+        guard let subnet = context.subnet(containing: ip.value) else {
+            let subnets = context.subnets.map(\.network.description)
+            collector.error("IP \(ip.value) is outside every configured subnet ("
+                                + (subnets.isEmpty ? "none is configured" : subnets.joined(separator: ", ")) + ")",
+                            at: ip.location)
+            return context.defaultServer
+        }
+        let note = [Diagnostic.Note("subnet \(subnet.network) is configured here", at: subnet.location)]
+        if !subnet.network.isUsableHost(ip.value) {
+            collector.error("IP \(ip.value) is the network or broadcast address of \(subnet.network)",
+                            at: ip.location, notes: note)
+        } else if ip.value == subnet.router {
+            collector.error("IP \(ip.value) is the router of \(subnet.network)", at: ip.location, notes: note)
+        } else if ip.value == subnet.nextServer {
+            collector.error("IP \(ip.value) is the boot server's own address", at: ip.location, notes: note)
+        } else if let pool = subnet.pools.first(where: { $0.contains(ip.value) }) {
+            collector.warning("IP \(ip.value) lies inside the dynamic pool \(pool); the pool will skip it, but a "
+                                + "fixed address outside the pool is clearer", at: ip.location, notes: note)
+        }
+        return subnet.nextServer
+    }
+
+    /// Checks the expanded line as a whole (pieces that are safe alone can join into `${`), and its length as the
+    /// longest boot loader passes it: syslinux prepends `BOOT_IMAGE=<kernel>` and appends `initrd=<list>`.
+    private func checkCommandLine(_ entry: BootEntry, at location: SourceLocation) {
+        guard case .linux(let boot) = entry else { return }
+        if let problem = TextRules.commandLineProblem(boot.commandLine) {
+            collector.error("the expanded kernel command line \(problem)", at: location)
+        }
+        let initrdArgument = boot.initrds.isEmpty ? "" : " initrd=" + boot.initrds.joined(separator: ",")
+        let length = "BOOT_IMAGE=\(boot.kernel) \(boot.commandLine)\(initrdArgument)".utf8.count
+        if length > InventoryBuilder.maximumCommandLineLength {
+            collector.error("the kernel command line is \(length) bytes as pxelinux passes it; Linux and syslinux "
+                                + "accept at most \(InventoryBuilder.maximumCommandLineLength)", at: location)
+        }
+    }
+}
