@@ -4,9 +4,8 @@ enum ProfileParser {
     /// The profile with every value that could be read, so cross-file checks still run on a partly broken file;
     /// `nil` only when the file is not a YAML mapping at all.
     static func parse(_ source: YAMLSource, into collector: DiagnosticCollector) -> MachineProfile? {
-        guard let root = YAMLDocument.parse(source, into: collector),
-            let reader = MappingReader(root, file: source.path, describing: "a machine profile",
-                                       allowedKeys: MachineProfile.keys, collector: collector)
+        guard let reader = MappingReader.document(source, describing: "a machine profile", allowedKeys: MachineProfile.keys,
+                                                  collector: collector)
         else { return nil }
         let hostname = reader.string("hostname", required: true)
         if let hostname, let problem = TextRules.hostnameProblem(hostname.value) {

@@ -6,9 +6,8 @@ enum TemplateParser {
             collector.error("the file name gives the template its name: \(problem)", at: .startOf(source.path))
             return nil
         }
-        guard let root = YAMLDocument.parse(source, into: collector),
-            let reader = MappingReader(root, file: source.path, describing: "a boot template",
-                                       allowedKeys: BootTemplate.keys, collector: collector)
+        guard let reader = MappingReader.document(source, describing: "a boot template", allowedKeys: BootTemplate.keys,
+                                                  collector: collector)
         else { return nil }
         let before = collector.diagnostics.count
 

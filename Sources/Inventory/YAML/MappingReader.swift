@@ -12,7 +12,7 @@ public struct MappingReader {
     private let collector: DiagnosticCollector
 
     /// Fails (after reporting) when `node` is not a mapping. Reports unknown keys but still reads the known ones.
-    public init?(_ node: Node, file: String, describing what: String, allowedKeys: [String],
+    init?(_ node: Node, file: String, describing what: String, allowedKeys: [String],
                  collector: DiagnosticCollector) {
         self.file = file
         self.collector = collector
@@ -48,6 +48,20 @@ public struct MappingReader {
             entries[name] = (key, value)
         }
         self.entries = entries
+    }
+
+    /// Parses `source` and reads its root mapping; `nil` (after reporting) when it is not YAML or not a mapping.
+    public static func document(_ source: YAMLSource, describing what: String, allowedKeys: [String],
+                                collector: DiagnosticCollector) -> MappingReader? {
+        guard let root = YAMLDocument.parse(source, into: collector) else { return nil }
+        return MappingReader(root, file: source.path, describing: what, allowedKeys: allowedKeys, collector: collector)
+    }
+
+    /// A list of mappings, each read with `allowedKeys`; items that are not mappings are reported and skipped.
+    public func mappings(_ key: String, describing what: String, allowedKeys: [String]) -> [MappingReader] {
+        (sequence(key) ?? []).compactMap {
+            MappingReader($0, file: file, describing: what, allowedKeys: allowedKeys, collector: collector)
+        }
     }
 
     public func contains(_ key: String) -> Bool { entries[key] != nil && !isNull(entries[key]!.value) }

@@ -1,0 +1,113 @@
+import Inventory
+
+/// The appliance configuration file (`/etc/rackboot/rackboot.yaml`), validated. Paths are absolute: relative paths
+/// in the file were resolved against the file's folder. `docs/configuration.md` documents every key and default.
+public struct ApplianceConfig: Sendable {
+    /// The configuration file itself (as shown in messages).
+    public var sourcePath: String
+    /// Folder of machine profiles; boot templates live in its `templates/` subfolder.
+    public var profileDirectory: String
+    /// Where leases and other state persist.
+    public var stateDirectory: String
+    public var unknownMachines: UnknownMachinePolicy
+    public var dhcp: DHCPSettings
+    public var boot: BootSettings
+    public var tftp: TFTPSettings
+
+    /// The inventory's view of this configuration.
+    public func inventoryContext(bootFileRootDescription: String,
+                                 bootFileExists: @escaping (String) -> Bool) -> InventoryContext {
+        InventoryContext(
+            subnets: dhcp.subnets.map {
+                InventoryContext.Subnet(network: $0.network, nextServer: $0.nextServer ?? boot.nextServer,
+                                        router: $0.router, pools: $0.pools, location: $0.location)
+            },
+            defaultServer: boot.nextServer, unknownMachinePolicy: unknownMachines,
+            bootFileRootDescription: bootFileRootDescription, bootFileExists: bootFileExists)
+    }
+}
+
+/// DHCP service settings (`dhcp:`).
+public struct DHCPSettings: Sendable {
+    public var port: Int = 67
+    /// Answer REQUESTs for unknown leases with NAK instead of silence (protocol notes A.10).
+    public var authoritative: Bool = true
+    /// Seconds.
+    public var leaseTime: Int = 3600
+    public var subnets: [SubnetSettings] = []
+}
+
+/// One subnet: served directly on an interface, or reached through a relay (no interface).
+public struct SubnetSettings: Sendable {
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Hand out addresses and boot information.
+        case server
+        /// ProxyDHCP: another server hands out addresses; Rackboot answers PXE clients with boot information only.
+        case proxy
+    }
+
+    public var network: IPv4Network
+    /// The interface to serve it on; `nil` for a subnet behind a relay agent (selected by giaddr).
+    public var interface: String?
+    public var mode: Mode = .server
+    public var pools: [IPv4Range] = []
+    public var router: IPv4Address?
+    public var dnsServers: [IPv4Address] = []
+    public var domain: String?
+    /// Seconds; `nil` uses `dhcp.lease_time`.
+    public var leaseTime: Int?
+    /// `nil` uses `boot.next_server`.
+    public var nextServer: IPv4Address?
+    public var location: SourceLocation
+}
+
+/// Boot information handed out by DHCP (`boot:`).
+public struct BootSettings: Sendable {
+    /// The TFTP server (siaddr), also `{{server}}` in templates.
+    public var nextServer: IPv4Address
+    /// Option 93 = 0.
+    public var biosFile: String = "pxelinux.0"
+    /// Option 93 = 6, 7 or 9 (both 7 and 9 are x86-64 EFI in practice, protocol notes A.5).
+    public var efiX64File: String = "syslinux.efi"
+    /// Option 93 = 11; `nil` means ARM64 clients get no boot file.
+    public var efiARM64File: String?
+    /// Option 93 = 16 (UEFI HTTP boot) gets this URL; `nil` means HTTP-boot clients get no offer of a boot file.
+    public var httpBootURL: String?
+    /// iPXE (user class `iPXE` or option 175) gets its per-MAC script (`ipxe/01-<mac>.ipxe`) instead of a binary.
+    public var ipxeScripts: Bool = true
+    /// Where each boot file is configured (`bios`, `efi_x64`, `efi_arm64`), for messages about it.
+    public var fileLocations: [String: SourceLocation] = [:]
+
+    /// The boot files under the TFTP root, each with the module syslinux loads from beside it.
+    public var filesWithCompanions: [(key: String, path: String, companion: String?)] {
+        var files = [("bios", biosFile), ("efi_x64", efiX64File)]
+        if let efiARM64File { files.append(("efi_arm64", efiARM64File)) }
+        return files.map { key, path in
+            let folder = path.split(separator: "/").dropLast().map { $0 + "/" }.joined()
+            let companion: String? = switch path.split(separator: "/").last {
+            case "pxelinux.0", "lpxelinux.0": folder + "ldlinux.c32"
+            case "syslinux.efi": folder + "ldlinux.e64"
+            default: nil
+            }
+            return (key, path, companion)
+        }
+    }
+}
+
+/// TFTP service settings (`tftp:`).
+public struct TFTPSettings: Sendable {
+    /// Read-only root; nothing outside it is ever served.
+    public var root: String
+    public var port: Int = 69
+    /// Ceiling for the negotiated blksize, below the interface MTU − 32 (protocol notes A.14).
+    public var maxBlockSize: Int = 1468
+    /// Ceiling for the negotiated windowsize (RFC 7440).
+    public var maxWindowSize: Int = 32
+    /// Ceiling for windowsize × blksize, the bytes in flight per transfer.
+    public var maxWindowBytes: Int = 4 << 20
+    public var maxTransfers: Int = 1000
+    /// Seconds before the first retransmission, unless the client negotiates `timeout`.
+    public var retransmitTimeout: Int = 1
+    /// Retransmissions of one window before the transfer is abandoned.
+    public var retries: Int = 5
+}

@@ -1,0 +1,108 @@
+import Inventory
+
+/// Reads the appliance configuration file into `ApplianceConfig`, reporting every problem with its position.
+enum ConfigParser {
+    static let topLevelKeys = ["profiles", "state_directory", "unknown_machines", "dhcp", "boot", "tftp"]
+
+    /// `resolvePath` turns a path written in the file into an absolute one (relative to the file's folder).
+    static func parse(_ source: YAMLSource, resolvePath: (String) -> String,
+                      collector: DiagnosticCollector) -> ApplianceConfig? {
+        guard let reader = MappingReader.document(source, describing: "the configuration", allowedKeys: topLevelKeys,
+                                                  collector: collector)
+        else { return nil }
+        let before = collector.diagnostics.count
+
+        let profiles = reader.string("profiles").map { resolvePath($0.value) } ?? resolvePath("profiles")
+        let stateDirectory = reader.string("state_directory").map { resolvePath($0.value) } ?? "/var/lib/rackboot"
+        let unknownMachines = parseUnknownMachines(reader, collector: collector)
+        let boot = parseBoot(reader, collector: collector)
+        let dhcp = SubnetParser.parseDHCP(reader, collector: collector)
+        let tftp = parseTFTP(reader, resolvePath: resolvePath)
+
+        guard !collector.diagnostics[before...].contains(where: { $0.severity == .error }),
+            let boot, let dhcp, let tftp, let unknownMachines
+        else { return nil }
+        return ApplianceConfig(sourcePath: source.path, profileDirectory: profiles, stateDirectory: stateDirectory,
+                               unknownMachines: unknownMachines, dhcp: dhcp, boot: boot, tftp: tftp)
+    }
+
+    private static func parseUnknownMachines(_ reader: MappingReader,
+                                             collector: DiagnosticCollector) -> UnknownMachinePolicy? {
+        guard let section = reader.mapping("unknown_machines", describing: "'unknown_machines'",
+                                           allowedKeys: ["boot", "template"])
+        else { return .localBoot }
+        let boot = section.choice("boot", among: ["local", "template"], required: true)
+        let template = section.string("template")
+        switch (boot?.value, template) {
+        case ("template", let template?):
+            return .template(template)
+        case ("template", nil):
+            _ = section.node("template", required: true)
+            return nil
+        case ("local", let template?):
+            collector.error("'template' is set but 'boot' is local; set boot: template to use it",
+                            at: template.location)
+            return nil
+        case ("local", nil):
+            return .localBoot
+        default:
+            return nil
+        }
+    }
+
+    private static func parseBoot(_ reader: MappingReader, collector: DiagnosticCollector) -> BootSettings? {
+        guard let section = reader.mapping("boot", describing: "'boot'",
+                                           allowedKeys: ["next_server", "files", "ipxe_scripts"], required: true),
+            let nextServer = section.string("next_server", required: true)
+        else { return nil }
+        guard let address = IPv4Address(nextServer.value) else {
+            collector.error("'\(nextServer.value)' is not an IPv4 address", at: nextServer.location)
+            return nil
+        }
+        var boot = BootSettings(nextServer: address)
+        boot.fileLocations = ["bios": nextServer.location, "efi_x64": nextServer.location]
+        if let ipxe = section.boolean("ipxe_scripts") { boot.ipxeScripts = ipxe.value }
+        guard let files = section.mapping("files", describing: "'boot.files'",
+                                          allowedKeys: ["bios", "efi_x64", "efi_arm64", "http_url"])
+        else { return boot }
+        func bootFile(_ key: String) -> String? {
+            guard let path = files.string(key) else { return nil }
+            boot.fileLocations[key] = path.location
+            if let problem = TextRules.bootPathProblem(path.value) {
+                collector.error("\(key): \(problem)", at: path.location)
+            }
+            return path.value
+        }
+        if let bios = bootFile("bios") { boot.biosFile = bios }
+        if let efi = bootFile("efi_x64") { boot.efiX64File = efi }
+        boot.efiARM64File = bootFile("efi_arm64")
+        if let url = files.string("http_url") {
+            if url.value.hasPrefix("http://") || url.value.hasPrefix("https://") {
+                boot.httpBootURL = url.value
+            } else {
+                collector.error("http_url must be an http:// or https:// URL, not '\(url.value)'", at: url.location)
+            }
+        }
+        return boot
+    }
+
+    private static func parseTFTP(_ reader: MappingReader, resolvePath: (String) -> String) -> TFTPSettings? {
+        var tftp = TFTPSettings(root: resolvePath("tftproot"))
+        guard let section = reader.mapping("tftp", describing: "'tftp'", allowedKeys: [
+            "root", "port", "max_block_size", "max_window_size", "max_window_bytes", "max_transfers",
+            "retransmit_timeout", "retries",
+        ]) else { return tftp }
+        if let root = section.string("root") { tftp.root = resolvePath(root.value) }
+        if let port = section.integer("port", in: 1...65535) { tftp.port = port.value }
+        // RFC 2348 allows 8 to 65464.
+        if let size = section.integer("max_block_size", in: 8...65464) { tftp.maxBlockSize = size.value }
+        // RFC 7440 allows 1 to 65535.
+        if let size = section.integer("max_window_size", in: 1...65535) { tftp.maxWindowSize = size.value }
+        if let bytes = section.integer("max_window_bytes", in: 512...(256 << 20)) { tftp.maxWindowBytes = bytes.value }
+        if let count = section.integer("max_transfers", in: 1...100_000) { tftp.maxTransfers = count.value }
+        // RFC 2349 allows 1 to 255 seconds.
+        if let timeout = section.duration("retransmit_timeout", in: 1...255) { tftp.retransmitTimeout = timeout.value }
+        if let retries = section.integer("retries", in: 0...100) { tftp.retries = retries.value }
+        return tftp
+    }
+}

@@ -1,0 +1,12 @@
+import Appliance
+import ArgumentParser
+
+@main
+struct Rackboot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rackboot",
+        abstract: "Network-boot provisioning: DHCP, TFTP and per-machine boot configs from one inventory.",
+        version: RackbootVersion.string,
+        subcommands: [CheckCommand.self, RenderCommand.self, ServeCommand.self]
+    )
+}
