@@ -18,7 +18,9 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let outcome = load.loader.load()
-        DiagnosticPrinter.print(outcome.diagnostics)
+        for diagnostic in outcome.diagnostics {
+            print(diagnostic)
+        }
         let summary = DiagnosticPrinter.summary(outcome.diagnostics)
         if let inventory = outcome.inventory {
             print("\(inventory.machines.count) machines, \(inventory.templateNames.count) templates: \(summary)")

@@ -10,6 +10,11 @@ import Testing
         #expect(TextRules.firstControlCharacter(in: "a\u{85}b") == "the control character U+0085")
     }
 
+    @Test func diagnosticsNeverCarryControlCharacters() {
+        let diagnostic = Diagnostic.error("'\u{1b}[2Jx\ny' is bad", at: .startOf("f"))
+        #expect(diagnostic.message == "'\\u{1B}[2Jx\\u{A}y' is bad")
+    }
+
     @Test func acceptsOnlyRFC1123HostNames() {
         #expect(TextRules.hostnameProblem("web-01") == nil)
         #expect(TextRules.hostnameProblem("web-01.rack1.example.net") == nil)

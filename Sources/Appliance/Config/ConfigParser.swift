@@ -52,19 +52,21 @@ enum ConfigParser {
 
     private static func parseBoot(_ reader: MappingReader, collector: DiagnosticCollector) -> BootSettings? {
         guard let section = reader.mapping("boot", describing: "'boot'",
-                                           allowedKeys: ["next_server", "files", "ipxe_scripts"], required: true),
-            let nextServer = section.string("next_server", required: true)
+                                           allowedKeys: ["next_server", "files", "ipxe_scripts"], required: true)
         else { return nil }
-        guard let address = IPv4Address(nextServer.value) else {
+        // Read on after a bad address, so the file keys below are checked too.
+        let nextServer = section.string("next_server", required: true)
+        let address = nextServer.flatMap { IPv4Address($0.value) }
+        if let nextServer, address == nil {
             collector.error("'\(nextServer.value)' is not an IPv4 address", at: nextServer.location)
-            return nil
         }
-        var boot = BootSettings(nextServer: address)
-        boot.fileLocations = ["bios": nextServer.location, "efi_x64": nextServer.location]
+        var boot = BootSettings(nextServer: address ?? IPv4Address(rawValue: 0))
+        let keyLocation = nextServer?.location ?? section.location
+        boot.fileLocations = ["bios": keyLocation, "efi_x64": keyLocation]
         if let ipxe = section.boolean("ipxe_scripts") { boot.ipxeScripts = ipxe.value }
         guard let files = section.mapping("files", describing: "'boot.files'",
                                           allowedKeys: ["bios", "efi_x64", "efi_arm64", "http_url"])
-        else { return boot }
+        else { return address == nil ? nil : boot }
         func bootFile(_ key: String) -> String? {
             guard let path = files.string(key) else { return nil }
             boot.fileLocations[key] = path.location
@@ -83,7 +85,7 @@ enum ConfigParser {
                 collector.error("http_url must be an http:// or https:// URL, not '\(url.value)'", at: url.location)
             }
         }
-        return boot
+        return address == nil ? nil : boot
     }
 
     private static func parseTFTP(_ reader: MappingReader, resolvePath: (String) -> String) -> TFTPSettings? {

@@ -31,11 +31,21 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     public var message: String
     public var notes: [Note]
 
+    /// Control characters in `message` (values quoted from a hostile file) are escaped, so printing a diagnostic
+    /// can never send escape sequences to the admin's terminal or split a journal line.
     public init(_ severity: Severity, _ message: String, at location: SourceLocation, notes: [Note] = []) {
         self.severity = severity
         self.location = location
-        self.message = message
+        self.message = Self.escapingControlCharacters(message)
         self.notes = notes
+    }
+
+    static func escapingControlCharacters(_ text: String) -> String {
+        guard TextRules.firstControlCharacter(in: text) != nil else { return text }
+        return String(text.unicodeScalars.map { scalar -> String in
+            guard scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) else { return String(scalar) }
+            return "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        }.joined())
     }
 
     public static func error(_ message: String, at location: SourceLocation, notes: [Note] = []) -> Diagnostic {

@@ -8,7 +8,8 @@ enum ProfileParser {
                                                   collector: collector)
         else { return nil }
         let hostname = reader.string("hostname", required: true)
-        if let hostname, let problem = TextRules.hostnameProblem(hostname.value) {
+        if let hostname, TextRules.firstControlCharacter(in: hostname.value) == nil,
+            let problem = TextRules.hostnameProblem(hostname.value) {
             collector.error("hostname: \(problem)", at: hostname.location)
         }
 

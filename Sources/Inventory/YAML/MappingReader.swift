@@ -90,7 +90,7 @@ public struct MappingReader {
         return scalarString(value, what: "'\(key)'", trimmed: trimmed)
     }
 
-    /// A scalar node's text, checked for control characters.
+    /// A scalar node's text, checked for control characters (reported as errors).
     public func scalarString(_ node: Node, what: String, trimmed: Bool = false) -> Located<String>? {
         let at = YAMLDocument.location(of: node, in: file)
         guard case .scalar(let scalar) = node else {
@@ -102,8 +102,9 @@ public struct MappingReader {
             text = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         }
         if let control = TextRules.firstControlCharacter(in: text) {
+            // Reported, but still returned so later checks do not add a false "not defined": a set with an error
+            // is never rendered, so the value cannot reach a boot file.
             collector.error("\(what) contains \(control), which would break the generated boot files", at: at)
-            return nil
         }
         return Located(text, at: at)
     }
@@ -207,11 +208,20 @@ public struct MappingReader {
         guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit), let number = Int(digits),
             number <= range.upperBound / factor, range.contains(number * factor)
         else {
-            collector.error("'\(key)' must be a duration from \(range.lowerBound)s to \(range.upperBound)s, "
-                                + "such as 3600, 90s, 30m, 12h or 7d; not '\(text.value)'", at: text.location)
+            collector.error("'\(key)' must be a duration from \(Self.durationText(range.lowerBound)) to "
+                                + "\(Self.durationText(range.upperBound)), written as seconds or with a unit "
+                                + "(90s, 30m, 12h, 7d); not '\(text.value)'", at: text.location)
             return nil
         }
         return Located(number * factor, at: text.location)
+    }
+
+    /// `90s`, `30m`, `12h`, `365d`: the largest unit that divides the seconds exactly.
+    static func durationText(_ seconds: Int) -> String {
+        for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60)] where seconds >= size && seconds % size == 0 {
+            return "\(seconds / size)\(unit)"
+        }
+        return "\(seconds)s"
     }
 
     private func isNull(_ node: Node) -> Bool {
