@@ -46,14 +46,9 @@ public struct ApplianceLoader: Sendable {
     public func loadConfig(collector: DiagnosticCollector) -> ApplianceConfig? {
         let absoluteConfig = displayPath.absolute(configPath)
         let shown = displayPath.display(absoluteConfig)
-        guard let data = FileManager.default.contents(atPath: absoluteConfig) else {
-            collector.error("cannot read the configuration file (use --config FILE)", at: .startOf(shown))
-            return nil
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            collector.error("the configuration file is not UTF-8 text", at: .startOf(shown))
-            return nil
-        }
+        guard let text = TextFiles.read(absoluteConfig, shownAs: shown,
+                                        what: "the configuration file (use --config FILE)", collector: collector)
+        else { return nil }
         let folder = (absoluteConfig as NSString).deletingLastPathComponent
         guard var config = ConfigParser.parse(YAMLSource(path: shown, text: text),
                                               resolvePath: { displayPath.absolute($0, relativeTo: folder) },
@@ -63,8 +58,7 @@ public struct ApplianceLoader: Sendable {
         if let override = profileDirectoryOverride {
             config.profileDirectory = displayPath.absolute(override)
         }
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: config.tftp.root, isDirectory: &isDirectory) || !isDirectory.boolValue {
+        if !TextFiles.isDirectory(config.tftp.root) {
             collector.error("the TFTP root \(displayPath.display(config.tftp.root)) is not a folder", at: .startOf(shown))
             return nil
         }
@@ -76,18 +70,13 @@ public struct ApplianceLoader: Sendable {
         let root = displayPath.display(config.tftp.root) + "/"
         for file in config.boot.filesWithCompanions {
             let at = config.boot.fileLocations[file.key] ?? .startOf(config.sourcePath)
-            if !isRegularFile(config.tftp.root + "/" + file.path) {
+            if !TextFiles.isRegularFile(config.tftp.root + "/" + file.path) {
                 collector.warning("boot file '\(file.path)' (\(file.key)) is not under \(root); "
                                     + "'make tftproot' copies Debian's boot loaders there", at: at)
-            } else if let companion = file.companion, !isRegularFile(config.tftp.root + "/" + companion) {
+            } else if let companion = file.companion, !TextFiles.isRegularFile(config.tftp.root + "/" + companion) {
                 collector.warning("'\(file.path)' loads '\(companion)', which is not under \(root)", at: at)
             }
         }
-    }
-
-    private func isRegularFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
     /// Reads the profile folder of `config` and builds the inventory.
@@ -98,7 +87,7 @@ public struct ApplianceLoader: Sendable {
         else { return (nil, 0, 0) }
         let root = config.tftp.root
         let context = config.inventoryContext(bootFileRootDescription: displayPath.display(root) + "/") { path in
-            isRegularFile(root + "/" + path)
+            TextFiles.isRegularFile(root + "/" + path)
         }
         let inventory = InventoryBuilder.build(profiles: contents.profiles, templates: contents.templates,
                                                context: context, collector: collector)

@@ -21,8 +21,7 @@ public struct ProfileDirectory: Sendable {
 
     /// Reads every profile and template; a file that cannot be read is reported, and the others are still read.
     public func read(displayPath: DisplayPath, collector: DiagnosticCollector) -> Contents? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard TextFiles.isDirectory(path) else {
             collector.error("the profile folder \(displayPath.display(path)) does not exist",
                             at: .startOf(displayPath.display(path)))
             return nil
@@ -30,7 +29,7 @@ public struct ProfileDirectory: Sendable {
         let templatesPath = path + "/" + Self.templateSubdirectory
         return Contents(
             profiles: readYAMLFiles(in: path, displayPath: displayPath, collector: collector),
-            templates: FileManager.default.fileExists(atPath: templatesPath)
+            templates: TextFiles.isDirectory(templatesPath)
                 ? readYAMLFiles(in: templatesPath, displayPath: displayPath, collector: collector) : [])
     }
 
@@ -49,18 +48,9 @@ public struct ProfileDirectory: Sendable {
             .compactMap { name in
                 let filePath = directory + "/" + name
                 let shown = displayPath.display(filePath)
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: filePath, isDirectory: &isDirectory),
-                    !isDirectory.boolValue
+                guard TextFiles.isRegularFile(filePath),
+                    let text = TextFiles.read(filePath, shownAs: shown, what: "the file", collector: collector)
                 else { return nil }
-                guard let data = FileManager.default.contents(atPath: filePath) else {
-                    collector.error("cannot read the file", at: .startOf(shown))
-                    return nil
-                }
-                guard let text = String(data: data, encoding: .utf8) else {
-                    collector.error("the file is not UTF-8 text", at: .startOf(shown))
-                    return nil
-                }
                 return YAMLSource(path: shown, text: text)
             }
     }

@@ -12,31 +12,27 @@ struct ProfileChecks {
         var hostnameOwners: [String: SourceLocation] = [:]
         for profile in profiles {
             for mac in profile.macs {
-                if let first = macOwners[mac.value] {
-                    collector.error("MAC \(mac.value) is also claimed by \(first.file)", at: mac.location,
-                                    notes: [.init("first claimed here", at: first)])
-                } else {
-                    macOwners[mac.value] = mac.location
-                }
+                claim(mac.value, at: mac.location, in: &macOwners, what: "MAC \(mac.value)", verb: "claimed")
             }
             if let ip = profile.ip {
-                if let first = ipOwners[ip.value] {
-                    collector.error("IP \(ip.value) is also reserved by \(first.file)", at: ip.location,
-                                    notes: [.init("first reserved here", at: first)])
-                } else {
-                    ipOwners[ip.value] = ip.location
-                }
+                claim(ip.value, at: ip.location, in: &ipOwners, what: "IP \(ip.value)", verb: "reserved")
             }
             if let hostname = profile.hostname {
-                let key = hostname.value.lowercased()
-                if let first = hostnameOwners[key] {
-                    collector.error("hostname '\(hostname.value)' is also used by \(first.file)", at: hostname.location,
-                                    notes: [.init("first used here", at: first)])
-                } else {
-                    hostnameOwners[key] = hostname.location
-                }
+                claim(hostname.value.lowercased(), at: hostname.location, in: &hostnameOwners,
+                      what: "hostname '\(hostname.value)'", verb: "used")
             }
         }
+    }
+
+    /// Records the first owner of `key`, or reports a second one.
+    private func claim<Key: Hashable>(_ key: Key, at location: SourceLocation, in owners: inout [Key: SourceLocation],
+                                      what: String, verb: String) {
+        guard let first = owners[key] else {
+            owners[key] = location
+            return
+        }
+        collector.error("\(what) is also \(verb) by \(first.file)", at: location,
+                        notes: [.init("first \(verb) here", at: first)])
     }
 
     /// Checks one profile against the configuration and its template; returns its boot plan when it is whole.
