@@ -20,7 +20,7 @@ let package = Package(
         ),
         .target(
             name: "DHCP",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["Inventory", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
             name: "TFTP",
@@ -57,6 +57,10 @@ let package = Package(
         ),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
         .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Inventory"]),
+        .testTarget(
+            name: "DHCPTests",
+            dependencies: ["DHCP", "Inventory", .product(name: "NIOCore", package: "swift-nio")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
