@@ -1,0 +1,67 @@
+import Inventory
+
+/// Where a reply goes (RFC 2131 §4.1).
+public enum DHCPDestination: Hashable, Sendable, CustomStringConvertible {
+    /// To the relay agent (giaddr), server port 67.
+    case relay(IPv4Address)
+    /// To one address and port: a client that has its address (ciaddr, port 68) or a boot-server client (4011).
+    case unicast(IPv4Address, port: Int)
+    /// 255.255.255.255:68 on the interface the request came in on. Used instead of unicasting to yiaddr at chaddr:
+    /// that needs an ARP entry injected (dnsmasq) or raw sockets (Kea), and every client accepts a broadcast reply.
+    case broadcast
+
+    public var description: String {
+        switch self {
+        case .relay(let address): return "relay \(address):67"
+        case .unicast(let address, let port): return "\(address):\(port)"
+        case .broadcast: return "255.255.255.255:68"
+        }
+    }
+}
+
+/// A reply ready to encode.
+public struct DHCPReply: Sendable, Hashable {
+    public var message: DHCPMessage
+    public var destination: DHCPDestination
+    /// The largest message the client accepts (option 57 less IP and UDP headers, or 548).
+    public var maximumLength: Int
+}
+
+/// A change to the durable lease store. The adapter commits it before sending the reply that depends on it.
+public enum LeaseChange: Sendable, Hashable {
+    case bind(Lease)
+    case release(Lease)
+    case quarantine(Lease)
+}
+
+/// The engine's answer to one request: what to store, what to send, what to log.
+public struct DHCPDecision: Sendable {
+    /// Commit first; send `reply` only once this is durable.
+    public var leaseChange: LeaseChange?
+    public var reply: DHCPReply?
+    public var event: DHCPEvent
+}
+
+/// One exchange as the log records it (journal fields `MAC`, `IP`, `XID`, …).
+public struct DHCPEvent: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case offered, acknowledged, negativelyAcknowledged = "nak", released, declined, informed
+        /// Not for this server (another server chosen, a subnet it does not serve, a non-PXE client in proxy mode).
+        case ignored
+        /// Malformed or unusable, counted as dropped.
+        case dropped
+    }
+
+    public var kind: Kind
+    public var mac: MACAddress?
+    public var address: IPv4Address?
+    public var transactionID: UInt32
+    public var messageType: DHCPMessageType?
+    /// `bios`, `efi-x64`, … for network-boot clients.
+    public var architecture: String?
+    public var hostname: String?
+    public var profile: String?
+    public var bootFile: String?
+    /// Why, for ignored, dropped and NAKed requests.
+    public var reason: String?
+}

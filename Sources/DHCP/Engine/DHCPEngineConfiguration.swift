@@ -1,0 +1,79 @@
+import Inventory
+
+/// Everything the DHCP engine decides with, taken from the appliance configuration.
+public struct DHCPEngineConfiguration: Sendable {
+    public var subnets: [DHCPServedSubnet]
+    /// Answer requests for addresses Rackboot does not know with DHCPNAK (RFC 2131 §4.3.2), instead of silence.
+    public var authoritative: Bool = true
+    public var bootFiles: DHCPBootFiles
+    /// Fraction of the lease time after which the client renews (T1, option 58); RFC 2131 §4.4.5 default 0.5.
+    public var renewalFraction: Double = 0.5
+    /// Fraction after which it rebinds (T2, option 59); RFC 2131 §4.4.5 default 0.875.
+    public var rebindingFraction: Double = 0.875
+    /// Seconds an offered address stays held for the client that was offered it.
+    public var offerHoldTime: Int64 = 60
+    /// Seconds a declined address (RFC 2131 §4.3.3: someone else uses it) is kept out of the pool.
+    public var declineQuarantineTime: Int64 = 600
+
+    public init(subnets: [DHCPServedSubnet], bootFiles: DHCPBootFiles) {
+        self.subnets = subnets
+        self.bootFiles = bootFiles
+    }
+}
+
+/// A subnet as the engine serves it.
+public struct DHCPServedSubnet: Sendable {
+    public enum Mode: Sendable, Hashable {
+        /// Addresses and boot information.
+        case server
+        /// ProxyDHCP: boot information only, beside another DHCP server (PXE 2.1 §2.2.2).
+        case proxy
+    }
+
+    public var network: IPv4Network
+    /// The interface it is served on directly; `nil` when reached through relays only.
+    public var interface: String?
+    public var mode: Mode = .server
+    public var pools: [IPv4Range] = []
+    public var router: IPv4Address?
+    public var dnsServers: [IPv4Address] = []
+    public var domain: String?
+    /// Seconds.
+    public var leaseTime: Int64 = 3600
+    /// siaddr: the TFTP server.
+    public var nextServer: IPv4Address
+    /// How UEFI PXE clients are answered in proxy mode (protocol notes A.2: no single choice suits every firmware).
+    public var proxyEFIStrategy: ProxyEFIStrategy = .direct
+
+    public init(network: IPv4Network, nextServer: IPv4Address) {
+        self.network = network
+        self.nextServer = nextServer
+    }
+}
+
+/// The two proxyDHCP strategies for UEFI firmware.
+public enum ProxyEFIStrategy: String, Sendable, Hashable, CaseIterable {
+    /// Send option 43 sub-option 6 = 8 with siaddr and file, so the client goes straight to TFTP (Smee's way).
+    case direct
+    /// Omit option 43, so the client asks the boot server on port 4011 (Pixiecore's and dnsmasq's way).
+    case bootServer = "boot-server"
+}
+
+/// Boot file names by client kind (option 93, iPXE, UEFI HTTP boot).
+public struct DHCPBootFiles: Sendable {
+    public var bios: String
+    public var efiX64: String
+    public var efiARM64: String?
+    public var httpBootURL: String?
+    /// iPXE gets its per-MAC script rendered by the inventory instead of a binary.
+    public var ipxeScripts: Bool = true
+
+    public init(bios: String, efiX64: String, efiARM64: String? = nil, httpBootURL: String? = nil,
+                ipxeScripts: Bool = true) {
+        self.bios = bios
+        self.efiX64 = efiX64
+        self.efiARM64 = efiARM64
+        self.httpBootURL = httpBootURL
+        self.ipxeScripts = ipxeScripts
+    }
+}
