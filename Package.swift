@@ -57,6 +57,10 @@ let package = Package(
         ),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
         .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Inventory"]),
+        .testTarget(
+            name: "TFTPTests",
+            dependencies: ["TFTP", "Inventory", .product(name: "NIOCore", package: "swift-nio")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
