@@ -67,7 +67,9 @@ public struct TFTPNetasciiFileSource<Base: TFTPFileSource>: TFTPFileSource {
                     encodedPosition += 1
                 }
                 sourcePosition += 1
-                if encodedPosition <= end { boundaryAtEnd = Checkpoint(encoded: encodedPosition, source: sourcePosition) }
+                if encodedPosition <= end {
+                    boundaryAtEnd = Checkpoint(encoded: encodedPosition, source: sourcePosition)
+                }
                 if produced == length { break reading }
             }
         }

@@ -1,3 +1,5 @@
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOCore
 
 /// An open regular file under the TFTP root, read with `pread` at block offsets so any number of transfers can
 /// share one descriptor (pread has no file position) and big files are never loaded whole.

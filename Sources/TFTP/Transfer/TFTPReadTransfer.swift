@@ -137,7 +137,8 @@ public struct TFTPReadTransfer: Sendable {
     /// The adapter could not read a block's bytes: tell the client and give up.
     public mutating func sourceReadFailed(reason: String, now: NIODeadline) -> [TFTPTransferAction] {
         guard phase == .transferring || phase == .awaitingOptionAcknowledgement else { return [] }
-        return [.sendError(.undefined, message: "Read error")] + finish(.failed(.sourceReadFailed(reason: reason)), now: now)
+        return [.sendError(.undefined, message: "Read error")]
+            + finish(.failed(.sourceReadFailed(reason: reason)), now: now)
     }
 
     /// The retransmission timer expired. A call before the armed deadline (a timer the adapter failed to

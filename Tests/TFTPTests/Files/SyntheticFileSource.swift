@@ -1,4 +1,5 @@
 import NIOCore
+
 @testable import TFTP
 
 /// A file of any size whose bytes are computed from their offset, so tests can stream gigabytes without

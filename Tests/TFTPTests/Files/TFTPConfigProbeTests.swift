@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TFTP
 
 /// pxelinux's and GRUB's config search: misses that are routine (protocol notes A.11).

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TFTP
 
 /// Name normalisation: the first line of defence of the jail (protocol notes A.23).

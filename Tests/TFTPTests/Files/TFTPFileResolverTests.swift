@@ -1,5 +1,6 @@
 import Inventory
 import Testing
+
 @testable import TFTP
 
 /// Rendered inventory files come first; everything else goes to the jailed root.

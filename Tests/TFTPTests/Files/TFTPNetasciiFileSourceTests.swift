@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import TFTP
 
 /// netascii conversion streamed block by block (RFC 1350 §5): LF → CR LF, CR → CR NUL.

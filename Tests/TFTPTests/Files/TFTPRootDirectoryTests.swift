@@ -1,9 +1,11 @@
+import NIOCore
+import Testing
+
+@testable import TFTP
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import NIOCore
-import Testing
-@testable import TFTP
 
 /// The jail on a real temporary directory: symlinks out, directories, FIFOs, shared descriptors.
 struct TFTPRootDirectoryTests {
@@ -36,9 +38,10 @@ struct TFTPRootDirectoryTests {
         }
 
         deinit {
-            for path in ["root/images/vmlinuz", "root/escape", "root/escapedir", "root/kernel", "root/fifo",
-                "outside/secret"]
-            {
+            for path in [
+                "root/images/vmlinuz", "root/escape", "root/escapedir", "root/kernel", "root/fifo",
+                "outside/secret",
+            ] {
                 unlink(base + "/" + path)
             }
             for path in ["root/images", "root", "outside", ""] { rmdir(base + "/" + path) }

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import TFTP
 
 /// RFC 2347 negotiation: echo only requested-and-accepted options, clamp rather than NAK (protocol notes A.13-A.17).
@@ -8,13 +9,15 @@ struct TFTPNegotiatedOptionsTests {
         _ options: [(String, String)], mode: TFTPTransferMode = .octet, size: UInt64 = 27, mtu: Int? = 1500,
         limits: TFTPTransferLimits = .init()
     ) -> TFTPNegotiatedOptions {
-        let request = TFTPRequest(filename: "f", mode: mode, options: options.map { TFTPOption(name: $0.0, value: $0.1) })
+        let request = TFTPRequest(
+            filename: "f", mode: mode, options: options.map { TFTPOption(name: $0.0, value: $0.1) })
         return TFTPNegotiatedOptions(request: request, transferSize: size, interfaceMTU: mtu, limits: limits)
     }
 
     @Test func pxelinuxGetsExactlyWhatItAsked() {
         let result = negotiate([("tsize", "0"), ("blksize", "1408")], size: 1234)
-        #expect(result.acknowledgedOptions == [.init(name: "tsize", value: "1234"), .init(name: "blksize", value: "1408")])
+        #expect(
+            result.acknowledgedOptions == [.init(name: "tsize", value: "1234"), .init(name: "blksize", value: "1408")])
         #expect(result.blockSize == 1408)
         #expect(result.windowSize == 1)
     }
@@ -38,8 +41,9 @@ struct TFTPNegotiatedOptionsTests {
         #expect(negotiate([("blksize", "65464")], mtu: 9000).blockSize == 8968)
         #expect(negotiate([("blksize", "70000")], mtu: nil).blockSize == 65464)
         #expect(negotiate([("blksize", "1468")], limits: .init(blockSizeCeiling: 1388)).blockSize == 1388)
-        #expect(negotiate([("blksize", "1468")], limits: .init(blockSizeCeiling: 1388)).acknowledgedOptions
-            == [.init(name: "blksize", value: "1388")])
+        #expect(
+            negotiate([("blksize", "1468")], limits: .init(blockSizeCeiling: 1388)).acknowledgedOptions
+                == [.init(name: "blksize", value: "1388")])
         #expect(negotiate([("blksize", "8")]).blockSize == 8)
     }
 
@@ -53,7 +57,9 @@ struct TFTPNegotiatedOptionsTests {
 
     @Test func transferSizeOnlyInOctetMode() {
         #expect(negotiate([("tsize", "0")], mode: .netascii).acknowledgedOptions.isEmpty)
-        #expect(negotiate([("tsize", "0")], mode: .octet, size: 0).acknowledgedOptions == [.init(name: "tsize", value: "0")])
+        #expect(
+            negotiate([("tsize", "0")], mode: .octet, size: 0).acknowledgedOptions == [.init(name: "tsize", value: "0")]
+        )
     }
 
     @Test func timeoutRange() {

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import TFTP
 
 /// How a transfer opens: OACK or DATA 1, ACK 0, and the client's answers to the OACK (RFC 2347 §2).
@@ -8,15 +9,18 @@ struct TFTPReadTransferNegotiationTests {
         var transfer = TFTPReadTransfer(
             request: octetRequest([("tsize", "0"), ("blksize", "1408")]), transferSize: 3000, interfaceMTU: 1500)
         let opening = transfer.start(now: instant(0))
-        #expect(opening == [
-            .sendOptionAcknowledgement([.init(name: "tsize", value: "3000"), .init(name: "blksize", value: "1408")]),
-            .armTimer(deadline: instant(1)),
-        ])
+        #expect(
+            opening == [
+                .sendOptionAcknowledgement([.init(name: "tsize", value: "3000"), .init(name: "blksize", value: "1408")]
+                ),
+                .armTimer(deadline: instant(1)),
+            ])
         let data = transfer.receivedAcknowledgement(block: 0, now: instant(0, milliseconds: 10))
-        #expect(data == [
-            .sendData([TFTPDataBlock(index: 1, offset: 0, length: 1408)]),
-            .armTimer(deadline: instant(1, milliseconds: 10)),
-        ])
+        #expect(
+            data == [
+                .sendData([TFTPDataBlock(index: 1, offset: 0, length: 1408)]),
+                .armTimer(deadline: instant(1, milliseconds: 10)),
+            ])
     }
 
     @Test func noAcceptedOptionStartsWithData1() {
@@ -77,9 +81,10 @@ struct TFTPReadTransferNegotiationTests {
     @Test func strayPeerGetsError5AndTransferContinues() {
         var transfer = TFTPReadTransfer(request: octetRequest(), transferSize: 2000, interfaceMTU: nil)
         _ = transfer.start(now: instant(0))
-        #expect(transfer.receivedPacketFromUnknownTransferID() == [
-            .replyToStrayPeer(.unknownTransferID, message: "Unknown transfer ID")
-        ])
+        #expect(
+            transfer.receivedPacketFromUnknownTransferID() == [
+                .replyToStrayPeer(.unknownTransferID, message: "Unknown transfer ID")
+            ])
         #expect(!transfer.isFinished)
         #expect(transfer.receivedAcknowledgement(block: 1, now: instant(0)).blockNumbers == [2])
     }
@@ -94,7 +99,8 @@ struct TFTPReadTransferNegotiationTests {
 
     @Test func netasciiRunsLockStepWithoutTransferSize() {
         let request = TFTPRequest(
-            filename: "ks.cfg", mode: .netascii, options: [.init(name: "tsize", value: "0"), .init(name: "windowsize", value: "8")])
+            filename: "ks.cfg", mode: .netascii,
+            options: [.init(name: "tsize", value: "0"), .init(name: "windowsize", value: "8")])
         var transfer = TFTPReadTransfer(request: request, transferSize: 5000, interfaceMTU: nil)
         let opening = transfer.start(now: instant(0))
         #expect(opening.dataBlocks?.count == 1, "no option accepted: DATA 1 straight away, window of one")

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import TFTP
 
 /// Timeout-driven retransmission with back-off, giving up, and the end-of-transfer rules (protocol notes A.19, A.21).

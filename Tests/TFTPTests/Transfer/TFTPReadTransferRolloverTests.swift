@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import TFTP
 
 /// Files beyond 65535 blocks: block numbers wrap to 0 while the index keeps counting (protocol notes A.18,

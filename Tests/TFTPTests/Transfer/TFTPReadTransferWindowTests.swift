@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import TFTP
 
 /// RFC 7440 windows and the ACK rules that keep a transfer from melting down (protocol notes A.17, A.19).
@@ -18,16 +19,19 @@ struct TFTPReadTransferWindowTests {
         #expect(transfer.receivedAcknowledgement(block: 0, now: instant(0)).blockNumbers == [1, 2, 3, 4])
         #expect(transfer.receivedAcknowledgement(block: 4, now: instant(0)).blockNumbers == [5, 6, 7, 8])
         let last = transfer.receivedAcknowledgement(block: 8, now: instant(0))
-        #expect(last.dataBlocks == [
-            TFTPDataBlock(index: 9, offset: 4096, length: 512),
-            TFTPDataBlock(index: 10, offset: 4608, length: 512),
-            TFTPDataBlock(index: 11, offset: 5120, length: 100),
-        ])
+        #expect(
+            last.dataBlocks == [
+                TFTPDataBlock(index: 9, offset: 4096, length: 512),
+                TFTPDataBlock(index: 10, offset: 4608, length: 512),
+                TFTPDataBlock(index: 11, offset: 5120, length: 100),
+            ])
         let end = transfer.receivedAcknowledgement(block: 11, now: instant(3))
         #expect(end.finish?.outcome == .completed(finalAcknowledgementReceived: true))
-        #expect(end.finish?.statistics == TFTPTransferStatistics(
-            transferSize: 5220, bytesAcknowledged: 5220, blocksAcknowledged: 11, dataPacketsSent: 11,
-            retransmittedPackets: 0, blockSize: 512, windowSize: 4, duration: .seconds(3)))
+        #expect(
+            end.finish?.statistics
+                == TFTPTransferStatistics(
+                    transferSize: 5220, bytesAcknowledged: 5220, blocksAcknowledged: 11, dataPacketsSent: 11,
+                    retransmittedPackets: 0, blockSize: 512, windowSize: 4, duration: .seconds(3)))
     }
 
     @Test func partialWindowAckSlidesTheWindowFromTheGap() {
@@ -60,12 +64,15 @@ struct TFTPReadTransferWindowTests {
         var transfer = TFTPReadTransfer(request: octetRequest(), transferSize: 1024, interfaceMTU: nil)
         #expect(transfer.blockCount == 3)
         #expect(transfer.start(now: instant(0)).dataBlocks == [TFTPDataBlock(index: 1, offset: 0, length: 512)])
-        #expect(transfer.receivedAcknowledgement(block: 1, now: instant(0)).dataBlocks
-            == [TFTPDataBlock(index: 2, offset: 512, length: 512)])
-        #expect(transfer.receivedAcknowledgement(block: 2, now: instant(0)).dataBlocks
-            == [TFTPDataBlock(index: 3, offset: 1024, length: 0)])
-        #expect(transfer.receivedAcknowledgement(block: 3, now: instant(0)).finish?.outcome
-            == .completed(finalAcknowledgementReceived: true))
+        #expect(
+            transfer.receivedAcknowledgement(block: 1, now: instant(0)).dataBlocks
+                == [TFTPDataBlock(index: 2, offset: 512, length: 512)])
+        #expect(
+            transfer.receivedAcknowledgement(block: 2, now: instant(0)).dataBlocks
+                == [TFTPDataBlock(index: 3, offset: 1024, length: 0)])
+        #expect(
+            transfer.receivedAcknowledgement(block: 3, now: instant(0)).finish?.outcome
+                == .completed(finalAcknowledgementReceived: true))
     }
 
     @Test func emptyFileIsOneEmptyBlock() {
@@ -78,9 +85,10 @@ struct TFTPReadTransferWindowTests {
         var transfer = TFTPReadTransfer(
             request: octetRequest([("windowsize", "8")]), transferSize: 700, interfaceMTU: nil)
         _ = transfer.start(now: instant(0))
-        #expect(transfer.receivedAcknowledgement(block: 0, now: instant(0)).dataBlocks == [
-            TFTPDataBlock(index: 1, offset: 0, length: 512), TFTPDataBlock(index: 2, offset: 512, length: 188),
-        ])
+        #expect(
+            transfer.receivedAcknowledgement(block: 0, now: instant(0)).dataBlocks == [
+                TFTPDataBlock(index: 1, offset: 0, length: 512), TFTPDataBlock(index: 2, offset: 512, length: 188),
+            ])
     }
 
     @Test func sourceReadFailureSendsErrorAndFails() {

@@ -1,4 +1,5 @@
 import NIOCore
+
 @testable import TFTP
 
 /// An injected clock: a fixed origin plus whole seconds. Tests never read a real clock.

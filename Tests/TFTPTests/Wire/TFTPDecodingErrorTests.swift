@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import TFTP
 
 /// One malformed datagram per `TFTPDecodingError` case, checking the case and the value it carries.
@@ -61,7 +62,8 @@ struct TFTPDecodingErrorTests {
     }
 
     @Test func nonASCII() {
-        #expect(decodingError(request("f\u{e9}\0octet\0")) == .nonASCIIField(field: .filename, bytes: [0x66, 0xC3, 0xA9]))
+        #expect(
+            decodingError(request("f\u{e9}\0octet\0")) == .nonASCIIField(field: .filename, bytes: [0x66, 0xC3, 0xA9]))
     }
 
     @Test func unknownErrorCode() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TFTP
 
 /// The code values are wire facts (RFC 1350 Appendix, RFC 2347 §2); a renumbering would break every client.

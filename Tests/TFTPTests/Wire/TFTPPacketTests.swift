@@ -1,12 +1,15 @@
 import NIOCore
 import Testing
+
 @testable import TFTP
 
 /// Golden bytes of the packets a server sends and receives during a transfer, both directions.
 struct TFTPPacketTests {
     @Test func optionAcknowledgementGoldenBytes() throws {
         let golden = "00067473697a6500323700626c6b73697a65003134303800"
-        let packet = TFTPPacket.optionAcknowledgement([.init(name: "tsize", value: "27"), .init(name: "blksize", value: "1408")])
+        let packet = TFTPPacket.optionAcknowledgement([
+            .init(name: "tsize", value: "27"), .init(name: "blksize", value: "1408"),
+        ])
         #expect(encoded(packet) == hexBytes(golden))
         var buffer = hexBuffer(golden)
         #expect(try buffer.readTFTPPacket() == packet)
@@ -58,7 +61,8 @@ struct TFTPPacketTests {
     }
 
     @Test func largestDataPacketDecodes() throws {
-        var buffer = ByteBuffer(bytes: [0, 3, 0, 1] + [UInt8](repeating: 0xAA, count: TFTPPacket.maximumDataPayloadLength))
+        var buffer = ByteBuffer(
+            bytes: [0, 3, 0, 1] + [UInt8](repeating: 0xAA, count: TFTPPacket.maximumDataPayloadLength))
         guard case .data(let block, let payload) = try buffer.readTFTPPacket() else {
             Issue.record("expected DATA")
             return

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import TFTP
 
 /// Golden bytes of real boot-loader requests, decoded and re-encoded (RFC 1350 §5, RFC 2347 §2).
@@ -49,7 +50,10 @@ struct TFTPRequestTests {
     @Test func optionNamesAreLowerCasedAndModeIsCaseInsensitive() throws {
         var buffer = ByteBuffer(bytes: [0, 1] + Array("a\0OcTeT\0BLKSIZE\0512\0".utf8))
         let packet = try buffer.readTFTPPacket()
-        #expect(packet == .readRequest(TFTPRequest(filename: "a", mode: .octet, options: [.init(name: "blksize", value: "512")])))
+        #expect(
+            packet
+                == .readRequest(
+                    TFTPRequest(filename: "a", mode: .octet, options: [.init(name: "blksize", value: "512")])))
     }
 
     @Test func decodesWriteRequestInNetascii() throws {
