@@ -84,3 +84,5 @@ public struct TFTPNetasciiFileSource<Base: TFTPFileSource>: TFTPFileSource {
         if checkpoints.count > 8 { checkpoints.remove(at: 1) }  // index 0 (start of file) always stays
     }
 }
+
+extension TFTPNetasciiFileSource: Sendable where Base: Sendable {}
