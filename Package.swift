@@ -59,7 +59,12 @@ let package = Package(
         .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Inventory"]),
         .testTarget(
             name: "TFTPTests",
-            dependencies: ["TFTP", "Inventory", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "TFTP", "Inventory",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
