@@ -87,6 +87,18 @@ struct TFTPRootDirectoryTests {
         #expect(root.sharedOpenFileCount == 1)
     }
 
+    @Test func descriptorClosesWithItsLastTransfer() throws {
+        let fixture = try Fixture()
+        let root = try TFTPRootDirectory(path: fixture.root)
+        var file: TFTPOpenedFile? = try root.open(name("images/vmlinuz"))
+        #expect(root.sharedOpenFileCount == 1)
+        #expect(file?.byteCount == 12)
+        // Checking the descriptor number itself would race with other tests reusing it; the weak entry going
+        // away proves `deinit` (which closes) ran.
+        file = nil
+        #expect(root.sharedOpenFileCount == 0)
+    }
+
     @Test func shortReadIsReported() throws {
         let fixture = try Fixture()
         let root = try TFTPRootDirectory(path: fixture.root)

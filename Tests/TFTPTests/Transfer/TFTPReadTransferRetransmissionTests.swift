@@ -23,6 +23,16 @@ struct TFTPReadTransferRetransmissionTests {
         #expect(resumed.timerDeadline == instant(21))
     }
 
+    @Test func negotiatedTimeoutIsTheBaseOfTheBackOff() {
+        var transfer = TFTPReadTransfer(
+            request: octetRequest([("timeout", "3")]), transferSize: 2000,
+            interfaceMTU: nil, limits: .init(maximumRetransmitTimeout: .seconds(8)))
+        #expect(transfer.start(now: instant(0)).timerDeadline == instant(3))
+        #expect(transfer.receivedAcknowledgement(block: 0, now: instant(1)).timerDeadline == instant(4))
+        #expect(transfer.timerFired(now: instant(4)).timerDeadline == instant(10))
+        #expect(transfer.timerFired(now: instant(10)).timerDeadline == instant(18), "doubling capped at 8 s")
+    }
+
     @Test func staleTimerIsIgnored() {
         var transfer = TFTPReadTransfer(request: octetRequest(), transferSize: 2000, interfaceMTU: nil)
         _ = transfer.start(now: instant(0))
