@@ -3,9 +3,9 @@
 /// - `Wire/`: the packet codec (`ByteBuffer.readTFTPPacket()` / `writeTFTPPacket(_:)`).
 /// - `Transfer/`: the pure read-transfer state machine (`TFTPReadTransfer`) and option negotiation.
 /// - `Files/`: file-name normalisation, the jailed root, inventory-rendered files and block sources.
-/// - `Server/`: the SwiftNIO adapter that carries out the state machine's actions (not written yet).
+/// - `Server/`: the SwiftNIO adapter (`TFTPServer`) that carries out the state machine's actions.
 public enum TFTP {
-    /// Whether this build can serve TFTP. `false` until the `Server/` adapter lands: the pure parts exist but
-    /// nothing listens on a socket yet.
+    /// Whether `rackboot serve` serves TFTP. `false` until the Appliance wires `TFTPServer` into its service group:
+    /// the module is complete, but nothing starts it yet.
     public static let isImplemented = false
 }

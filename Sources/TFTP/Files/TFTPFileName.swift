@@ -14,6 +14,7 @@ public struct TFTPFileName: Hashable, Sendable, CustomStringConvertible {
     /// The normalised relative path, e.g. `pxelinux.cfg/01-52-54-00-12-34-56`.
     public let path: String
 
+    /// Normalises `requested` as described above, or says why it is refused.
     public init(normalizing requested: String) throws(TFTPFileNameError) {
         let length = requested.utf8.count
         guard length <= Self.maximumLength else { throw .tooLong(length: length) }

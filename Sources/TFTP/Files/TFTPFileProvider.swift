@@ -13,6 +13,7 @@ public struct TFTPFileProvider: Sendable {
         self.root = root
     }
 
+    /// The source for `request`: rendered file, else the root; `.notFound` when neither has it.
     public func open(_ request: TFTPRequest, in inventory: Inventory) throws(TFTPFileAccessError) -> TFTPOpenedSource {
         switch try TFTPFileResolver.locate(request.filename, in: inventory) {
         case .rendered(let name, let contents):

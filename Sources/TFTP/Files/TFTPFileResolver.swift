@@ -4,6 +4,7 @@ import Inventory
 /// over the disk, so a profile's `pxelinux.cfg/01-<mac>` always wins over a stale file left in the root (design.md
 /// data flow).
 public enum TFTPFileResolver {
+    /// Normalises `requestedName` and says whether the inventory renders it or the root must be asked.
     public static func locate(
         _ requestedName: String, in inventory: Inventory
     ) throws(TFTPFileAccessError) -> TFTPFileLocation {

@@ -11,6 +11,7 @@ public struct TFTPInMemoryFile: TFTPFileSource, Sendable {
 
     public var byteCount: UInt64 { UInt64(bytes.count) }
 
+    /// Copies the range; reading past the end throws like a truncated file would.
     public func read(at offset: UInt64, length: Int, into buffer: inout ByteBuffer) throws {
         guard offset <= UInt64(bytes.count), UInt64(length) <= UInt64(bytes.count) - offset else {
             let available = offset <= UInt64(bytes.count) ? bytes.count - Int(offset) : 0

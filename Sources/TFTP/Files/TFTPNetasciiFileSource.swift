@@ -36,6 +36,7 @@ public struct TFTPNetasciiFileSource<Base: TFTPFileSource>: TFTPFileSource {
         self.byteCount = encodedSize
     }
 
+    /// Appends encoded bytes `offset..<offset + length`, re-encoding from the nearest checkpoint before `offset`.
     public mutating func read(at offset: UInt64, length: Int, into buffer: inout ByteBuffer) throws {
         guard length > 0 else { return }
         let end = offset + UInt64(length)

@@ -37,6 +37,7 @@ public final class TFTPOpenedFile: TFTPFileSource, Sendable {
         close(descriptor)
     }
 
+    /// `pread` until `length` bytes arrived, retrying on EINTR; a short file is `TFTPFileReadError.shortRead`.
     public func read(at offset: UInt64, length: Int, into buffer: inout ByteBuffer) throws {
         guard length > 0 else { return }
         var total = 0

@@ -18,6 +18,7 @@ public struct TFTPRootDirectory: Sendable {
     public let realPath: String
     private let openFiles = TFTPOpenFileTable()
 
+    /// Resolves `path` once; later renames of the root do not move the jail.
     public init(path: String) throws(TFTPRootDirectoryError) {
         guard let resolved = Self.realPath(of: path) else {
             throw .unresolvable(path: path, errno: errno)
