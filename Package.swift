@@ -61,6 +61,15 @@ let package = Package(
             name: "DHCPTests",
             dependencies: ["DHCP", "Inventory", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        .testTarget(
+            name: "TFTPTests",
+            dependencies: [
+                "TFTP", "Inventory",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,8 +1,11 @@
-/// Namespace of the TFTP server (issue #3): the `Wire/` codec, the pure `Transfer/` state machine, the jailed
-/// `Files/` root with the inventory's rendered files, and the SwiftNIO `Server/` adapter will live in this module.
+/// Namespace of the TFTP server (issue #3).
 ///
-/// Nothing is implemented yet: `rackboot serve` says so and exits instead of pretending to serve files.
+/// - `Wire/`: the packet codec (`ByteBuffer.readTFTPPacket()` / `writeTFTPPacket(_:)`).
+/// - `Transfer/`: the pure read-transfer state machine (`TFTPReadTransfer`) and option negotiation.
+/// - `Files/`: file-name normalisation, the jailed root, inventory-rendered files and block sources.
+/// - `Server/`: the SwiftNIO adapter (`TFTPServer`) that carries out the state machine's actions.
 public enum TFTP {
-    /// Whether this build can serve TFTP. `false` until the TFTP issue lands.
+    /// Whether `rackboot serve` serves TFTP. `false` until the Appliance wires `TFTPServer` into its service group:
+    /// the module is complete, but nothing starts it yet.
     public static let isImplemented = false
 }

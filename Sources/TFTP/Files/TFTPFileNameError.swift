@@ -1,0 +1,11 @@
+/// Why a requested file name is refused before any lookup (protocol notes A.23). All of these answer ERROR 2.
+public enum TFTPFileNameError: Error, Hashable, Sendable {
+    /// Nothing left after removing separators and `.` components.
+    case empty
+    /// A NUL byte: no file name can hold one, and C APIs would silently cut the name there.
+    case containsNUL
+    /// A `..` component: an attempt to climb out of the root. Carries the name as requested.
+    case parentDirectoryComponent(String)
+    /// Longer than `TFTPFileName.maximumLength` bytes.
+    case tooLong(length: Int)
+}

@@ -1,0 +1,145 @@
+import Inventory
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Handles the listening port (69): decodes RRQs, opens the file, and starts each transfer on a new channel bound to
+/// the address the RRQ arrived on and an ephemeral port (RFC 1350 §4: a fresh TID per transfer; protocol notes
+/// A.20: reply from the same local IP).
+///
+/// Errors for a request (file not found, access violation) are sent from that new channel too, so every reply comes
+/// from the address the client spoke to.
+final class TFTPRequestHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let configuration: TFTPServerConfiguration
+    private let files: TFTPFileProvider
+    private let inventory: @Sendable () -> Inventory
+    private let logger: Logger
+
+    init(
+        configuration: TFTPServerConfiguration, files: TFTPFileProvider, inventory: @escaping @Sendable () -> Inventory,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.files = files
+        self.inventory = inventory
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        var logger = self.logger
+        logger[metadataKey: "ip"] = "\(envelope.remoteAddress.ipAddress ?? "?")"
+        var payload = envelope.data
+        let packet: TFTPPacket
+        do {
+            packet = try payload.readTFTPPacket()
+        } catch {
+            logger.debug("Ignoring undecodable TFTP datagram", metadata: ["error": "\(error)"])
+            if let opcode = envelope.data.getInteger(at: envelope.data.readerIndex, as: UInt16.self),
+                opcode == TFTPOpcode.readRequest.rawValue || opcode == TFTPOpcode.writeRequest.rawValue
+            {
+                reply(.error(code: .illegalOperation, message: "Malformed request"), to: envelope, context: context)
+            }
+            return
+        }
+        switch packet {
+        case .readRequest(let request):
+            logger[metadataKey: "file"] = "\(request.filename)"
+            startTransfer(request, envelope: envelope, context: context, logger: logger)
+        case .writeRequest(let request):
+            logger.info("Refusing TFTP write request", metadata: ["file": "\(request.filename)"])
+            reply(.error(code: .accessViolation, message: "Read-only server"), to: envelope, context: context)
+        default:
+            logger.debug("Ignoring TFTP packet on the request port", metadata: ["opcode": "\(packet.opcode)"])
+        }
+    }
+
+    private func startTransfer(
+        _ request: TFTPRequest, envelope: AddressedEnvelope<ByteBuffer>, context: ChannelHandlerContext,
+        logger: Logger
+    ) {
+        var logger = logger
+        if !request.duplicateOptionNames.isEmpty {
+            logger.debug("TFTP request repeats options", metadata: ["options": "\(request.duplicateOptionNames)"])
+        }
+        let opened: TFTPOpenedSource
+        do {
+            opened = try files.open(request, in: inventory())
+        } catch {
+            if error.isExpectedMiss {
+                logger.debug("TFTP config probe missed", metadata: ["reason": "\(error)"])
+            } else {
+                logger.notice("TFTP request refused", metadata: ["reason": "\(error)"])
+            }
+            reply(.error(code: error.errorCode, message: error.clientMessage), to: envelope, context: context)
+            return
+        }
+        let mtu =
+            configuration.interfaceMTU
+            ?? envelope.metadata?.packetInfo.flatMap { TFTPInterfaceMTU.lookup(interfaceIndex: $0.interfaceIndex) }
+            ?? TFTPInterfaceMTU.fallback
+        let transfer = TFTPReadTransfer(
+            request: request, transferSize: opened.source.byteCount, interfaceMTU: mtu, limits: configuration.limits)
+        logger[metadataKey: "file"] = "\(opened.name)"
+        logger[metadataKey: "blksize"] = "\(transfer.negotiatedOptions.blockSize)"
+        logger[metadataKey: "windowsize"] = "\(transfer.negotiatedOptions.windowSize)"
+        logger.debug(
+            "TFTP transfer starting",
+            metadata: [
+                "rendered": "\(opened.isRendered)", "tsize": "\(opened.source.byteCount)",
+                "ignored_options": "\(transfer.negotiatedOptions.ignoredOptions)",
+            ])
+        let client = envelope.remoteAddress
+        let source = opened.source
+        let transferLogger = logger
+        bindTransferChannel(for: envelope, on: context.eventLoop) { channel in
+            try channel.pipeline.syncOperations.addHandler(
+                TFTPTransferHandler(transfer: transfer, source: source, client: client, logger: transferLogger))
+        }
+    }
+
+    /// Sends one packet from a fresh ephemeral-port channel and closes it.
+    private func reply(_ packet: TFTPPacket, to envelope: AddressedEnvelope<ByteBuffer>, context: ChannelHandlerContext)
+    {
+        let client = envelope.remoteAddress
+        bindTransferChannel(for: envelope, on: context.eventLoop) { channel in
+            var buffer = channel.allocator.buffer(capacity: 64)
+            buffer.writeTFTPPacket(packet)
+            channel.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: buffer)).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        }
+    }
+
+    /// Binds a UDP channel to the RRQ's destination address (or the wildcard when it was a broadcast or unknown)
+    /// on an ephemeral port, then runs `configure` on it.
+    private func bindTransferChannel(
+        for envelope: AddressedEnvelope<ByteBuffer>, on eventLoop: any EventLoop,
+        configure: @escaping @Sendable (any Channel) throws -> Void
+    ) {
+        let localHost = Self.localHost(for: envelope)
+        let logger = self.logger
+        DatagramBootstrap(group: eventLoop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeSucceededVoidFuture()
+            }
+            .bind(host: localHost, port: 0)
+            .flatMapThrowing { channel in
+                try configure(channel)
+            }
+            .whenFailure { error in
+                logger.error(
+                    "Cannot open a TFTP transfer socket", metadata: ["error": "\(error)", "host": "\(localHost)"])
+            }
+    }
+
+    private static func localHost(for envelope: AddressedEnvelope<ByteBuffer>) -> String {
+        guard let destination = envelope.metadata?.packetInfo?.destinationAddress.ipAddress,
+            destination != "255.255.255.255"
+        else { return "0.0.0.0" }
+        return destination
+    }
+}

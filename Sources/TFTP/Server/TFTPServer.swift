@@ -1,0 +1,48 @@
+import Inventory
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The SwiftNIO adapter of the TFTP server: one listening UDP channel for requests and one channel per transfer.
+///
+/// It decides nothing itself: file choice is `TFTPFileProvider`, every protocol decision is `TFTPReadTransfer`.
+/// The inventory is read through a closure on every request, so a reload's new snapshot applies to the next RRQ
+/// while running transfers keep the bytes they started with.
+public struct TFTPServer: Sendable {
+    public let configuration: TFTPServerConfiguration
+    private let files: TFTPFileProvider
+    private let inventory: @Sendable () -> Inventory
+    private let logger: Logger
+
+    /// Resolves the root once (its real path anchors the jail); fails if it does not exist.
+    public init(
+        configuration: TFTPServerConfiguration, inventory: @escaping @Sendable () -> Inventory, logger: Logger
+    ) throws(TFTPRootDirectoryError) {
+        self.configuration = configuration
+        self.files = TFTPFileProvider(
+            root: try configuration.rootPath.map { path throws(TFTPRootDirectoryError) in
+                try TFTPRootDirectory(path: path)
+            })
+        self.inventory = inventory
+        self.logger = logger
+    }
+
+    /// Binds the request port. Closing the returned channel stops new transfers; running ones finish on their own.
+    public func bind(on group: any EventLoopGroup) -> EventLoopFuture<any Channel> {
+        let configuration = configuration
+        let files = files
+        let inventory = inventory
+        let logger = logger
+        return DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.receivePacketInfo, value: true)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        TFTPRequestHandler(
+                            configuration: configuration, files: files, inventory: inventory, logger: logger))
+                }
+            }
+            .bind(to: configuration.bindAddress)
+    }
+}

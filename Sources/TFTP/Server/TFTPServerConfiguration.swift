@@ -1,0 +1,23 @@
+import NIOCore
+
+/// What the TFTP server adapter needs from the appliance's configuration.
+public struct TFTPServerConfiguration: Sendable {
+    /// Where RRQs arrive: usually `0.0.0.0:69`.
+    public var bindAddress: SocketAddress
+    /// The jailed root for files the inventory does not render; `nil` serves rendered files only.
+    public var rootPath: String?
+    /// Negotiation caps and retransmission policy.
+    public var limits: TFTPTransferLimits
+    /// MTU used for the blksize clamp. `nil`: read it per request from `/sys/class/net/<interface>/mtu` for the
+    /// interface the RRQ arrived on, falling back to 1500 (protocol notes A.14).
+    public var interfaceMTU: Int?
+
+    public init(
+        bindAddress: SocketAddress, rootPath: String?, limits: TFTPTransferLimits = .init(), interfaceMTU: Int? = nil
+    ) {
+        self.bindAddress = bindAddress
+        self.rootPath = rootPath
+        self.limits = limits
+        self.interfaceMTU = interfaceMTU
+    }
+}

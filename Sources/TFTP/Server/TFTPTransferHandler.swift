@@ -1,0 +1,155 @@
+import Logging
+import NIOCore
+
+/// Carries out one `TFTPReadTransfer` on its own ephemeral-port channel (a fresh TID, RFC 1350 §4): feeds it ACKs,
+/// ERRORs, stray packets and timer expiries, and performs the actions it returns.
+///
+/// The event loop's `now` is the only clock, so the handler runs deterministically on an `EmbeddedEventLoop`.
+/// DATA bytes are read from the `TFTPFileSource` with pread while a window is written, then flushed once (one
+/// `sendmmsg` when vector writes are on).
+final class TFTPTransferHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private var transfer: TFTPReadTransfer
+    private var source: any TFTPFileSource
+    private let client: SocketAddress
+    private let logger: Logger
+    private var timer: Scheduled<Void>?
+    private var context: ChannelHandlerContext?
+
+    init(transfer: TFTPReadTransfer, source: any TFTPFileSource, client: SocketAddress, logger: Logger) {
+        self.transfer = transfer
+        self.source = source
+        self.client = client
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        let now = context.eventLoop.now
+        guard envelope.remoteAddress == client else {
+            perform(transfer.receivedPacketFromUnknownTransferID(), context: context, strayPeer: envelope.remoteAddress)
+            return
+        }
+        var payload = envelope.data
+        do {
+            switch try payload.readTFTPPacket() {
+            case .acknowledgement(let block):
+                perform(transfer.receivedAcknowledgement(block: block, now: now), context: context)
+            case .error(let code, let message):
+                perform(transfer.receivedError(code: code, message: message, now: now), context: context)
+            case let other:
+                // dnsmasq ignores these too: a repeated RRQ belongs to the listening port, DATA/OACK to no reader.
+                logger.debug("Ignoring unexpected TFTP packet", metadata: ["opcode": "\(other.opcode)"])
+            }
+        } catch {
+            logger.debug("Ignoring undecodable TFTP datagram", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP errors and the like: the retransmission timer decides whether the transfer survives.
+        logger.debug("TFTP transfer socket error", metadata: ["error": "\(error)"])
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        perform(transfer.start(now: context.eventLoop.now), context: context)
+    }
+
+    private func timerFired() {
+        guard let context else { return }
+        timer = nil
+        perform(transfer.timerFired(now: context.eventLoop.now), context: context)
+    }
+
+    private func perform(
+        _ actions: [TFTPTransferAction], context: ChannelHandlerContext, strayPeer: SocketAddress? = nil
+    ) {
+        for action in actions {
+            switch action {
+            case .sendOptionAcknowledgement(let options):
+                send(.optionAcknowledgement(options), to: client, context: context)
+            case .sendData(let blocks):
+                guard sendData(blocks, context: context) else { return }
+            case .sendError(let code, let message):
+                send(.error(code: code, message: message), to: client, context: context)
+            case .replyToStrayPeer(let code, let message):
+                if let strayPeer { send(.error(code: code, message: message), to: strayPeer, context: context) }
+            case .armTimer(let deadline):
+                timer?.cancel()
+                timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in timerFired() }
+            case .finish(let outcome, let statistics):
+                timer?.cancel()
+                timer = nil
+                log(outcome, statistics)
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    /// Writes a window of DATA and flushes once; on a read error hands the failure back to the machine.
+    private func sendData(_ blocks: [TFTPDataBlock], context: ChannelHandlerContext) -> Bool {
+        for block in blocks {
+            var buffer = context.channel.allocator.buffer(capacity: 4 + block.length)
+            buffer.writeInteger(TFTPOpcode.data.rawValue)
+            buffer.writeInteger(block.blockNumber)
+            do {
+                try source.read(at: block.offset, length: block.length, into: &buffer)
+            } catch {
+                context.flush()
+                perform(transfer.sourceReadFailed(reason: "\(error)", now: context.eventLoop.now), context: context)
+                return false
+            }
+            context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: client, data: buffer)), promise: nil)
+        }
+        context.flush()
+        return true
+    }
+
+    private func send(_ packet: TFTPPacket, to peer: SocketAddress, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        buffer.writeTFTPPacket(packet)
+        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: peer, data: buffer)), promise: nil)
+    }
+
+    private func log(_ outcome: TFTPTransferOutcome, _ statistics: TFTPTransferStatistics) {
+        var metadata: Logger.Metadata = [
+            "bytes": "\(statistics.bytesAcknowledged)",
+            "blocks": "\(statistics.blocksAcknowledged)",
+            "retransmits": "\(statistics.retransmittedPackets)",
+            "duration_ms": "\(statistics.duration.nanoseconds / 1_000_000)",
+        ]
+        switch outcome {
+        case .completed(let acknowledged):
+            metadata["final_ack"] = "\(acknowledged)"
+            logger.info("TFTP transfer complete", metadata: metadata)
+        case .clientDeclinedOptions(let message):
+            metadata["client_message"] = "\(message)"
+            logger.info("TFTP client declined the options (UEFI size probe)", metadata: metadata)
+        case .abandonedByClient(let code, let message):
+            metadata["tftp_error"] = "\(code.rawValue)"
+            metadata["client_message"] = "\(message)"
+            logger.info("TFTP client ended the transfer", metadata: metadata)
+        case .failed(let failure):
+            metadata["reason"] = "\(failure)"
+            logger.warning("TFTP transfer failed", metadata: metadata)
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import NIOCore
+
+/// The pure state machine of one read transfer (RRQ), from negotiation to the final ACK.
+///
+/// It reads no clock and touches no socket or file: every event carries `now`, and every decision comes back as
+/// `TFTPTransferAction`s that the `Server/` adapter carries out (the `NIOSSHHandler` / `SSHConnectionStateMachine`
+/// split). DATA is described as byte ranges, so large files are streamed by the adapter with pread.
+///
+/// Rules it enforces (protocol notes A.13-A.21):
+/// - RFC 2347: OACK only requested-and-accepted options, then wait for ACK 0; with none, start with DATA 1.
+///   ERROR 8 in answer to the OACK is the client declining (UEFI's tsize probe), not a failure.
+/// - RFC 7440: send a window, wait for an ACK; an ACK inside the window slides it and the next window starts
+///   right after the acknowledged block (a partial-window ACK means the client saw a gap).
+/// - Retransmit only when the timer fires, the whole window from the first unacknowledged block, with
+///   exponential back-off and a bounded number of tries. A duplicate ACK never causes a resend (the Sorcerer's
+///   Apprentice bug, RFC 1123 §4.2.3.1); ACKs outside the window are ignored.
+/// - Block numbers are the low 16 bits of a 64-bit index, so transfers beyond 65535 blocks roll over to 0.
+/// - The final block is shorter than blksize (0 bytes when the size is a multiple of it). A final ACK that never
+///   comes after the last window is completion, not failure (dnsmasq `tftp.c`).
+public struct TFTPReadTransfer: Sendable {
+    private enum Phase: Hashable, Sendable {
+        case notStarted
+        case awaitingOptionAcknowledgement
+        case transferring
+        case finished
+    }
+
+    /// What was negotiated; fixed for the life of the transfer.
+    public let negotiatedOptions: TFTPNegotiatedOptions
+    /// Bytes in the transferred stream.
+    public let transferSize: UInt64
+
+    private let mode: TFTPTransferMode
+    private let limits: TFTPTransferLimits
+    /// Index of the last (short) block: size / blksize + 1.
+    private let finalBlockIndex: UInt64
+    private var phase: Phase = .notStarted
+    private var firstUnacknowledgedIndex: UInt64 = 1
+    private var nextIndexToSend: UInt64 = 1
+    private var consecutiveTimeouts = 0
+    private var retransmitTimeout: TimeAmount
+    private var retransmitDeadline: NIODeadline?
+    private var startTime = NIODeadline.uptimeNanoseconds(0)
+    private var lastProgress = NIODeadline.uptimeNanoseconds(0)
+    private var dataPacketsSent: UInt64 = 0
+    private var retransmittedPackets: UInt64 = 0
+    private var finalAcknowledged = false
+
+    /// Prepares a transfer of `transferSize` bytes (for netascii: the size after conversion) for `request`.
+    /// `interfaceMTU` is the MTU of the interface the RRQ arrived on, when known (blksize clamp, protocol notes
+    /// A.14).
+    public init(request: TFTPRequest, transferSize: UInt64, interfaceMTU: Int?, limits: TFTPTransferLimits = .init()) {
+        let negotiated = TFTPNegotiatedOptions(
+            request: request, transferSize: transferSize, interfaceMTU: interfaceMTU, limits: limits)
+        self.negotiatedOptions = negotiated
+        self.transferSize = transferSize
+        self.mode = request.mode
+        self.limits = limits
+        self.finalBlockIndex = transferSize / UInt64(negotiated.blockSize) + 1
+        self.retransmitTimeout = negotiated.retransmitTimeout
+    }
+
+    /// True once a `.finish` action has been returned; later events return no actions.
+    public var isFinished: Bool { phase == .finished }
+
+    /// Number of DATA blocks in the whole transfer, the short final one included.
+    public var blockCount: UInt64 { finalBlockIndex }
+
+    /// The first packets: an OACK, or DATA directly when no option was accepted (RFC 2347 §2).
+    public mutating func start(now: NIODeadline) -> [TFTPTransferAction] {
+        guard phase == .notStarted else { return [] }
+        startTime = now
+        lastProgress = now
+        if mode == .mail {
+            // RFC 1350 §5: mail "should not be implemented"; refuse as tftp-hpa does.
+            let message = "Mail mode is not supported"
+            return [.sendError(.illegalOperation, message: message)]
+                + finish(.failed(.refusedRequest(reason: message)), now: now)
+        }
+        if negotiatedOptions.acknowledgedOptions.isEmpty {
+            phase = .transferring
+            return sendWindow(now: now)
+        }
+        phase = .awaitingOptionAcknowledgement
+        return [.sendOptionAcknowledgement(negotiatedOptions.acknowledgedOptions), armTimer(now: now)]
+    }
+
+    /// An ACK from the client's TID.
+    public mutating func receivedAcknowledgement(block: UInt16, now: NIODeadline) -> [TFTPTransferAction] {
+        switch phase {
+        case .notStarted, .finished:
+            return []
+        case .awaitingOptionAcknowledgement:
+            // RFC 2347 §2: the OACK is acknowledged with block 0; anything else is stale or bogus.
+            guard block == 0 else { return [] }
+            phase = .transferring
+            recordProgress(now: now)
+            return sendWindow(now: now)
+        case .transferring:
+            let lastAcknowledged = firstUnacknowledgedIndex - 1
+            let distance = UInt64(block &- UInt16(truncatingIfNeeded: lastAcknowledged))
+            // distance 0: a duplicate of the last ACK. Never resend for it (Sorcerer's Apprentice).
+            guard distance != 0 else { return [] }
+            let acknowledged = lastAcknowledged + distance
+            // Beyond what was sent: a stale ACK from before a rollover or a bogus one. Ignore.
+            guard acknowledged < nextIndexToSend else { return [] }
+            firstUnacknowledgedIndex = acknowledged + 1
+            recordProgress(now: now)
+            if acknowledged == finalBlockIndex {
+                finalAcknowledged = true
+                return finish(.completed(finalAcknowledgementReceived: true), now: now)
+            }
+            return sendWindow(now: now)
+        }
+    }
+
+    /// An ERROR from the client's TID ends the transfer (RFC 1350 §7); ERROR 8 answering the OACK is the client
+    /// declining the options (RFC 2347 §2), which UEFI does on purpose.
+    public mutating func receivedError(code: TFTPErrorCode, message: String, now: NIODeadline) -> [TFTPTransferAction] {
+        switch phase {
+        case .notStarted, .finished:
+            return []
+        case .awaitingOptionAcknowledgement where code == .optionNegotiationFailed:
+            return finish(.clientDeclinedOptions(message: message), now: now)
+        case .awaitingOptionAcknowledgement, .transferring:
+            return finish(.abandonedByClient(code: code, message: message), now: now)
+        }
+    }
+
+    /// A packet reached this transfer's socket from another address or port: answer that peer with ERROR 5 and
+    /// carry on (RFC 1350 §4; dnsmasq "TID mismatch"). The state does not change.
+    public func receivedPacketFromUnknownTransferID() -> [TFTPTransferAction] {
+        guard phase != .finished else { return [] }
+        return [.replyToStrayPeer(.unknownTransferID, message: TFTPErrorCode.unknownTransferID.defaultMessage)]
+    }
+
+    /// The adapter could not read a block's bytes: tell the client and give up.
+    public mutating func sourceReadFailed(reason: String, now: NIODeadline) -> [TFTPTransferAction] {
+        guard phase == .transferring || phase == .awaitingOptionAcknowledgement else { return [] }
+        return [.sendError(.undefined, message: "Read error")]
+            + finish(.failed(.sourceReadFailed(reason: reason)), now: now)
+    }
+
+    /// The retransmission timer expired. A call before the armed deadline (a timer the adapter failed to
+    /// cancel) is ignored.
+    public mutating func timerFired(now: NIODeadline) -> [TFTPTransferAction] {
+        guard phase == .transferring || phase == .awaitingOptionAcknowledgement,
+            let deadline = retransmitDeadline, now >= deadline
+        else { return [] }
+        let stalledFor = now - lastProgress
+        if stalledFor >= limits.noProgressTimeout {
+            return giveUp(.noProgress(for: stalledFor), now: now)
+        }
+        consecutiveTimeouts += 1
+        if consecutiveTimeouts > limits.maximumRetransmissions {
+            let firstUnacknowledged = phase == .awaitingOptionAcknowledgement ? 0 : firstUnacknowledgedIndex
+            return giveUp(.retransmissionsExhausted(firstUnacknowledgedBlock: firstUnacknowledged), now: now)
+        }
+        let ceiling = max(limits.maximumRetransmitTimeout, negotiatedOptions.retransmitTimeout)
+        retransmitTimeout = min(retransmitTimeout * 2, ceiling)
+        if phase == .awaitingOptionAcknowledgement {
+            retransmittedPackets += 1
+            return [.sendOptionAcknowledgement(negotiatedOptions.acknowledgedOptions), armTimer(now: now)]
+        }
+        return sendWindow(now: now)
+    }
+
+    // MARK: - Helpers
+
+    /// Sends up to windowsize blocks from the first unacknowledged one and arms the timer.
+    private mutating func sendWindow(now: NIODeadline) -> [TFTPTransferAction] {
+        let first = firstUnacknowledgedIndex
+        let last = min(first + UInt64(negotiatedOptions.windowSize) - 1, finalBlockIndex)
+        let blockSize = UInt64(negotiatedOptions.blockSize)
+        var blocks: [TFTPDataBlock] = []
+        blocks.reserveCapacity(Int(last - first + 1))
+        for index in first...last {
+            let offset = (index - 1) * blockSize
+            let length = index == finalBlockIndex ? transferSize - offset : blockSize
+            blocks.append(TFTPDataBlock(index: index, offset: offset, length: Int(length)))
+            if index < nextIndexToSend { retransmittedPackets += 1 }
+        }
+        dataPacketsSent += UInt64(blocks.count)
+        nextIndexToSend = max(nextIndexToSend, last + 1)
+        return [.sendData(blocks), armTimer(now: now)]
+    }
+
+    private mutating func armTimer(now: NIODeadline) -> TFTPTransferAction {
+        let deadline = now + retransmitTimeout
+        retransmitDeadline = deadline
+        return .armTimer(deadline: deadline)
+    }
+
+    /// A newly acknowledged block (or the OACK) resets the back-off and the stall clock.
+    private mutating func recordProgress(now: NIODeadline) {
+        lastProgress = now
+        consecutiveTimeouts = 0
+        retransmitTimeout = negotiatedOptions.retransmitTimeout
+    }
+
+    /// Once every block went out at least once, a silent client is treated as done: the final ACK is the one
+    /// packet some clients never send (protocol notes A.21).
+    private mutating func giveUp(_ failure: TFTPTransferFailure, now: NIODeadline) -> [TFTPTransferAction] {
+        if phase == .transferring && nextIndexToSend > finalBlockIndex {
+            return finish(.completed(finalAcknowledgementReceived: false), now: now)
+        }
+        return finish(.failed(failure), now: now)
+    }
+
+    private mutating func finish(_ outcome: TFTPTransferOutcome, now: NIODeadline) -> [TFTPTransferAction] {
+        phase = .finished
+        retransmitDeadline = nil
+        let blocksAcknowledged = firstUnacknowledgedIndex - 1
+        let bytesAcknowledged =
+            finalAcknowledged ? transferSize : blocksAcknowledged * UInt64(negotiatedOptions.blockSize)
+        let statistics = TFTPTransferStatistics(
+            transferSize: transferSize, bytesAcknowledged: bytesAcknowledged, blocksAcknowledged: blocksAcknowledged,
+            dataPacketsSent: dataPacketsSent, retransmittedPackets: retransmittedPackets,
+            blockSize: negotiatedOptions.blockSize, windowSize: negotiatedOptions.windowSize,
+            duration: now - startTime)
+        return [.finish(outcome, statistics)]
+    }
+}

@@ -1,0 +1,19 @@
+import NIOCore
+
+/// What the adapter must do after feeding an event to `TFTPReadTransfer`, in the order given.
+public enum TFTPTransferAction: Hashable, Sendable {
+    /// Send an OACK with these options (RFC 2347 §2).
+    case sendOptionAcknowledgement([TFTPOption])
+    /// Read each block's byte range from the file source and send it as DATA, in order, in one flush (RFC 7440).
+    case sendData([TFTPDataBlock])
+    /// Send ERROR to the transfer's client; a `.finish` follows.
+    case sendError(TFTPErrorCode, message: String)
+    /// Send ERROR to the *stray* peer whose packet arrived with a wrong TID, not to the client; the transfer
+    /// continues (RFC 1350 §4).
+    case replyToStrayPeer(TFTPErrorCode, message: String)
+    /// (Re)arm the single retransmission timer for this deadline, replacing any armed one, and call
+    /// `timerFired(now:)` when it expires.
+    case armTimer(deadline: NIODeadline)
+    /// The transfer is over: cancel the timer, close the transfer's socket, log the outcome.
+    case finish(TFTPTransferOutcome, TFTPTransferStatistics)
+}
