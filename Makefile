@@ -12,7 +12,7 @@ TFTPROOT    ?= tftproot
 # Debian packages the build and the tests need. Services are never started by installing them (policy-rc.d).
 DEB_BUILD := libsystemd-dev pkg-config
 DEB_BOOT  := pxelinux syslinux-common syslinux-efi
-DEB_TEST  := python3
+DEB_TEST  := python3 curl
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST)
 
 .PHONY: deps build release test test-swift test-cli tftproot install clean

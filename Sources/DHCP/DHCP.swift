@@ -1,8 +1,7 @@
-/// Namespace of the DHCP server (issue #4): the `Wire/` codec, the pure `Engine/`, the `Leases/` store and the
-/// SwiftNIO `Server/` adapter will live in this module.
+/// Namespace of the DHCP server (issue #4).
 ///
-/// Nothing is implemented yet: `rackboot serve` says so and exits instead of pretending to answer DHCP.
-public enum DHCP {
-    /// Whether this build can answer DHCP. `false` until the DHCP issue lands.
-    public static let isImplemented = false
-}
+/// - `Wire/`: the message codec (`ByteBuffer.readDHCPMessage()` / `writeDHCPMessage(_:maximumLength:)`).
+/// - `Engine/`: the pure decisions (DORA, reservations, pool, PXE boot information, reply destination).
+/// - `Leases/`: the in-memory lease table and, to come, the durable `LeaseStore`.
+/// The SwiftNIO `Server/` adapter is not built yet, so `rackboot serve` serves TFTP only.
+public enum DHCP {}

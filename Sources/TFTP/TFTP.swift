@@ -4,8 +4,4 @@
 /// - `Transfer/`: the pure read-transfer state machine (`TFTPReadTransfer`) and option negotiation.
 /// - `Files/`: file-name normalisation, the jailed root, inventory-rendered files and block sources.
 /// - `Server/`: the SwiftNIO adapter (`TFTPServer`) that carries out the state machine's actions.
-public enum TFTP {
-    /// Whether `rackboot serve` serves TFTP. `false` until the Appliance wires `TFTPServer` into its service group:
-    /// the module is complete, but nothing starts it yet.
-    public static let isImplemented = false
-}
+public enum TFTP {}

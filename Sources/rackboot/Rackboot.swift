@@ -2,7 +2,7 @@ import Appliance
 import ArgumentParser
 
 @main
-struct Rackboot: ParsableCommand {
+struct Rackboot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rackboot",
         abstract: "Network-boot provisioning: DHCP, TFTP and per-machine boot configs from one inventory.",

@@ -1,30 +1,44 @@
 import Appliance
 import ArgumentParser
-import DHCP
-import TFTP
+import Inventory
+import Logging
 
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the appliance: DHCP, TFTP and the inventory.",
-        discussion: "This build loads and validates the inventory; the DHCP and TFTP servers are not implemented yet."
+        abstract: "Run the appliance: the TFTP server (and, once built, the DHCP server) over one inventory.",
+        discussion: """
+            Loads and validates the configuration and the profiles first and refuses to start on any error. \
+            SIGTERM or SIGINT stop it gracefully. This build serves TFTP only: run it beside your network's \
+            DHCP server, with next-server pointing here.
+            """
     )
 
     @OptionGroup var load: LoadOptions
 
-    func run() throws {
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
         let outcome = load.loader.load()
         DiagnosticPrinter.print(outcome.diagnostics)
-        guard let inventory = outcome.inventory, outcome.succeeded else {
+        guard let inventory = outcome.inventory, let config = outcome.config, outcome.succeeded else {
             StandardError.write("rackboot: not serving: \(DiagnosticPrinter.summary(outcome.diagnostics))\n")
             throw ExitCode(1)
         }
-        StandardError.write("rackboot: inventory loaded: \(inventory.machines.count) machines, "
-                            + "\(inventory.renderedFiles.count) rendered boot files\n")
-        guard DHCP.isImplemented, TFTP.isImplemented else {
-            StandardError.write("rackboot: serve: this build has no DHCP or TFTP server yet; nothing is served\n")
-            // EX_UNAVAILABLE (sysexits.h): the service is not available.
-            throw ExitCode(69)
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
         }
+        let logger = Logger(label: "rackboot")
+        logger.info("inventory loaded", metadata: [
+            "machines": "\(inventory.machines.count)", "rendered_files": "\(inventory.renderedFiles.count)",
+        ])
+        logger.warning("this build has no DHCP server yet: only TFTP is served")
+        try await ApplianceServer(config: config, inventory: SharedInventory(inventory), logger: logger).run()
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -79,8 +79,26 @@ expect_exit "check --strict fails on warnings" 1 "$rackboot" check --strict --co
 expect_exit "a missing configuration file" 1 "$rackboot" check --config "$work/none.yaml"
 expect_contains "a missing configuration file is named" "$work/out" "none.yaml:1:1: error: cannot read the configuration file"
 expect_exit "serve refuses a broken set" 1 "$rackboot" serve --config Tests/Fixtures/broken-profiles/rackboot.yaml
-expect_exit "serve says it cannot serve yet" 69 "$rackboot" serve --config "$example"
-expect_contains "serve loads the inventory first" "$work/err" "inventory loaded: 9 machines"
+
+# serve: TFTP on a loopback port, a rendered config fetched with curl, then a graceful stop on SIGTERM.
+mkdir -p "$work/root"
+port=$((20000 + RANDOM % 20000))
+sed -e "s|^profiles: .*|profiles: $PWD/profiles|" -e "s|^  root: .*|  root: $work/root\n  address: 127.0.0.1\n  port: $port|" \
+    "$example" > "$work/serve.yaml"
+"$rackboot" serve --config "$work/serve.yaml" > "$work/serve.out" 2> "$work/serve.err" &
+serve_pid=$!
+for _ in $(seq 1 50); do grep -q "TFTP server listening" "$work/serve.err" && break; sleep 0.1; done
+expect_contains "serve loads the inventory first" "$work/serve.err" "machines=9"
+if curl -sS --max-time 10 "tftp://127.0.0.1:$port/pxelinux.cfg/01-52-54-00-20-00-11" -o "$work/served" 2> "$work/curl.err" &&
+    "$rackboot" render 52:54:00:20:00:11 --config "$example" 2> /dev/null | cmp -s - "$work/served"; then
+    pass "serve gives curl exactly what render prints"
+else
+    fail "serve gives curl exactly what render prints" "$(cat "$work/curl.err")"
+fi
+kill -TERM "$serve_pid"
+wait "$serve_pid"
+status=$?
+if [ "$status" -eq 0 ]; then pass "serve stops with status 0 on SIGTERM"; else fail "serve stops with status 0 on SIGTERM" "status $status"; fi
 
 expect_exit "make tftproot copies the boot loaders" 0 make --no-print-directory tftproot TFTPROOT="$work/tftproot"
 for loader in pxelinux.0 ldlinux.c32 syslinux.efi ldlinux.e64; do

@@ -98,6 +98,8 @@ public struct BootSettings: Sendable {
 public struct TFTPSettings: Sendable {
     /// Read-only root; nothing outside it is ever served.
     public var root: String
+    /// The address the request port binds to; 0.0.0.0 listens on every interface.
+    public var address = IPv4Address(rawValue: 0)
     public var port: Int = 69
     /// Ceiling for the negotiated blksize, below the interface MTU − 32 (protocol notes A.14).
     public var maxBlockSize: Int = 1468

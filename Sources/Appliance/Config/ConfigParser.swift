@@ -17,7 +17,7 @@ enum ConfigParser {
         let unknownMachines = parseUnknownMachines(reader, collector: collector)
         let boot = parseBoot(reader, collector: collector)
         let dhcp = SubnetParser.parseDHCP(reader, collector: collector)
-        let tftp = parseTFTP(reader, resolvePath: resolvePath)
+        let tftp = parseTFTP(reader, resolvePath: resolvePath, collector: collector)
 
         guard !collector.diagnostics[before...].contains(where: { $0.severity == .error }),
             let boot, let dhcp, let tftp, let unknownMachines
@@ -88,13 +88,21 @@ enum ConfigParser {
         return address == nil ? nil : boot
     }
 
-    private static func parseTFTP(_ reader: MappingReader, resolvePath: (String) -> String) -> TFTPSettings? {
+    private static func parseTFTP(_ reader: MappingReader, resolvePath: (String) -> String,
+                                  collector: DiagnosticCollector) -> TFTPSettings? {
         var tftp = TFTPSettings(root: resolvePath("tftproot"))
         guard let section = reader.mapping("tftp", describing: "'tftp'", allowedKeys: [
-            "root", "port", "max_block_size", "max_window_size", "max_window_bytes", "max_transfers",
+            "root", "address", "port", "max_block_size", "max_window_size", "max_window_bytes", "max_transfers",
             "retransmit_timeout", "retries",
         ]) else { return tftp }
         if let root = section.string("root") { tftp.root = resolvePath(root.value) }
+        if let address = section.string("address") {
+            if let parsed = IPv4Address(address.value) {
+                tftp.address = parsed
+            } else {
+                collector.error("'\(address.value)' is not an IPv4 address", at: address.location)
+            }
+        }
         if let port = section.integer("port", in: 1...65535) { tftp.port = port.value }
         // RFC 2348 allows 8 to 65464.
         if let size = section.integer("max_block_size", in: 8...65464) { tftp.maxBlockSize = size.value }
