@@ -1,0 +1,208 @@
+import Inventory
+
+/// Every DHCP decision, as a pure function of the request, where it arrived, the inventory, the leases and the
+/// time: no sockets, no clock, no files. The server adapter carries out the `DHCPDecision` it returns.
+///
+/// Machines are recognised by chaddr, never by client-id (protocol notes A.8). Addresses: a machine's reservation
+/// (its profile's fixed IP in the subnet), else its current lease, else the address it asks for if free, else the
+/// first free pool address. An offer holds its address for `offerHoldTime` so no two clients get the same one.
+public struct DHCPEngine: Sendable {
+    public var configuration: DHCPEngineConfiguration
+    public private(set) var leases: LeaseTable
+
+    public init(configuration: DHCPEngineConfiguration, leases: LeaseTable = LeaseTable()) {
+        self.configuration = configuration
+        self.leases = leases
+    }
+
+    public mutating func handle(_ request: DHCPMessage, arrival: DHCPArrival, inventory: Inventory,
+                                now: Int64) -> DHCPDecision {
+        var context = RequestContext(request: request, inventory: inventory)
+        guard request.operation == .bootRequest else { return context.dropped("not a BOOTREQUEST") }
+        guard let mac = request.clientMAC, !mac.isZero, !mac.isMulticast else {
+            return context.dropped("chaddr is not an Ethernet MAC (htype \(request.hardwareType), "
+                                   + "hlen \(request.hardwareAddressLength))")
+        }
+        context.mac = mac
+        guard let type = request.options.messageType else { return context.dropped("no DHCP message type") }
+        guard let subnet = selectSubnet(for: request, arrival: arrival) else {
+            return context.ignored("no configured subnet for this request (interface \(arrival.interface ?? "?"), "
+                                   + "giaddr \(request.gatewayAddress))")
+        }
+        let exchange = Exchange(
+            context: context, mac: mac, type: type, subnet: subnet, arrival: arrival, now: now,
+            builder: DHCPReplyBuilder(request: request, subnet: subnet, serverAddress: arrival.serverAddress))
+        if arrival.isBootServerPort { return exchange.answerBootServerRequest(configuration) }
+        if subnet.mode == .proxy { return exchange.answerProxy(configuration) }
+        switch type {
+        case .discover: return offer(exchange)
+        case .request: return answerRequest(exchange)
+        case .decline: return decline(exchange)
+        case .release: return release(exchange)
+        case .inform: return exchange.answerInform(configuration)
+        case .offer, .acknowledgement, .negativeAcknowledgement:
+            return exchange.context.dropped("\(type) sent to a server")
+        }
+    }
+
+    /// Frees expired leases and quarantines; returns what was removed (the adapter deletes them from the store).
+    public mutating func removeExpiredLeases(at now: Int64) -> [Lease] {
+        leases.removeExpired(at: now)
+    }
+
+    /// giaddr picks a relayed subnet; otherwise the arrival interface's subnet (the one holding ciaddr if several).
+    func selectSubnet(for request: DHCPMessage, arrival: DHCPArrival) -> DHCPServedSubnet? {
+        if request.gatewayAddress.rawValue != 0 {
+            return configuration.subnets.first { $0.network.contains(request.gatewayAddress) }
+        }
+        let onInterface = configuration.subnets.filter { $0.interface != nil && $0.interface == arrival.interface }
+        if request.clientAddress.rawValue != 0,
+            let match = onInterface.first(where: { $0.network.contains(request.clientAddress) }) {
+            return match
+        }
+        return onInterface.first ?? configuration.subnets.first { $0.network.contains(arrival.serverAddress) }
+    }
+
+    // MARK: - Server mode
+
+    private mutating func offer(_ exchange: Exchange) -> DHCPDecision {
+        let mac = exchange.mac
+        guard let address = chooseAddress(exchange) else {
+            return exchange.context.ignored(exchange.subnet.pools.isEmpty
+                ? "no fixed IP in \(exchange.subnet.network) and no pool" : "pool of \(exchange.subnet.network) is exhausted")
+        }
+        if leases.lease(for: mac, at: exchange.now)?.address != address
+            || leases.lease(for: mac, at: exchange.now)?.state != .bound {
+            leases.record(Lease(address: address, mac: mac, state: .offered,
+                                expiry: exchange.now + configuration.offerHoldTime,
+                                clientIdentifier: exchange.request.options[.clientIdentifier],
+                                hostname: exchange.hostname))
+        }
+        return exchange.answer(.offer, address: address, configuration: configuration)
+    }
+
+    /// RFC 2131 §4.3.2: SELECTING (option 54), INIT-REBOOT (option 50, no ciaddr), RENEWING/REBINDING (ciaddr).
+    private mutating func answerRequest(_ exchange: Exchange) -> DHCPDecision {
+        let options = exchange.request.options
+        let ciaddr = exchange.request.clientAddress
+        if let chosen = options.serverIdentifier {
+            guard chosen == exchange.arrival.serverAddress else {
+                if let held = leases.lease(for: exchange.mac, at: exchange.now), held.state == .offered {
+                    leases.release(held.address, by: exchange.mac)
+                }
+                return exchange.context.ignored("the client chose server \(chosen)")
+            }
+            guard let requested = options.requestedAddress ?? (ciaddr.rawValue != 0 ? ciaddr : nil) else {
+                return nak(exchange, "a DHCPREQUEST in SELECTING state without a requested address")
+            }
+            return acknowledge(requested, exchange)
+        }
+        if let requested = options.requestedAddress, ciaddr.rawValue == 0 {
+            guard exchange.subnet.network.contains(requested) else {
+                return nak(exchange, "\(requested) is not on \(exchange.subnet.network)")
+            }
+            return acknowledge(requested, exchange)
+        }
+        guard ciaddr.rawValue != 0 else {
+            return exchange.context.dropped("DHCPREQUEST with neither a requested address nor ciaddr")
+        }
+        return acknowledge(ciaddr, exchange)
+    }
+
+    private mutating func acknowledge(_ address: IPv4Address, _ exchange: Exchange) -> DHCPDecision {
+        if let problem = problem(giving: address, exchange) {
+            guard configuration.authoritative else { return exchange.context.ignored(problem) }
+            return nak(exchange, problem)
+        }
+        let lease = Lease(address: address, mac: exchange.mac, state: .bound,
+                          expiry: exchange.now + exchange.subnet.leaseTime,
+                          clientIdentifier: exchange.request.options[.clientIdentifier], hostname: exchange.hostname)
+        leases.record(lease)
+        var decision = exchange.answer(.acknowledgement, address: address, configuration: configuration)
+        decision.leaseChange = .bind(lease)
+        return decision
+    }
+
+    private func nak(_ exchange: Exchange, _ reason: String) -> DHCPDecision {
+        var reply = exchange.builder.header(.negativeAcknowledgement)
+        reply.options[.message] = Array(reason.utf8)
+        var decision = exchange.context.event(.negativelyAcknowledged, reason: reason)
+        decision.reply = exchange.builder.reply(reply)
+        return decision
+    }
+
+    private mutating func decline(_ exchange: Exchange) -> DHCPDecision {
+        guard let address = exchange.request.options.requestedAddress,
+            let held = leases.lease(on: address, at: exchange.now), held.mac == exchange.mac
+        else { return exchange.context.ignored("DHCPDECLINE for an address this client does not hold") }
+        var quarantined = held
+        quarantined.state = .quarantined
+        quarantined.expiry = exchange.now + configuration.declineQuarantineTime
+        leases.record(quarantined)
+        var decision = exchange.context.event(
+            .declined, address: address,
+            reason: "another host answers on \(address); kept out of use for \(configuration.declineQuarantineTime) s")
+        decision.leaseChange = .quarantine(quarantined)
+        return decision
+    }
+
+    private mutating func release(_ exchange: Exchange) -> DHCPDecision {
+        let address = exchange.request.clientAddress
+        guard let held = leases.lease(on: address, at: exchange.now), held.mac == exchange.mac,
+            held.state == .bound
+        else { return exchange.context.ignored("DHCPRELEASE of \(address), which this client does not hold") }
+        leases.release(address, by: exchange.mac)
+        var decision = exchange.context.event(.released, address: address)
+        decision.leaseChange = .release(held)
+        return decision
+    }
+
+    // MARK: - Addresses
+
+    /// The machine's fixed IP when it lies in this subnet.
+    private func reservation(_ exchange: Exchange) -> IPv4Address? {
+        guard let ip = exchange.context.machine?.ip, exchange.subnet.network.contains(ip) else { return nil }
+        return ip
+    }
+
+    /// Whether `address` is kept for a machine other than `mac`.
+    private func isReservedForAnother(_ address: IPv4Address, _ exchange: Exchange) -> Bool {
+        guard let owner = exchange.context.inventory.machine(for: address) else { return false }
+        return !owner.macs.contains(exchange.mac)
+    }
+
+    private func chooseAddress(_ exchange: Exchange) -> IPv4Address? {
+        let mac = exchange.mac, now = exchange.now, subnet = exchange.subnet
+        if let fixed = reservation(exchange) {
+            return leases.isAvailable(fixed, for: mac, at: now) ? fixed : nil
+        }
+        let inPool = { (address: IPv4Address) in
+            subnet.pools.contains { $0.contains(address) } && !isReservedForAnother(address, exchange)
+        }
+        if let current = leases.lease(for: mac, at: now)?.address, inPool(current) { return current }
+        if let requested = exchange.request.options.requestedAddress, inPool(requested),
+            leases.isAvailable(requested, for: mac, at: now) {
+            return requested
+        }
+        return leases.firstAvailable(in: subnet.pools, for: mac, at: now) { isReservedForAnother($0, exchange) }
+    }
+
+    /// Why `address` cannot be acknowledged to this client, or `nil` when it can. A free pool address the server
+    /// has no record of is granted: after a lost lease database the client keeps its address.
+    private func problem(giving address: IPv4Address, _ exchange: Exchange) -> String? {
+        guard exchange.subnet.network.contains(address) else {
+            return "\(address) is not on \(exchange.subnet.network)"
+        }
+        if let fixed = reservation(exchange) {
+            guard address == fixed else { return "\(address) is not this machine's address \(fixed)" }
+        } else if !exchange.subnet.pools.contains(where: { $0.contains(address) }) {
+            return "\(address) is not in a pool of \(exchange.subnet.network)"
+        } else if isReservedForAnother(address, exchange) {
+            return "\(address) is reserved for another machine"
+        }
+        guard leases.isAvailable(address, for: exchange.mac, at: exchange.now) else {
+            return "\(address) is in use by another client"
+        }
+        return nil
+    }
+}
