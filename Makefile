@@ -10,7 +10,7 @@ SWIFT_FLAGS ?=
 TFTPROOT    ?= tftproot
 
 # Debian packages the build and the tests need. Services are never started by installing them (policy-rc.d).
-DEB_BUILD := libsystemd-dev pkg-config
+DEB_BUILD := libsystemd-dev libsqlite3-dev pkg-config
 DEB_BOOT  := pxelinux syslinux-common syslinux-efi
 DEB_TEST  := python3 curl
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST)

@@ -1,0 +1,12 @@
+/// Where bound leases outlive the process. The server commits each change before the reply that depends on it
+/// leaves, so a crash at any instant loses no lease a client was told about.
+public protocol LeaseStore: Sendable {
+    /// Every stored lease (bound and quarantined), to rebuild the `LeaseTable` at start.
+    func loadAll() throws -> [Lease]
+    /// Applies `changes` in order as one durable transaction: when this returns, they survive a crash or a
+    /// power loss. Callers group the changes that arrive while a commit runs, so one fsync serves many clients.
+    func commit(_ changes: [LeaseChange]) throws
+    /// Deletes leases that expired before `time`; returns how many.
+    @discardableResult
+    func removeExpired(before time: Int64) throws -> Int
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Inventory
+import Testing
+@testable import DHCP
+
+@Suite struct SQLiteLeaseStoreTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("leases-\(UUID().uuidString)")
+    var path: String { directory.appendingPathComponent("leases.sqlite").path }
+
+    init() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func lease(_ address: String, _ mac: String, _ state: Lease.State = .bound, expiry: Int64 = 2_000) -> Lease {
+        Lease(address: IPv4Address(address)!, mac: MACAddress(mac)!, state: state, expiry: expiry,
+              clientIdentifier: [1, 0x52, 0x54], hostname: "web-01")
+    }
+
+    @Test func committedLeasesSurviveReopening() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = lease("10.20.0.11", "52:54:00:20:00:11")
+        let second = lease("10.20.0.100", "52:54:00:99:00:01")
+        try SQLiteLeaseStore(path: path).commit([.bind(first), .bind(second)])
+        let reopened = try SQLiteLeaseStore(path: path)
+        #expect(try reopened.loadAll() == [second, first].sorted { $0.address.description < $1.address.description })
+    }
+
+    @Test func aClientMovingFreesItsOldAddressButNotAQuarantine() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteLeaseStore(path: path)
+        let quarantined = lease("10.20.0.100", "52:54:00:99:00:01", .quarantined)
+        try store.commit([.quarantine(quarantined), .bind(lease("10.20.0.101", "52:54:00:99:00:01"))])
+        try store.commit([.bind(lease("10.20.0.102", "52:54:00:99:00:01"))])
+        #expect(try store.loadAll().map(\.address.description) == ["10.20.0.100", "10.20.0.102"])
+    }
+
+    @Test func releaseAndExpiryDelete() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteLeaseStore(path: path)
+        let kept = lease("10.20.0.11", "52:54:00:20:00:11", expiry: 5_000)
+        let released = lease("10.20.0.100", "52:54:00:99:00:01")
+        let expired = lease("10.20.0.101", "52:54:00:99:00:02", expiry: 1_000)
+        try store.commit([.bind(kept), .bind(released), .bind(expired)])
+        try store.commit([.release(released)])
+        #expect(try store.removeExpired(before: 1_500) == 1)
+        #expect(try store.loadAll() == [kept])
+    }
+
+    @Test func readingDoesNotCreateADatabase() {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(throws: (any Error).self) { try SQLiteLeaseStore(readingExisting: path) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}
