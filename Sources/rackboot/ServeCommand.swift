@@ -6,11 +6,11 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the appliance: the TFTP server (and, once built, the DHCP server) over one inventory.",
+        abstract: "Run the appliance: the DHCP and TFTP servers over one inventory.",
         discussion: """
             Loads and validates the configuration and the profiles first and refuses to start on any error. \
-            SIGTERM or SIGINT stop it gracefully. This build serves TFTP only: run it beside your network's \
-            DHCP server, with next-server pointing here.
+            SIGTERM or SIGINT stop it gracefully. DHCP serves the interfaces named by the configuration's subnets; \
+            with none, only TFTP runs (beside your network's DHCP server, next-server pointing here).
             """
     )
 
@@ -36,7 +36,6 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("inventory loaded", metadata: [
             "machines": "\(inventory.machines.count)", "rendered_files": "\(inventory.renderedFiles.count)",
         ])
-        logger.warning("this build has no DHCP server yet: only TFTP is served")
         try await ApplianceServer(config: config, inventory: SharedInventory(inventory), logger: logger).run()
     }
 }

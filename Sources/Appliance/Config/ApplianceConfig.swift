@@ -58,6 +58,8 @@ public struct SubnetSettings: Sendable {
     public var leaseTime: Int?
     /// `nil` uses `boot.next_server`.
     public var nextServer: IPv4Address?
+    /// Proxy subnets: how UEFI PXE clients are answered, `direct` or `boot-server` (port 4011).
+    public var proxyEFIStrategy: String = "direct"
     public var location: SourceLocation
 }
 

@@ -4,6 +4,7 @@ import Inventory
 enum SubnetParser {
     static let subnetKeys = [
         "network", "interface", "mode", "pools", "router", "dns_servers", "domain", "lease_time", "next_server",
+        "proxy_efi",
     ]
 
     static func parseDHCP(_ reader: MappingReader, collector: DiagnosticCollector) -> DHCPSettings? {
@@ -63,6 +64,9 @@ enum SubnetParser {
             subnet.domain = domain.value
         }
         subnet.leaseTime = reader.duration("lease_time", in: 60...(365 * 86400))?.value
+        if let strategy = reader.choice("proxy_efi", among: ["direct", "boot-server"]) {
+            subnet.proxyEFIStrategy = strategy.value
+        }
         subnet.pools = parsePools(reader, network: network, subnet: subnet, collector: collector)
         if subnet.mode == .proxy, let at = reader.locationOfKey("pools"), !subnet.pools.isEmpty {
             collector.error("a proxy subnet hands out no addresses (the network's own DHCP server does); "

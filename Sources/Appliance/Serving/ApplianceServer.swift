@@ -1,3 +1,4 @@
+import DHCP
 import Inventory
 import Logging
 import NIOCore
@@ -7,8 +8,8 @@ import TFTP
 
 /// `rackboot serve`: the appliance's services in one swift-service-lifecycle group, sharing one inventory.
 ///
-/// SIGTERM and SIGINT shut the group down gracefully. The DHCP server is not part of it yet (issue #4): until it
-/// is, Rackboot serves TFTP beside the network's existing DHCP server.
+/// SIGTERM and SIGINT shut the group down gracefully. DHCP runs when at least one subnet names an interface;
+/// otherwise Rackboot serves TFTP only, beside the network's existing DHCP server.
 public struct ApplianceServer {
     public let config: ApplianceConfig
     public let inventory: SharedInventory
@@ -24,8 +25,18 @@ public struct ApplianceServer {
         let shared = inventory
         let tftp = try TFTPServer(
             configuration: tftpConfiguration(), inventory: { shared.inventory }, logger: logger)
-        var configuration = ServiceGroupConfiguration(
-            services: [.init(service: TFTPService(server: tftp, group: group, logger: logger))], logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: TFTPService(server: tftp, group: group, logger: logger))
+        ]
+        let dhcpConfiguration = DHCPSetup.serverConfiguration(config)
+        if dhcpConfiguration.interfaces.isEmpty {
+            logger.warning("no subnet names an interface: DHCP is off, only TFTP is served")
+        } else {
+            let dhcp = DHCPServer(configuration: dhcpConfiguration, store: try DHCPSetup.openLeaseStore(config),
+                                  inventory: { shared.inventory }, logger: logger)
+            services.append(.init(service: DHCPService(server: dhcp, group: group, logger: logger)))
+        }
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         try await ServiceGroup(configuration: configuration).run()
     }

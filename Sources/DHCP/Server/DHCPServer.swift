@@ -1,0 +1,100 @@
+import Inventory
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The SwiftNIO adapter of the DHCP server: one UDP channel per served interface (and a port-4011 channel where a
+/// proxy subnet is served), all on one event loop that owns the engine. Every decision is the engine's.
+public final class DHCPServer: Sendable {
+    public let configuration: DHCPServerConfiguration
+    private let store: any LeaseStore
+    private let inventory: @Sendable () -> Inventory
+    private let logger: Logger
+
+    public init(configuration: DHCPServerConfiguration, store: any LeaseStore,
+                inventory: @escaping @Sendable () -> Inventory, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.inventory = inventory
+        self.logger = logger
+    }
+
+    /// A running server: its channels and a way to read its counters.
+    public struct Running: Sendable {
+        public let channels: [any Channel]
+        let core: NIOLoopBound<DHCPServerCore>
+        let sweep: RepeatedTask
+
+        /// Counters and the number of active leases, read on the server's loop.
+        public func status() -> EventLoopFuture<(statistics: DHCPServerStatistics, activeLeases: Int)> {
+            core.eventLoop.submit { (core.value.statistics, core.value.activeLeaseCount) }
+        }
+
+        /// Stops receiving; replies already decided are still sent.
+        public func close() -> EventLoopFuture<Void> {
+            sweep.cancel()
+            let futures = channels.map { $0.close() }
+            return EventLoopFuture.andAllComplete(futures, on: core.eventLoop)
+        }
+    }
+
+    /// Loads the leases, then binds every channel.
+    public func start(on group: any EventLoopGroup, threadPool: NIOThreadPool) async throws -> Running {
+        let leases = try store.loadAll()
+        let loop = group.next()
+        let configuration = configuration
+        let store = store
+        let inventory = inventory
+        let logger = logger
+        let core = try await loop.submit {
+            NIOLoopBound(
+                DHCPServerCore(engine: DHCPEngine(configuration: configuration.engine, leases: LeaseTable(leases)),
+                               store: store, eventLoop: loop, threadPool: threadPool, inventory: inventory,
+                               logger: logger),
+                eventLoop: loop)
+        }.get()
+        logger.info("DHCP leases loaded", metadata: ["count": "\(leases.count)"])
+        var channels: [any Channel] = []
+        let networks = configuration.engine.subnets.map(\.network)
+        for interface in configuration.interfaces {
+            let address = try InterfaceBinding.address(of: interface, preferringIn: networks)
+            channels.append(try await bind(interface: interface, address: address, port: configuration.port,
+                                           isBootServerPort: false, core: core, loop: loop))
+            if configuration.bootServerInterfaces.contains(interface) {
+                channels.append(try await bind(interface: interface, address: address, port: 4011,
+                                               isBootServerPort: true, core: core, loop: loop))
+            }
+            logger.info("DHCP server listening", metadata: [
+                "interface": "\(interface)", "ip": "\(address)", "port": "\(configuration.port)",
+            ])
+        }
+        let interval = TimeAmount.seconds(configuration.expirySweepInterval)
+        let sweep = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            core.value.sweepExpiredLeases()
+        }
+        return Running(channels: channels, core: core, sweep: sweep)
+    }
+
+    private func bind(interface: String, address: IPv4Address, port: Int, isBootServerPort: Bool,
+                      core: NIOLoopBound<DHCPServerCore>, loop: any EventLoop) async throws -> any Channel {
+        let clientPort = configuration.port + 1
+        let logger = logger
+        // Vector reads of up to 16 datagrams; the allocator must hold 16 of the largest, or NIO truncates silently.
+        let messagesPerRead = 16
+        return try await DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_broadcast), value: 1)
+            .channelOption(.datagramVectorReadMessageCount, value: messagesPerRead)
+            .channelOption(.recvAllocator,
+                           value: FixedSizeRecvByteBufferAllocator(capacity: messagesPerRead * DHCPMessage.maximumLength))
+            .channelInitializer { channel in
+                InterfaceBinding.pin(channel, to: interface).flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(DHCPChannelHandler(
+                        core: core.value, interface: interface, serverAddress: address,
+                        isBootServerPort: isBootServerPort, clientPort: clientPort, logger: logger))
+                }
+            }
+            .bind(host: "0.0.0.0", port: port)
+            .get()
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Inventory
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The DHCP server's state, owned by one event loop: the engine (with its lease table), the commit queue and the
+/// counters. Every channel of the server runs on that loop, so the engine needs no lock.
+final class DHCPServerCore {
+    private(set) var engine: DHCPEngine
+    private let commits: LeaseCommitQueue
+    private let store: any LeaseStore
+    private let threadPool: NIOThreadPool
+    private let inventory: @Sendable () -> Inventory
+    private let logger: Logger
+    let eventLoop: any EventLoop
+    private(set) var statistics = DHCPServerStatistics()
+
+    init(engine: DHCPEngine, store: any LeaseStore, eventLoop: any EventLoop, threadPool: NIOThreadPool,
+         inventory: @escaping @Sendable () -> Inventory, logger: Logger) {
+        self.engine = engine
+        self.store = store
+        self.eventLoop = eventLoop
+        self.threadPool = threadPool
+        self.inventory = inventory
+        self.logger = logger
+        commits = LeaseCommitQueue(store: store, eventLoop: eventLoop, threadPool: threadPool)
+    }
+
+    /// Wall-clock seconds: leases are stored in epoch time.
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// Decodes, decides, commits, then replies through `send`. A malformed datagram is counted and dropped.
+    func receive(_ datagram: ByteBuffer, arrival: DHCPArrival, send: @escaping (DHCPReply) -> Void) {
+        eventLoop.preconditionInEventLoop()
+        statistics.received += 1
+        var buffer = datagram
+        let request: DHCPMessage
+        do {
+            request = try buffer.readDHCPMessage()
+        } catch {
+            statistics.malformed += 1
+            logger.debug("dropped a malformed DHCP datagram", metadata: [
+                "ip": "\(arrival.sourceAddress)", "reason": "\(error)",
+            ])
+            return
+        }
+        let decision = engine.handle(request, arrival: arrival, inventory: inventory(), now: Self.now())
+        statistics.count(decision.event.kind)
+        guard let change = decision.leaseChange else {
+            log(decision.event)
+            if let reply = decision.reply { send(reply) }
+            return
+        }
+        commits.commit(change).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success:
+                self.log(decision.event)
+                if let reply = decision.reply { send(reply) }
+            case .failure(let error):
+                self.statistics.storeFailures += 1
+                self.logger.error("lease store failed: not answering rather than promising an unstored lease", metadata:
+                    self.metadata(decision.event).merging(["reason": "\(error)"]) { $1 })
+            }
+        }
+    }
+
+    /// Drops expired leases from memory and from the store.
+    func sweepExpiredLeases() {
+        let now = Self.now()
+        let expired = engine.removeExpiredLeases(at: now)
+        let store = store
+        threadPool.runIfActive(eventLoop: eventLoop) { try store.removeExpired(before: now) }
+            .assumeIsolated().whenFailure { error in
+                self.logger.warning("could not delete expired leases", metadata: ["reason": "\(error)"])
+            }
+        if !expired.isEmpty { logger.debug("expired leases removed", metadata: ["count": "\(expired.count)"]) }
+    }
+
+    var activeLeaseCount: Int {
+        let now = Self.now()
+        return engine.leases.leases.filter { $0.state == .bound && $0.isActive(at: now) }.count
+    }
+
+    private func log(_ event: DHCPEvent) {
+        let message: Logger.Message = "\(event.messageType.map(String.init(describing:)) ?? "DHCP") \(event.kind.rawValue)"
+        switch event.kind {
+        case .offered, .acknowledged, .released, .informed:
+            logger.info(message, metadata: metadata(event))
+        case .negativelyAcknowledged, .declined:
+            logger.notice(message, metadata: metadata(event))
+        case .ignored, .dropped:
+            logger.debug(message, metadata: metadata(event))
+        }
+    }
+
+    /// Stable journal field names (design.md): `mac`, `ip`, `xid`, `message_type`, `arch`, `hostname`, `profile`,
+    /// `file`, `reason`.
+    private func metadata(_ event: DHCPEvent) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["xid": "\(String(event.transactionID, radix: 16))"]
+        if let mac = event.mac { metadata["mac"] = "\(mac)" }
+        if let address = event.address { metadata["ip"] = "\(address)" }
+        if let type = event.messageType { metadata["message_type"] = "\(type)" }
+        if let architecture = event.architecture { metadata["arch"] = "\(architecture)" }
+        if let hostname = event.hostname { metadata["hostname"] = "\(hostname)" }
+        if let profile = event.profile { metadata["profile"] = "\(profile)" }
+        if let file = event.bootFile { metadata["file"] = "\(file)" }
+        if let reason = event.reason { metadata["reason"] = "\(reason)" }
+        return metadata
+    }
+}
+
+/// Counters for the status line and for tests.
+public struct DHCPServerStatistics: Sendable, Hashable {
+    public var received = 0
+    public var malformed = 0
+    public var dropped = 0
+    public var ignored = 0
+    public var offers = 0
+    public var acknowledgements = 0
+    public var negativeAcknowledgements = 0
+    public var storeFailures = 0
+
+    mutating func count(_ kind: DHCPEvent.Kind) {
+        switch kind {
+        case .dropped: dropped += 1
+        case .ignored: ignored += 1
+        case .offered: offers += 1
+        case .acknowledged: acknowledgements += 1
+        case .negativelyAcknowledged: negativeAcknowledgements += 1
+        case .released, .declined, .informed: break
+        }
+    }
+}
