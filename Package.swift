@@ -67,7 +67,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Inventory"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Inventory", "DHCP"]),
         .testTarget(
             name: "DHCPTests",
             dependencies: ["DHCP", "Inventory", .product(name: "NIOCore", package: "swift-nio")]

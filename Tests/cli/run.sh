@@ -28,7 +28,7 @@ expect_contains() { # NAME FILE TEXT
 
 expect_exit "--version" 0 "$rackboot" --version
 expect_contains "--version prints the version" "$work/out" "0.1.0"
-for command in check render serve; do
+for command in check render serve leases; do
     expect_exit "$command --help" 0 "$rackboot" "$command" --help
     expect_contains "$command --help names --config" "$work/out" "--config"
 done

@@ -1,0 +1,65 @@
+import DHCP
+import Foundation
+import Inventory
+
+/// What `rackboot leases` shows: the stored leases of the configured state directory, as a table or as JSON.
+public struct LeaseListing: Sendable {
+    /// One lease as listed; the JSON field names are stable for scripts.
+    public struct Entry: Codable, Sendable, Hashable {
+        public var address: String
+        public var mac: String
+        public var state: String
+        /// Seconds since the epoch.
+        public var expiry: Int64
+        /// The same time in ISO 8601, UTC.
+        public var expires: String
+        public var hostname: String?
+        /// Option 61 in hex, when the client sent one.
+        public var clientID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case address, mac, state, expiry, expires, hostname
+            case clientID = "client_id"
+        }
+    }
+
+    public let entries: [Entry]
+
+    /// Reads `<state_directory>/leases.sqlite` without creating it; no file yet means no leases.
+    public init(config: ApplianceConfig) throws {
+        let path = DHCPSetup.leaseDatabasePath(config)
+        guard FileManager.default.fileExists(atPath: path) else {
+            entries = []
+            return
+        }
+        let formatter = ISO8601DateFormatter()
+        entries = try SQLiteLeaseStore(readingExisting: path).loadAll().map { lease in
+            Entry(address: lease.address.description, mac: lease.mac.description, state: lease.state.rawValue,
+                  expiry: lease.expiry,
+                  expires: formatter.string(from: Date(timeIntervalSince1970: TimeInterval(lease.expiry))),
+                  hostname: lease.hostname,
+                  clientID: lease.clientIdentifier.map { $0.map { String(format: "%02x", $0) }.joined() })
+        }
+    }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(entries), as: UTF8.self)
+    }
+
+    /// Aligned columns; leases already past their expiry are marked, not hidden.
+    public func table(now: Int64) -> String {
+        let header = ["ADDRESS", "MAC", "STATE", "EXPIRES (UTC)", "HOSTNAME"]
+        let rows = entries.map { entry in
+            [entry.address, entry.mac, entry.expiry <= now ? "expired" : entry.state, entry.expires,
+             entry.hostname ?? "-"]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        return ([header] + rows).map { row in
+            row.enumerated().map { column, text in
+                column == row.count - 1 ? text : text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
