@@ -70,7 +70,8 @@ let package = Package(
         .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Inventory", "DHCP"]),
         .testTarget(
             name: "DHCPTests",
-            dependencies: ["DHCP", "Inventory", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["DHCP", "Inventory", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "TFTPTests",

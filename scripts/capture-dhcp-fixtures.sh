@@ -39,10 +39,20 @@ declare -A MAC=(
     [ovmf-native]=52:54:00:dc:00:05
     [ipxe-efi]=52:54:00:dc:00:06
 )
+# A fixed SMBIOS system UUID per QEMU guest, so option 97 carries a recognisable, non-zero value.
+declare -A UUID=(
+    [ipxe-bios]=8f3a1c52-6d4e-4b7a-9c10-52540000dc04
+    [ovmf-native]=8f3a1c52-6d4e-4b7a-9c10-52540000dc05
+    [ipxe-efi]=8f3a1c52-6d4e-4b7a-9c10-52540000dc06
+)
 HOSTNAME_IN_UTS=rackboot-fixture
 LINUX_CLIENT_TIMEOUT=25   # seconds a Linux client may run
 QEMU_TIMEOUT=300          # seconds a QEMU guest may run (TCG only: firmware boots take 20-90 s)
 IPXE_ROM=/usr/lib/ipxe/qemu/efi-virtio.rom   # QEMU's default ROM for virtio-net-pci (BIOS + EFI iPXE images)
+# The NIC is virtio-net-pci with disable-legacy=on (modern-only, PCI ID 1af4:1041): the ROM images in
+# ipxe-qemu 1.0.0+git-20190125 carry device ID 1041, and SeaBIOS runs a PCI option ROM only when its ID
+# matches the device's, so on the transitional device (1af4:1000, QEMU's default) iPXE is never run and
+# SeaBIOS never tries the network. The same NIC is used in all three QEMU captures.
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS.fd
 
@@ -299,7 +309,7 @@ run_qemu() {        # $1 = log file, rest = qemu arguments
     local log=$1
     shift
     timeout -k 5 "$QEMU_TIMEOUT" ip netns exec "$NS" \
-        qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot "$@" < /dev/null > "$log" 2>&1 &
+        qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -nic none "$@" < /dev/null > "$log" 2>&1 &
     CLIENT_PID=$!
     STARTED_PIDS+=("$CLIENT_PID")
 }
@@ -330,9 +340,9 @@ capture() {         # $1 = client name
     ipxe-bios)
         add_tap tap4 || return 1
         wait=$QEMU_TIMEOUT
-        run_qemu "$log" -boot n \
+        run_qemu "$log" -uuid "${UUID[$name]}" -boot n \
             -netdev tap,id=net0,ifname=tap4,script=no,downscript=no \
-            -device "virtio-net-pci,netdev=net0,mac=$mac,romfile=$IPXE_ROM"
+            -device "virtio-net-pci,disable-legacy=on,netdev=net0,mac=$mac,romfile=$IPXE_ROM"
         ;;
     ovmf-native|ipxe-efi)
         local tap rom
@@ -340,11 +350,11 @@ capture() {         # $1 = client name
         add_tap "$tap" || return 1
         cp "$OVMF_VARS" "$WORK/$name-vars.fd"
         wait=$QEMU_TIMEOUT
-        run_qemu "$log" \
+        run_qemu "$log" -uuid "${UUID[$name]}" \
             -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
             -drive "if=pflash,format=raw,unit=1,file=$WORK/$name-vars.fd" \
             -netdev "tap,id=net0,ifname=$tap,script=no,downscript=no" \
-            -device "virtio-net-pci,netdev=net0,mac=$mac,romfile=$rom,bootindex=1"
+            -device "virtio-net-pci,disable-legacy=on,netdev=net0,mac=$mac,romfile=$rom,bootindex=1"
         ;;
     *) echo "unknown client $name" >&2; return 1 ;;
     esac
