@@ -9,7 +9,9 @@ import Glibc
 enum InterfaceBinding {
     /// The interface's IPv4 address, preferring one inside `subnets`.
     static func address(of interface: String, preferringIn subnets: [IPv4Network]) throws -> IPv4Address {
-        let addresses = try System.enumerateDevices().filter { $0.name == interface }.compactMap { device in
+        let devices = try System.enumerateDevices().filter { $0.name == interface }
+        guard !devices.isEmpty else { throw DHCPServerError.noSuchInterface(interface) }
+        let addresses = devices.compactMap { device in
             device.address.flatMap { $0.ipAddress }.flatMap(IPv4Address.init)
         }
         guard let first = addresses.first else { throw DHCPServerError.interfaceHasNoAddress(interface) }
@@ -40,12 +42,16 @@ enum InterfaceBinding {
 
 /// Why the DHCP server cannot start.
 public enum DHCPServerError: Error, CustomStringConvertible {
+    case noSuchInterface(String)
     case interfaceHasNoAddress(String)
     case cannotPinSocket(String)
 
     public var description: String {
         switch self {
-        case .interfaceHasNoAddress(let name): return "interface \(name) has no IPv4 address"
+        case .noSuchInterface(let name):
+            return "interface \(name), named by dhcp.subnets, does not exist (or is down with no address)"
+        case .interfaceHasNoAddress(let name):
+            return "interface \(name), named by dhcp.subnets, has no IPv4 address to answer from"
         case .cannotPinSocket(let name): return "cannot bind a socket to interface \(name)"
         }
     }
