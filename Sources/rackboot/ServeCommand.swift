@@ -1,7 +1,9 @@
 import Appliance
 import ArgumentParser
 import Inventory
+import Foundation
 import Logging
+import Systemd
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +21,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Where logs go: journal (native entries with MAC=, IP=, FILE= fields), console (stderr), or auto: "
+            + "the journal when systemd started the service ($JOURNAL_STREAM or $NOTIFY_SOCKET set).",
+        valueName: "auto|journal|console"))
+    var log: LogDestination = .auto
+
     func run() async throws {
         let outcome = load.loader.load()
         DiagnosticPrinter.print(outcome.diagnostics)
@@ -27,7 +35,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let level = logLevel
+        let environment = ProcessInfo.processInfo.environment
+        let toJournal = log == .journal
+            || (log == .auto && (environment["JOURNAL_STREAM"] != nil || environment["NOTIFY_SOCKET"] != nil))
         LoggingSystem.bootstrap { label in
+            if toJournal {
+                var handler = JournalLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -36,8 +52,13 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("inventory loaded", metadata: [
             "machines": "\(inventory.machines.count)", "rendered_files": "\(inventory.renderedFiles.count)",
         ])
-        try await ApplianceServer(config: config, inventory: SharedInventory(inventory), logger: logger).run()
+        try await ApplianceServer(loader: load.loader, config: config, inventory: SharedInventory(inventory),
+                                  logger: logger).run()
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+enum LogDestination: String, ExpressibleByArgument {
+    case auto, journal, console
+}

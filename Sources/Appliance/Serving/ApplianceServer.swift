@@ -1,20 +1,33 @@
 import DHCP
+import Foundation
 import Inventory
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Systemd
 import TFTP
 
-/// `rackboot serve`: the appliance's services in one swift-service-lifecycle group, sharing one inventory.
+/// `rackboot serve`: binds the servers, tells systemd it is ready, then runs every service in one
+/// swift-service-lifecycle group over one shared inventory.
 ///
-/// SIGTERM and SIGINT shut the group down gracefully. DHCP runs when at least one subnet names an interface;
-/// otherwise Rackboot serves TFTP only, beside the network's existing DHCP server.
+/// SIGTERM and SIGINT shut the group down gracefully, in reverse order of the services: `STOPPING=1` first, then
+/// reloads and the watchdog stop, DHCP stops answering once its pending lease commits are durable, and TFTP stops
+/// taking requests; whatever is still running after `drainTime` is cancelled. DHCP runs when a subnet names an
+/// interface; with none, Rackboot serves TFTP only, beside the network's own DHCP server.
 public struct ApplianceServer {
+    public let loader: ApplianceLoader
     public let config: ApplianceConfig
     public let inventory: SharedInventory
     public let logger: Logger
-    public init(config: ApplianceConfig, inventory: SharedInventory, logger: Logger) {
+    public var notifier = ServiceNotifier(environment: ProcessInfo.processInfo.environment)
+    /// How long a graceful stop may take before what is left is cancelled.
+    public var drainTime: Duration = .seconds(10)
+    /// How often the profile folder is checked for changes.
+    public var profilePollInterval: Duration = .seconds(2)
+
+    public init(loader: ApplianceLoader, config: ApplianceConfig, inventory: SharedInventory, logger: Logger) {
+        self.loader = loader
         self.config = config
         self.inventory = inventory
         self.logger = logger
@@ -23,22 +36,60 @@ public struct ApplianceServer {
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let shared = inventory
-        let tftp = try TFTPServer(
-            configuration: tftpConfiguration(), inventory: { shared.inventory }, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: TFTPService(server: tftp, group: group, logger: logger))
-        ]
+        let tftp = try TFTPServer(configuration: tftpConfiguration(), inventory: { shared.inventory }, logger: logger)
+        let tftpChannel = try await tftp.bind(on: group).get()
+        logger.info("TFTP server listening", metadata: ["address": "\(tftp.configuration.bindAddress)"])
+
+        var dhcp: DHCPServer.Running?
         let dhcpConfiguration = DHCPSetup.serverConfiguration(config)
         if dhcpConfiguration.interfaces.isEmpty {
             logger.warning("no subnet names an interface: DHCP is off, only TFTP is served")
         } else {
-            let dhcp = DHCPServer(configuration: dhcpConfiguration, store: try DHCPSetup.openLeaseStore(config),
-                                  inventory: { shared.inventory }, logger: logger)
-            services.append(.init(service: DHCPService(server: dhcp, group: group, logger: logger)))
+            let server = DHCPServer(configuration: dhcpConfiguration, store: try DHCPSetup.openLeaseStore(config),
+                                    inventory: { shared.inventory }, logger: logger)
+            dhcp = try await server.start(on: group, threadPool: .singleton)
         }
+
+        let status = ApplianceStatus(machines: inventory.inventory.machines.count)
+        notifier.ready(status: status.line())
+        logger.info("ready", metadata: ["status": "\(status.line())"])
+
+        let reloader = InventoryReloader(loader: loader, config: config, inventory: inventory, notifier: notifier,
+                                         status: status, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: ChannelService(name: "TFTP", close: { try await tftpChannel.close() }, logger: logger))
+        ]
+        if let dhcp {
+            services.append(.init(service: ChannelService(name: "DHCP", close: { try await dhcp.close().get() },
+                                                          logger: logger)))
+        }
+        services.append(.init(service: ReloadService(reloader: reloader, profileDirectory: config.profileDirectory,
+                                                      pollInterval: profilePollInterval)))
+        if let interval = ServiceNotifier.watchdogInterval() {
+            services.append(.init(service: WatchdogService(notifier: notifier, interval: interval,
+                                                           probes: probes(group: group, dhcp: dhcp), logger: logger)))
+        }
+        if ProcessInfo.processInfo.environment["RACKBOOT_FAULT_INJECTION"] == "1" {
+            services.append(.init(service: FaultInjectionService(group: group, logger: logger)))
+        }
+        services.append(.init(service: StatusService(notifier: notifier, status: status, dhcp: dhcp)))
+
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+        configuration.maximumGracefulShutdownDuration = drainTime
         try await ServiceGroup(configuration: configuration).run()
+        logger.info("stopped")
+    }
+
+    /// Every event loop of the group, and the DHCP loop with the lease store behind it.
+    private func probes(group: MultiThreadedEventLoopGroup, dhcp: DHCPServer.Running?) -> [LivenessProbe] {
+        var probes = group.makeIterator().enumerated().map { index, loop in
+            LivenessProbe(name: "event loop \(index)", check: { loop.submit {} })
+        }
+        if let dhcp {
+            probes.append(LivenessProbe(name: "lease store", check: { dhcp.checkHealth() }))
+        }
+        return probes
     }
 
     func tftpConfiguration() throws -> TFTPServerConfiguration {

@@ -9,4 +9,6 @@ public protocol LeaseStore: Sendable {
     /// Deletes leases that expired before `time`; returns how many.
     @discardableResult
     func removeExpired(before time: Int64) throws -> Int
+    /// Throws unless the store answers a trivial query: what the watchdog asks before telling systemd "alive".
+    func checkHealth() throws
 }

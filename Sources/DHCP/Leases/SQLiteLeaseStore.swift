@@ -79,6 +79,10 @@ public final class SQLiteLeaseStore: LeaseStore {
         }
     }
 
+    public func checkHealth() throws {
+        _ = try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM lease") }
+    }
+
     private static func upsert(_ lease: Lease, in db: Database) throws {
         try db.execute(
             sql: """

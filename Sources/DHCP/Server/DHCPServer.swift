@@ -24,17 +24,31 @@ public final class DHCPServer: Sendable {
         public let channels: [any Channel]
         let core: NIOLoopBound<DHCPServerCore>
         let sweep: RepeatedTask
+        let store: any LeaseStore
+        let threadPool: NIOThreadPool
+
+        /// Succeeds when the server's event loop and the lease store (through the thread pool) both answer.
+        public func checkHealth() -> EventLoopFuture<Void> {
+            let store = store
+            return core.eventLoop.submit {}.flatMap {
+                threadPool.runIfActive(eventLoop: core.eventLoop) { try store.checkHealth() }
+            }
+        }
 
         /// Counters and the number of active leases, read on the server's loop.
         public func status() -> EventLoopFuture<(statistics: DHCPServerStatistics, activeLeases: Int)> {
             core.eventLoop.submit { (core.value.statistics, core.value.activeLeaseCount) }
         }
 
-        /// Stops receiving; replies already decided are still sent.
+        /// Stops receiving, then waits until every lease change already decided is durable (its reply leaves
+        /// as soon as it is: a reply's channel closes only after).
         public func close() -> EventLoopFuture<Void> {
             sweep.cancel()
-            let futures = channels.map { $0.close() }
-            return EventLoopFuture.andAllComplete(futures, on: core.eventLoop)
+            let core = core
+            let channels = channels
+            return core.eventLoop.submit { core.value.drainCommits() }.flatMap { $0 }.flatMap {
+                EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: core.eventLoop)
+            }
         }
     }
 
@@ -72,7 +86,7 @@ public final class DHCPServer: Sendable {
         let sweep = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             core.value.sweepExpiredLeases()
         }
-        return Running(channels: channels, core: core, sweep: sweep)
+        return Running(channels: channels, core: core, sweep: sweep, store: store, threadPool: threadPool)
     }
 
     private func bind(interface: String, address: IPv4Address, port: Int, isBootServerPort: Bool,

@@ -65,6 +65,9 @@ final class DHCPServerCore {
         }
     }
 
+    /// Succeeds once every lease change already decided is durable.
+    func drainCommits() -> EventLoopFuture<Void> { commits.whenIdle() }
+
     /// Drops expired leases from memory and from the store.
     func sweepExpiredLeases() {
         let now = Self.now()
@@ -85,9 +88,13 @@ final class DHCPServerCore {
     private func log(_ event: DHCPEvent) {
         let message: Logger.Message = "\(event.messageType.map(String.init(describing:)) ?? "DHCP") \(event.kind.rawValue)"
         switch event.kind {
+        case .acknowledged where event.reason == nil:
+            logger.info(message, metadata: metadata(event).merging(["message_id": "\(DHCPMessageID.leaseGranted)"]) { $1 })
         case .offered, .acknowledged, .released, .informed:
             logger.info(message, metadata: metadata(event))
-        case .negativelyAcknowledged, .declined:
+        case .declined:
+            logger.warning(message, metadata: metadata(event).merging(["message_id": "\(DHCPMessageID.leaseDeclined)"]) { $1 })
+        case .negativelyAcknowledged:
             logger.notice(message, metadata: metadata(event))
         case .ignored, .dropped:
             logger.debug(message, metadata: metadata(event))

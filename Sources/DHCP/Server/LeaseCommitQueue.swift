@@ -10,6 +10,7 @@ final class LeaseCommitQueue {
     private let threadPool: NIOThreadPool
     private var pending: [(change: LeaseChange, promise: EventLoopPromise<Void>)] = []
     private var committing = false
+    private var idleWaiters: [EventLoopPromise<Void>] = []
     /// Commits done and changes written, for the status line and benchmarks.
     private(set) var commitCount = 0
     private(set) var changeCount = 0
@@ -29,8 +30,24 @@ final class LeaseCommitQueue {
         return promise.futureResult
     }
 
+    /// Succeeds once nothing is pending or being written: for a graceful stop.
+    func whenIdle() -> EventLoopFuture<Void> {
+        eventLoop.preconditionInEventLoop()
+        guard committing || !pending.isEmpty else { return eventLoop.makeSucceededVoidFuture() }
+        let promise = eventLoop.makePromise(of: Void.self)
+        idleWaiters.append(promise)
+        return promise.futureResult
+    }
+
     private func startNextCommit() {
-        guard !committing, !pending.isEmpty else { return }
+        guard !committing, !pending.isEmpty else {
+            if !committing {
+                let waiters = idleWaiters
+                idleWaiters.removeAll()
+                waiters.forEach { $0.succeed() }
+            }
+            return
+        }
         committing = true
         let batch = pending
         pending.removeAll(keepingCapacity: true)

@@ -1,0 +1,24 @@
+import DHCP
+import ServiceLifecycle
+import Systemd
+
+/// Keeps `STATUS=` current every few seconds, and sends `STOPPING=1` as soon as a graceful stop begins (it is the
+/// last service, so the group stops it first).
+struct StatusService: Service {
+    let notifier: ServiceNotifier
+    let status: ApplianceStatus
+    let dhcp: DHCPServer.Running?
+    var interval: Duration = .seconds(5)
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let leases = try? await dhcp?.status().get().activeLeases
+                status.record(activeLeases: leases, transfersInFlight: nil)
+                notifier.status(status.line())
+                try await Task.sleep(for: interval)
+            }
+        }
+        notifier.stopping(status: "stopping: finishing transfers and lease commits")
+    }
+}

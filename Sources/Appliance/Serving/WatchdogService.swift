@@ -1,0 +1,33 @@
+import Logging
+import ServiceLifecycle
+import Systemd
+
+/// Sends `WATCHDOG=1` every half watchdog interval, but only when every probe (each event loop, the lease store)
+/// answered in time. A stuck loop therefore stops the pings, and systemd restarts the service (`WatchdogSec=`);
+/// a timer that pinged regardless would hide exactly the hang the watchdog exists for.
+struct WatchdogService: Service {
+    let notifier: ServiceNotifier
+    let interval: Duration
+    let probes: [LivenessProbe]
+    let logger: Logger
+
+    func run() async throws {
+        let period = interval / 2
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: period)
+                var silent: [String] = []
+                for probe in probes where !(await probe.answers(within: period / 2)) {
+                    silent.append(probe.name)
+                }
+                if silent.isEmpty {
+                    notifier.watchdog()
+                } else {
+                    logger.error("watchdog: not telling systemd the service is alive", metadata: [
+                        "reason": "\(silent.joined(separator: ", ")) did not answer within \(period / 2)",
+                    ])
+                }
+            }
+        }
+    }
+}
