@@ -37,7 +37,7 @@ python3 Tests/integration/notify-listener.py "$work/notify.sock" "$work/notify.l
 pids+=($!)
 for _ in $(seq 50); do [ -S "$work/notify.sock" ] && break; sleep 0.1; done
 
-NOTIFY_SOCKET="$work/notify.sock" WATCHDOG_USEC=1000000 RACKBOOT_FAULT_INJECTION=1 \
+NOTIFY_SOCKET="$work/notify.sock" WATCHDOG_USEC=1000000 RACKBOOT_FAULT_INJECTION=1 RACKBOOT_FAULT_BLOCK_SECONDS=5 \
     "$rackboot" serve --config "$work/rackboot.yaml" --log console > "$work/serve.out" 2> "$work/serve.err" &
 serve=$!
 pids+=($serve)
@@ -88,8 +88,19 @@ sleep 3
 late=$(awk -v mark="$mark" '$1 > mark && $2 == "WATCHDOG=1"' "$work/notify.log" | wc -l)
 if [ "$late" -eq 0 ]; then pass "no WATCHDOG=1 while an event loop is blocked"; else fail "no WATCHDOG=1 while an event loop is blocked" "$late pings"; fi
 if grep -q "did not answer" "$work/serve.err"; then pass "the log says which loop did not answer"; else fail "the log says which loop did not answer"; fi
+# The loop is blocked for 5 s from the signal; once it answers again, so does the watchdog.
+recovered=$(python3 -c 'import time; print(f"{time.monotonic() + 1.5:.3f}")')
+end=$((SECONDS + 10))
+until awk -v mark="$recovered" '$1 > mark && $2 == "WATCHDOG=1"' "$work/notify.log" | grep -q . || [ $SECONDS -ge $end ]; do
+    sleep 0.2
+done
+if awk -v mark="$recovered" '$1 > mark && $2 == "WATCHDOG=1"' "$work/notify.log" | grep -q .; then
+    pass "WATCHDOG=1 resumes once the loop answers again"
+else
+    fail "WATCHDOG=1 resumes once the loop answers again"
+fi
 
-# SIGTERM: STOPPING=1, and exit 0 (the blocked loop makes the drain wait; it is bounded).
+# SIGTERM: STOPPING=1, and exit 0.
 kill -TERM "$serve"
 wait "$serve"
 status=$?

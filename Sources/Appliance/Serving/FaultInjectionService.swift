@@ -5,8 +5,9 @@ import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
-/// Test-only (`RACKBOOT_FAULT_INJECTION=1`): SIGUSR2 blocks one event loop for 60 s, so a test can prove that
-/// the watchdog then stops pinging. Never enabled otherwise.
+/// Test-only (`RACKBOOT_FAULT_INJECTION=1`): SIGUSR2 blocks one event loop for `RACKBOOT_FAULT_BLOCK_SECONDS`
+/// (default 5), so a test can prove that the watchdog stops pinging while it is stuck and resumes after. Never
+/// enabled otherwise.
 struct FaultInjectionService: Service {
     let group: MultiThreadedEventLoopGroup
     let logger: Logger
@@ -15,10 +16,11 @@ struct FaultInjectionService: Service {
         let signals = await UnixSignalsSequence(trapping: .sigusr2)
         let loop = group.next()
         let logger = logger
+        let seconds = Double(ProcessInfo.processInfo.environment["RACKBOOT_FAULT_BLOCK_SECONDS"] ?? "") ?? 5
         await cancelWhenGracefulShutdown {
             for await _ in signals {
-                logger.warning("fault injection: blocking an event loop for 60 s")
-                loop.execute { Thread.sleep(forTimeInterval: 60) }
+                logger.warning("fault injection: blocking an event loop", metadata: ["seconds": "\(seconds)"])
+                loop.execute { Thread.sleep(forTimeInterval: seconds) }
             }
         }
     }

@@ -15,7 +15,8 @@ struct ReloadService: Service {
         let reloader = reloader
         let directory = profileDirectory
         let interval = pollInterval
-        try await cancelWhenGracefulShutdown {
+        // Graceful shutdown cancels both loops: that ends the service, it is not a failure.
+        try? await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await _ in hangups { reloader.reload(reason: "SIGHUP") }

@@ -13,7 +13,8 @@ struct WatchdogService: Service {
 
     func run() async throws {
         let period = interval / 2
-        try await cancelWhenGracefulShutdown {
+        // Graceful shutdown cancels the loop: that ends the service, it is not a failure.
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: period)
                 var silent: [String] = []
