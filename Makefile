@@ -12,7 +12,7 @@ TFTPROOT    ?= tftproot
 # Debian packages the build and the tests need. Services are never started by installing them (policy-rc.d).
 DEB_BUILD := libsystemd-dev libsqlite3-dev pkg-config
 DEB_BOOT  := pxelinux syslinux-common syslinux-efi
-DEB_TEST  := python3 curl
+DEB_TEST  := python3 curl systemd udhcpc
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST)
 
 .PHONY: deps build release test test-swift test-cli tftproot install clean
@@ -41,10 +41,13 @@ tftproot: deps
 	install -m 0644 /usr/lib/SYSLINUX.EFI/efi64/syslinux.efi $(TFTPROOT)/syslinux.efi
 	install -m 0644 /usr/lib/syslinux/modules/efi64/ldlinux.e64 $(TFTPROOT)/ldlinux.e64
 
-# Installs the binary, a configuration (the example's, with absolute paths; never overwriting one that exists),
-# the profile folder and the TFTP root with the boot loaders.
+# Installs the binary, the systemd unit, the README, a configuration (the example's, with absolute paths; never
+# overwriting one that exists), the profile folder and the TFTP root with the boot loaders.
 install: release
 	install -D -m 0755 "$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot" $(DESTDIR)$(PREFIX)/bin/rackboot
+	sed 's|/usr/local/bin/rackboot|$(PREFIX)/bin/rackboot|g; s|/etc/rackboot/|$(CONFIG_DIR)/|g' systemd/rackboot.service \
+		| install -D -m 0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/system/rackboot.service
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/rackboot/README.md
 	install -d $(DESTDIR)$(CONFIG_DIR)/profiles/templates $(DESTDIR)$(TFTP_DIR)
 	@if [ ! -e $(DESTDIR)$(CONFIG_DIR)/rackboot.yaml ]; then \
 		sed -e 's|^profiles: .*|profiles: $(CONFIG_DIR)/profiles|' \
