@@ -13,9 +13,10 @@ TFTPROOT    ?= tftproot
 DEB_BUILD := libsystemd-dev libsqlite3-dev pkg-config
 DEB_BOOT  := pxelinux syslinux-common syslinux-efi
 DEB_TEST  := python3 curl systemd udhcpc
-DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST)
+DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2
+DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST) $(DEB_E2E)
 
-.PHONY: deps build release test test-swift test-cli tftproot install clean
+.PHONY: deps build release test e2e tftproot install clean
 
 deps:
 	@bash scripts/install-debian-packages.sh $(DEB_ALL)
@@ -31,6 +32,12 @@ test: deps
 	$(SWIFT) test $(SWIFT_FLAGS)
 	bash Tests/cli/run.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	bash Tests/integration/systemd-notify.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+	$(MAKE) --no-print-directory e2e
+
+# Real firmware PXE-boots through Rackboot under QEMU (TCG): SeaBIOS + iPXE, OVMF native PXE, OVMF + iPXE EFI.
+e2e: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+	bash Tests/e2e/pxe-boot.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 
 # Boot loaders from Debian's packages (never committed): BIOS pxelinux and x86-64 UEFI syslinux, with the
 # ldlinux module each one loads from beside itself.

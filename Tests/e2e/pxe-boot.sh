@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# End to end: real firmware PXE-boots through Rackboot. In a private network (a namespace with a bridge and one
+# tap per VM, 10.88.0.0/24 only inside it) Rackboot serves DHCP and TFTP; QEMU machines boot from their NIC:
+#   phase 1 (iPXE gets boot loaders): SeaBIOS + iPXE ROM -> pxelinux.0, and at the same time OVMF's native PXE
+#            -> syslinux.efi; then an unknown MAC (unknown-machine policy) and a machine in state local;
+#   phase 2 (iPXE gets its script, after a restart that keeps the leases): OVMF + iPXE EFI ROM -> ipxe script.
+# Each booted VM's initramfs asks DHCP for its address and prints a marker with MAC, IP and command line.
+# Usage: pxe-boot.sh path/to/rackboot        Prints ok/FAIL lines and "e2e: N passed, M failed".
+set -uo pipefail
+rackboot=$(realpath "${1:?usage: pxe-boot.sh path/to/rackboot}")
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+bash Tests/e2e/build-assets.sh || { echo "e2e: cannot build the boot assets"; exit 1; }
+assets=$repo/.build/e2e/tftproot
+ns=rbe2e$$
+work=$(mktemp -d)
+server_pid=
+vm_pids=()
+cleanup() {
+    for pid in "${vm_pids[@]}" $server_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
+
+# --- the private network: bridge br0 (the appliance's port) and taps for the VMs -----------------------------
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+ip -n "$ns" link add br0 type bridge
+ip -n "$ns" addr add 10.88.0.2/24 dev br0
+ip -n "$ns" link set br0 up
+for index in 1 2 3 4 5; do
+    ip -n "$ns" tuntap add "tap$index" mode tap
+    ip -n "$ns" link set "tap$index" master br0
+    ip -n "$ns" link set "tap$index" up
+done
+
+# --- profiles and configuration ------------------------------------------------------------------------------
+mkdir -p "$work/profiles/templates" "$work/state"
+cat > "$work/profiles/templates/e2e.yaml" <<'YAML'
+description: Rackboot end-to-end install
+kernel: e2e/vmlinuz
+initrds: [e2e/initrd.img]
+cmdline: console=ttyS0 panic=-1 rackboot.host={{hostname}} rackboot.role={{role}} rackboot.rack={{rack}}
+variables:
+  rack: r1
+YAML
+cat > "$work/profiles/templates/discovery.yaml" <<'YAML'
+description: Rackboot discovery image
+kernel: e2e/vmlinuz
+initrds: [e2e/initrd.img]
+cmdline: console=ttyS0 panic=-1 rackboot.role=discovery
+YAML
+profile() { # file hostname mac ip state role
+    printf 'hostname: %s\nmacs: [%s]\nip: %s\ntemplate: e2e\nstate: %s\nvariables:\n  role: %s\n' "$2" "$3" "$4" "$5" "$6" \
+        > "$work/profiles/$1.yaml"
+}
+profile bios-1 bios-1 52:54:00:e2:00:01 10.88.0.11 install pxelinux-bios
+profile efi-1 efi-1 52:54:00:e2:00:02 10.88.0.12 install syslinux-efi
+profile ipxe-1 ipxe-1 52:54:00:e2:00:03 10.88.0.13 install ipxe-efi
+profile local-1 local-1 52:54:00:e2:00:04 10.88.0.14 local installed
+config() { # ipxe_scripts
+    cat > "$work/rackboot.yaml" <<YAML
+profiles: $work/profiles
+state_directory: $work/state
+unknown_machines:
+  boot: template
+  template: discovery
+boot:
+  next_server: 10.88.0.2
+  files:
+    bios: pxelinux.0
+    efi_x64: syslinux.efi
+  ipxe_scripts: $1
+dhcp:
+  lease_time: 10m
+  subnets:
+    - network: 10.88.0.0/24
+      interface: br0
+      pools: [10.88.0.100-10.88.0.150]
+tftp:
+  root: $assets
+YAML
+}
+start_server() { # log
+    ip netns exec "$ns" "$rackboot" serve --config "$work/rackboot.yaml" --log console > /dev/null 2> "$1" &
+    server_pid=$!
+    for _ in $(seq 100); do grep -q "] ready" "$1" && return 0; sleep 0.1; done
+    fail "rackboot serve starts" "$(tail -5 "$1")"
+    return 1
+}
+stop_server() {
+    kill -TERM "$server_pid"
+    wait "$server_pid"
+    server_pid=
+}
+
+# --- VMs -----------------------------------------------------------------------------------------------------
+boot_vm() { # name tap mac firmware(bios|ovmf) rom(ipxe|none) -> pid in $vm_pid, console in $work/NAME.console
+    local name=$1 tap=$2 mac=$3 firmware=$4 rom=$5 extra=()
+    local nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1"
+    if [ "$rom" = ipxe ]; then
+        # Debian's iPXE ROMs match only the modern virtio-net PCI id, hence disable-legacy.
+        nic="$nic,disable-legacy=on,romfile=/usr/lib/ipxe/qemu/efi-virtio.rom"
+    else
+        nic="$nic,romfile="
+    fi
+    if [ "$firmware" = ovmf ]; then
+        cp /usr/share/OVMF/OVMF_VARS.fd "$work/$name.vars"
+        extra=(-drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd"
+               -drive "if=pflash,format=raw,file=$work/$name.vars")
+    fi
+    timeout 240 ip netns exec "$ns" qemu-system-x86_64 -accel tcg -m 384 -display none -no-reboot -monitor none \
+        -serial "file:$work/$name.console" -netdev "tap,id=n0,ifname=$tap,script=no,downscript=no" -device "$nic" \
+        -boot n "${extra[@]}" > "$work/$name.qemu" 2>&1 &
+    vm_pid=$!
+    vm_pids+=("$vm_pid")
+}
+wait_marker() { # name seconds -> marker line on stdout
+    local end=$((SECONDS + $2))
+    while [ $SECONDS -lt $end ]; do
+        grep -a -m1 "RACKBOOT-E2E-MARKER" "$work/$1.console" 2>/dev/null && return 0
+        sleep 0.5
+    done
+    return 1
+}
+check_vm() { # name mac ip role log hostname-or-empty config-file-prefix
+    local name=$1 mac=$2 ip=$3 role=$4 log=$5 host=$6 config=$7
+    local marker
+    if marker=$(wait_marker "$name" 200); then
+        pass "$name: booted Linux from the network"
+    else
+        fail "$name: booted Linux from the network" "$(tail -c 600 "$work/$name.console" | tr -d '\r' | tail -5)"
+        return
+    fi
+    case "$marker" in *"mac=$mac "*) pass "$name: marker carries its MAC" ;; *) fail "$name: marker carries its MAC" "$marker" ;; esac
+    if [ -n "$ip" ]; then
+        case "$marker" in *" ip=$ip "*) pass "$name: Linux got the reservation $ip" ;; *) fail "$name: Linux got the reservation $ip" "$marker" ;; esac
+    else
+        case "$marker" in *" ip=10.88.0.1"[0-5][0-9]" "*) pass "$name: Linux got a pool address" ;; *) fail "$name: Linux got a pool address" "$marker" ;; esac
+    fi
+    case "$marker" in *"rackboot.role=$role"*) pass "$name: command line carries role=$role" ;; *) fail "$name: command line carries role=$role" "$marker" ;; esac
+    if [ -n "$host" ]; then
+        case "$marker" in *"rackboot.host=$host rackboot.role=$role rackboot.rack=r1"*) pass "$name: per-machine variables reached the kernel" ;;
+            *) fail "$name: per-machine variables reached the kernel" "$marker" ;; esac
+    fi
+    if grep "DHCPREQUEST acknowledged" "$log" | grep -q "mac=$mac"; then pass "$name: log shows the lease"; else fail "$name: log shows the lease"; fi
+    for file in "$config" e2e/vmlinuz e2e/initrd.img; do
+        if grep "TFTP transfer complete" "$log" | grep -q "file=$file"; then pass "$name: log shows $file transferred"; else fail "$name: log shows $file transferred"; fi
+    done
+}
+
+# --- phase 1 ---------------------------------------------------------------------------------------------------
+config false
+start_server "$work/phase1.log" || exit 1
+boot_vm bios-1 tap1 52:54:00:e2:00:01 bios ipxe
+boot_vm efi-1 tap2 52:54:00:e2:00:02 ovmf none
+check_vm bios-1 52:54:00:e2:00:01 10.88.0.11 pxelinux-bios "$work/phase1.log" bios-1 pxelinux.cfg/01-52-54-00-e2-00-01
+check_vm efi-1 52:54:00:e2:00:02 10.88.0.12 syslinux-efi "$work/phase1.log" efi-1 pxelinux.cfg/01-52-54-00-e2-00-02
+if grep "file=syslinux.efi" "$work/phase1.log" | grep -q "TFTP transfer complete"; then pass "efi-1: option 93 chose syslinux.efi"; else fail "efi-1: option 93 chose syslinux.efi"; fi
+if grep "file=pxelinux.0" "$work/phase1.log" | grep -q "TFTP transfer complete"; then pass "bios-1: option 93 chose pxelinux.0"; else fail "bios-1: option 93 chose pxelinux.0"; fi
+
+boot_vm unknown tap4 52:54:00:e2:00:99 bios ipxe
+boot_vm local-1 tap5 52:54:00:e2:00:04 bios ipxe
+check_vm unknown 52:54:00:e2:00:99 "" discovery "$work/phase1.log" "" pxelinux.cfg/default
+# The local machine gets its config (LOCALBOOT 0), never the installer: no kernel, no marker.
+end=$((SECONDS + 120))
+until grep "TFTP transfer complete" "$work/phase1.log" | grep -q "file=pxelinux.cfg/01-52-54-00-e2-00-04" || [ $SECONDS -ge $end ]; do sleep 0.5; done
+if grep "TFTP transfer complete" "$work/phase1.log" | grep -q "file=pxelinux.cfg/01-52-54-00-e2-00-04"; then
+    pass "local-1: fetched its own config"
+else
+    fail "local-1: fetched its own config"
+fi
+sleep 5
+if grep -q "RACKBOOT-E2E-MARKER" "$work/local-1.console" 2>/dev/null; then fail "local-1: not given the installer" "it booted the kernel"; else pass "local-1: not given the installer"; fi
+if ip netns exec "$ns" "$rackboot" render 52:54:00:e2:00:04 --config "$work/rackboot.yaml" 2>/dev/null | grep -q "LOCALBOOT 0"; then
+    pass "local-1: its config boots the local disk"
+else
+    fail "local-1: its config boots the local disk"
+fi
+for pid in "${vm_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+vm_pids=()
+stop_server
+
+# --- phase 2: iPXE gets its script; the leases survived the restart -------------------------------------------
+config true
+start_server "$work/phase2.log" || exit 1
+if grep -q "count=[1-9]" <(grep "DHCP leases loaded" "$work/phase2.log"); then pass "leases survive a restart"; else fail "leases survive a restart" "$(grep 'leases loaded' "$work/phase2.log")"; fi
+boot_vm ipxe-1 tap3 52:54:00:e2:00:03 ovmf ipxe
+check_vm ipxe-1 52:54:00:e2:00:03 10.88.0.13 ipxe-efi "$work/phase2.log" ipxe-1 ipxe/01-52-54-00-e2-00-03.ipxe
+stop_server
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
