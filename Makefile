@@ -16,7 +16,7 @@ DEB_TEST  := python3 curl systemd udhcpc
 DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST) $(DEB_E2E)
 
-.PHONY: deps build release test e2e tftproot install clean
+.PHONY: deps build release test e2e demo tftproot install clean
 
 deps:
 	@bash scripts/install-debian-packages.sh $(DEB_ALL)
@@ -33,6 +33,11 @@ test: deps
 	bash Tests/cli/run.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	bash Tests/integration/systemd-notify.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	$(MAKE) --no-print-directory e2e
+
+# The product in one command: Rackboot with the example config in a private namespace PXE-boots a VM.
+demo: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+	bash scripts/demo.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 
 # Real firmware PXE-boots through Rackboot under QEMU (TCG): SeaBIOS + iPXE, OVMF native PXE, OVMF + iPXE EFI.
 e2e: deps

@@ -100,25 +100,9 @@ stop_server() {
 }
 
 # --- VMs -----------------------------------------------------------------------------------------------------
-boot_vm() { # name tap mac firmware(bios|ovmf) rom(ipxe|none) -> pid in $vm_pid, console in $work/NAME.console
-    local name=$1 tap=$2 mac=$3 firmware=$4 rom=$5 extra=()
-    local nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1"
-    if [ "$rom" = ipxe ]; then
-        # Debian's iPXE ROMs match only the modern virtio-net PCI id, hence disable-legacy.
-        nic="$nic,disable-legacy=on,romfile=/usr/lib/ipxe/qemu/efi-virtio.rom"
-    else
-        nic="$nic,romfile="
-    fi
-    if [ "$firmware" = ovmf ]; then
-        cp /usr/share/OVMF/OVMF_VARS.fd "$work/$name.vars"
-        extra=(-drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd"
-               -drive "if=pflash,format=raw,file=$work/$name.vars")
-    fi
-    timeout 240 ip netns exec "$ns" qemu-system-x86_64 -accel tcg -m 384 -display none -no-reboot -monitor none \
-        -serial "file:$work/$name.console" -netdev "tap,id=n0,ifname=$tap,script=no,downscript=no" -device "$nic" \
-        -boot n "${extra[@]}" > "$work/$name.qemu" 2>&1 &
-    vm_pid=$!
-    vm_pids+=("$vm_pid")
+boot_vm() { # name tap mac firmware(bios|ovmf) rom(ipxe|none): runs in the background, console in $work/NAME.console
+    bash Tests/e2e/qemu-netboot.sh "$ns" "$2" "$3" "$4" "$5" "$work/$1.console" 240 > "$work/$1.qemu" 2>&1 &
+    vm_pids+=($!)
 }
 wait_marker() { # name seconds -> marker line on stdout
     local end=$((SECONDS + $2))
