@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# journald as an admin queries it: a real systemd-journald, started inside the test's own network and mount
+# namespaces (nothing on the host changes), receives Rackboot's native entries; `journalctl MAC=<mac>` returns the
+# lease and the transfers of that one machine, with their fields and MESSAGE_IDs.
+# Usage: journald.sh path/to/rackboot      Prints ok/FAIL lines and "journald: N passed, M failed".
+set -uo pipefail
+rackboot=$(realpath "${1:?usage: journald.sh path/to/rackboot}")
+cd "$(dirname "$0")/../.."
+server_ns=rbjs$$
+client_ns=rbjc$$
+work=$(mktemp -d)
+inner=
+cleanup() {
+    touch "$work/done"
+    [ -n "$inner" ] && wait "$inner" 2>/dev/null
+    ip netns del "$server_ns" 2>/dev/null
+    ip netns del "$client_ns" 2>/dev/null
+    [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
+}
+trap cleanup EXIT
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
+mac=52:54:00:20:00:11
+
+ip netns add "$server_ns"
+ip netns add "$client_ns"
+ip link add rbj0 netns "$server_ns" type veth peer name rbj1 netns "$client_ns"
+ip -n "$server_ns" addr add 10.79.0.2/24 dev rbj0
+ip -n "$server_ns" link set rbj0 up
+ip -n "$server_ns" link set lo up
+ip -n "$client_ns" link set rbj1 address "$mac"
+ip -n "$client_ns" link set rbj1 up
+
+mkdir -p "$work/profiles/templates" "$work/root" "$work/state"
+cp profiles/templates/debian12.yaml "$work/profiles/templates/"
+printf 'hostname: web-01\nmacs: [%s]\nip: 10.79.0.11\ntemplate: debian12\nstate: install\n' "$mac" > "$work/profiles/web-01.yaml"
+mkdir -p "$work/root/debian12"
+head -c 300000 /dev/urandom > "$work/root/debian12/linux"
+cat > "$work/rackboot.yaml" <<YAML
+profiles: $work/profiles
+state_directory: $work/state
+boot:
+  next_server: 10.79.0.2
+dhcp:
+  subnets:
+    - network: 10.79.0.0/24
+      interface: rbj0
+      pools: [10.79.0.100-10.79.0.150]
+tftp:
+  root: $work/root
+YAML
+# udhcpc's script: configure the leased address, so the TFTP requests below come from it.
+cat > "$work/udhcpc.sh" <<'SH'
+#!/bin/sh
+[ "$1" = bound ] && ip addr add "$ip/$mask" dev "$interface"
+exit 0
+SH
+chmod +x "$work/udhcpc.sh"
+
+ip netns exec "$server_ns" unshare --mount --propagation private \
+    bash Tests/integration/journald-inner.sh "$rackboot" "$work" "$mac" &
+inner=$!
+for _ in $(seq 150); do [ -e "$work/serving" ] && break; sleep 0.1; done
+[ -e "$work/serving" ] && pass "rackboot serve logs into a private journald" || fail "rackboot serve logs into a private journald" "$(tail -3 "$work/serve.err" 2>/dev/null)"
+
+ip netns exec "$client_ns" timeout 20 udhcpc -i rbj1 -n -q -t 4 -T 2 -s "$work/udhcpc.sh" > "$work/udhcpc.out" 2>&1
+ip netns exec "$client_ns" curl -sS --max-time 10 "tftp://10.79.0.2/pxelinux.cfg/01-52-54-00-20-00-11" -o "$work/config" 2>> "$work/curl.err"
+ip netns exec "$client_ns" curl -sS --max-time 20 --tftp-blksize 1408 "tftp://10.79.0.2/debian12/linux" -o "$work/kernel" 2>> "$work/curl.err"
+touch "$work/done"
+wait "$inner"
+inner=
+
+field_count() { # file field value
+    python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+path, field, value = sys.argv[1:]
+count = 0
+for line in open(path):
+    line = line.strip()
+    if line and json.loads(line).get(field) == value:
+        count += 1
+print(count)
+PY
+}
+entries=$(grep -c . "$work/by-mac.json" 2>/dev/null)
+entries=${entries:-0}
+if [ "$entries" -gt 0 ]; then pass "journalctl MAC=$mac finds entries ($entries)"; else fail "journalctl MAC=$mac finds entries"; fi
+if [ "$(field_count "$work/by-mac.json" MESSAGE_ID f69b3a8f6f614a4486cc8707dd5315ae)" -ge 1 ]; then
+    pass "the lease granted entry is there, with its MESSAGE_ID"
+else
+    fail "the lease granted entry is there, with its MESSAGE_ID" "$(head -c 400 "$work/by-mac.json")"
+fi
+if [ "$(field_count "$work/by-mac.json" IP 10.79.0.11)" -ge 1 ] && [ "$(field_count "$work/by-mac.json" HOSTNAME web-01)" -ge 1 ]; then
+    pass "entries carry IP and HOSTNAME fields"
+else
+    fail "entries carry IP and HOSTNAME fields"
+fi
+if [ "$(field_count "$work/by-mac.json" MESSAGE_ID b3e858963e834e949a7ec25a278e8764)" -ge 1 ]; then
+    pass "the boot config served entry is found by MAC"
+else
+    fail "the boot config served entry is found by MAC"
+fi
+if [ "$(field_count "$work/by-mac.json" FILE debian12/linux)" -ge 1 ]; then
+    pass "the kernel transfer is found by MAC"
+else
+    fail "the kernel transfer is found by MAC"
+fi
+if [ "$(field_count "$work/all.json" PRIORITY 6)" -ge 1 ]; then pass "PRIORITY comes from the log level"; else fail "PRIORITY comes from the log level"; fi
+others=$(python3 -c "import json,sys; print(sum(1 for l in open(sys.argv[1]) if l.strip() and json.loads(l).get('MAC') not in (None, sys.argv[2])))" "$work/by-mac.json" "$mac")
+if [ "$others" -eq 0 ]; then pass "journalctl MAC= returns that machine only"; else fail "journalctl MAC= returns that machine only" "$others others"; fi
+
+echo "journald: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
