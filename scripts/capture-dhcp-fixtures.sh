@@ -58,25 +58,8 @@ OVMF_VARS=/usr/share/OVMF/OVMF_VARS.fd
 
 # ---------------------------------------------------------------------------------------------- packages
 PACKAGES=(iproute2 tcpdump isc-dhcp-client udhcpc busybox dhcpcd-base qemu-system-x86 ipxe-qemu ovmf python3 util-linux)
-missing=()
-for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    # Never dnsmasq (only dnsmasq-base would be acceptable) and never dhcpcd5: dhcpcd-base has no service.
-    policy=/usr/sbin/policy-rc.d
-    created_policy=false
-    if [ ! -e "$policy" ]; then
-        printf '#!/bin/sh\nexit 101\n' > "$policy"
-        chmod 0755 "$policy"
-        created_policy=true
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    rc=0
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } || rc=$?
-    $created_policy && rm -f "$policy"
-    [ $rc -eq 0 ] || { echo "capture-dhcp-fixtures: apt-get failed" >&2; exit 1; }
-fi
+# Never dnsmasq (only dnsmasq-base would be acceptable) and never dhcpcd5: dhcpcd-base has no service.
+bash "$(dirname "$0")/install-debian-packages.sh" "${PACKAGES[@]}" || { echo "capture-dhcp-fixtures: apt-get failed" >&2; exit 1; }
 
 # ------------------------------------------------------------------------------------- setup and cleanup
 WORK=$(mktemp -d /tmp/rackboot-dhcp-capture.XXXXXX)

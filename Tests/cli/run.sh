@@ -4,14 +4,10 @@
 set -uo pipefail
 rackboot=$(realpath "${1:?usage: run.sh path/to/rackboot}")
 cd "$(dirname "$0")/../.."
+source Tests/lib/report.sh
 example=docs/examples/rackboot.yaml
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
 
 # expect_exit NAME CODE COMMAND... : runs COMMAND, keeps stdout in $work/out and stderr in $work/err.
 expect_exit() {
@@ -106,5 +102,4 @@ for loader in pxelinux.0 ldlinux.c32 syslinux.efi ldlinux.e64; do
     if [ -s "$work/tftproot/$loader" ]; then pass "tftproot has $loader"; else fail "tftproot has $loader" "missing"; fi
 done
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report cli

@@ -10,6 +10,7 @@ set -uo pipefail
 rackboot=$(realpath "${1:?usage: pxe-boot.sh path/to/rackboot}")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
+source Tests/lib/report.sh
 bash Tests/e2e/build-assets.sh || { echo "e2e: cannot build the boot assets"; exit 1; }
 assets=$repo/.build/e2e/tftproot
 ns=rbe2e$$
@@ -22,10 +23,6 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
 
 # --- the private network: bridge br0 (the appliance's port) and taps for the VMs -----------------------------
 ip netns add "$ns"
@@ -178,5 +175,4 @@ boot_vm ipxe-1 tap3 52:54:00:e2:00:03 ovmf ipxe
 check_vm ipxe-1 52:54:00:e2:00:03 10.88.0.13 ipxe-efi "$work/phase2.log" ipxe-1 ipxe/01-52-54-00-e2-00-03.ipxe
 stop_server
 
-echo "e2e: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report e2e

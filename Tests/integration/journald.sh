@@ -6,6 +6,7 @@
 set -uo pipefail
 rackboot=$(realpath "${1:?usage: journald.sh path/to/rackboot}")
 cd "$(dirname "$0")/../.."
+source Tests/lib/report.sh
 server_ns=rbjs$$
 client_ns=rbjc$$
 work=$(mktemp -d)
@@ -18,10 +19,6 @@ cleanup() {
     [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
 mac=52:54:00:20:00:11
 
 ip netns add "$server_ns"
@@ -111,5 +108,4 @@ if [ "$(field_count "$work/all.json" PRIORITY 6)" -ge 1 ]; then pass "PRIORITY c
 others=$(python3 -c "import json,sys; print(sum(1 for l in open(sys.argv[1]) if l.strip() and json.loads(l).get('MAC') not in (None, sys.argv[2])))" "$work/by-mac.json" "$mac")
 if [ "$others" -eq 0 ]; then pass "journalctl MAC= returns that machine only"; else fail "journalctl MAC= returns that machine only" "$others others"; fi
 
-echo "journald: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report journald

@@ -2,8 +2,8 @@ import Inventory
 
 /// One address bound to one client. Times are seconds since the Unix epoch, passed in by the caller: leases
 /// outlive the process, so they are kept in wall-clock time.
-public struct Lease: Hashable, Sendable, Codable {
-    public enum State: String, Hashable, Sendable, Codable {
+public struct Lease: Hashable, Sendable {
+    public enum State: String, Hashable, Sendable {
         /// Offered in a DHCPOFFER, held for the client until `expiry`; never persisted.
         case offered
         /// Acknowledged: the client uses it until `expiry`.
@@ -33,36 +33,4 @@ public struct Lease: Hashable, Sendable, Codable {
     }
 
     public func isActive(at now: Int64) -> Bool { expiry > now }
-}
-
-extension IPv4Address: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let address = IPv4Address(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "'\(text)' is not an IPv4 address"))
-        }
-        self = address
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-}
-
-extension MACAddress: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let mac = MACAddress(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "'\(text)' is not a MAC address"))
-        }
-        self = mac
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
