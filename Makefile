@@ -12,7 +12,7 @@ TFTPROOT    ?= tftproot
 # Debian packages the build and the tests need. Services are never started by installing them (policy-rc.d).
 DEB_BUILD := libsystemd-dev pkg-config
 DEB_BOOT  := pxelinux syslinux-common syslinux-efi
-DEB_TEST  := python3 curl
+DEB_TEST  := python3 curl tftp-hpa atftp
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST)
 
 .PHONY: deps build release test test-swift test-cli tftproot install clean
@@ -30,6 +30,7 @@ test: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	$(SWIFT) test $(SWIFT_FLAGS)
 	bash Tests/cli/run.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+	bash Tests/integration/tftp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 
 # Boot loaders from Debian's packages (never committed): BIOS pxelinux and x86-64 UEFI syslinux, with the
 # ldlinux module each one loads from beside itself.
