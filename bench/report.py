@@ -2,6 +2,7 @@
 """Turns bench/run.sh's results (one JSON object per run) into docs/performance.md: the table, the targets of
 issue 3 evaluated from the same numbers, the date and the exact command. Nothing in the output is typed by hand."""
 import json
+import os
 import sys
 
 results_path, started, command, cores, delay_us = sys.argv[1:6]
@@ -31,6 +32,10 @@ out.append("Produced by `make bench-tftp` (bench/run.sh, the load client bench/t
            "bench/report.py); do not edit by hand: rerun it.\n")
 out.append(f"- Run started: {started}, on {cores} cores (the load client and the server share them).")
 out.append(f"- Command: `{command}`")
+load = open("/proc/loadavg").read().split()[:3]
+out.append(f"- Load average when the run ended (1, 5, 15 min): {', '.join(load)}. Anything else running on the "
+           "machine (builds, VMs) competes with both the servers and the load client, so compare rows of one run, "
+           "not runs.")
 out.append("- Servers: Rackboot (release build), tftpd-hpa 5.2 (`in.tftpd -L`, one process per transfer), "
            "atftpd 0.8.0 (`--daemon --no-fork --maxthread 2000`), dnsmasq 2.90 (TFTP only, `--port=0 "
            "--tftp-max=2000`). tftpd-hpa 5.2 and dnsmasq 2.90 do not implement windowsize (RFC 7440), so "
@@ -121,4 +126,8 @@ if storm16 and storm_peers:
     ratio = storm16["mb_per_s"] / best["mb_per_s"]
     target("Storm windowsize 16 ≥ 3× the best peer's lock-step",
            f"{storm16['mb_per_s']:.1f} vs {best['server']} {best['mb_per_s']:.1f} MB/s = {ratio:.2f}×", ratio >= 3)
+notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")
+if os.path.exists(notes):
+    out.append("")
+    out.append(open(notes).read().rstrip())
 print("\n".join(out))
