@@ -41,7 +41,9 @@ out.append("- Servers: Rackboot (release build), tftpd-hpa 5.2 (`in.tftpd -L`, o
            "--tftp-max=2000`). tftpd-hpa 5.2 and dnsmasq 2.90 do not implement windowsize (RFC 7440), so "
            "their windowed rows are not run.")
 out.append("- Loopback rows run on the loopback of a network namespace the benchmark creates (dnsmasq has no "
-           "TFTP port option and needs port 69). A fresh server is started for every row.")
+           "TFTP port option and needs port 69). A fresh server is started for every run. Single-transfer "
+           "loopback rows are run several times (`BENCH_REPEAT`, the `runs` count below) and the run with the "
+           "median MB/s is shown; storm and 1 ms rows run once.")
 if delay_us == "0":
     out.append("- The 1 ms rows run across a veth pair between two namespaces with `tc netem delay 0.5ms` on each end.")
 else:
@@ -69,8 +71,9 @@ for group_key, group in groups.items():
         if rackboot and row["server"] != "rackboot" and row.get("mb_per_s"):
             ratio = f"{rackboot['mb_per_s'] / row['mb_per_s']:.2f}×"
         failure = f" ({row['first_failure']})" if row.get("failed") else ""
+        workload = row["workload"] + (f" (median of {row['runs']})" if row.get("runs", 1) > 1 else "")
         out.append(
-            f"| {row['workload']} | {row['server']} | {row['blksize']} / {row['windowsize']} {asked} "
+            f"| {workload} | {row['server']} | {row['blksize']} / {row['windowsize']} {asked} "
             f"| {row['ok']} / {row['failed']}{failure} | {row['mb_per_s']:.1f} | {row['p50_s']:.3f} "
             f"| {row['p99_s']:.3f} | {row['server_cpu_s']:.2f} | {cpu_per_gib(row):.2f} "
             f"| {row['server_peak_rss_mib']:.1f} | {ratio} |")
