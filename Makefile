@@ -8,15 +8,20 @@ TFTP_DIR    ?= /srv/rackboot/tftp
 SWIFT       ?= swift
 SWIFT_FLAGS ?=
 TFTPROOT    ?= tftproot
+BENCH_STORM_CLIENTS ?= 500
+BENCH_STORM_MIB     ?= 32
 
 # Debian packages the build and the tests need. Services are never started by installing them (policy-rc.d).
 DEB_BUILD := libsystemd-dev libsqlite3-dev pkg-config
 DEB_BOOT  := pxelinux syslinux-common syslinux-efi
-DEB_TEST  := python3 curl systemd udhcpc
+DEB_TEST  := python3 curl systemd udhcpc tftp-hpa atftp
 DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST) $(DEB_E2E)
+# The benchmark's peers (atftpd conflicts with tftpd-hpa, so bench/fetch-atftpd.sh unpacks it instead) and tools.
+DEB_BENCH := tftpd-hpa dnsmasq-base iproute2
+BENCH_DIR := .build/bench
 
-.PHONY: deps build release test e2e demo tftproot install clean
+.PHONY: deps build release test e2e demo bench-tftp tftproot install clean
 
 deps:
 	@bash scripts/install-debian-packages.sh $(DEB_ALL)
@@ -32,6 +37,7 @@ test: deps
 	$(SWIFT) test $(SWIFT_FLAGS)
 	bash Tests/cli/run.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	bash Tests/integration/systemd-notify.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+	bash Tests/integration/tftp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	$(MAKE) --no-print-directory e2e
 
 # The product in one command: Rackboot with the example config in a private namespace PXE-boots a VM.
@@ -43,6 +49,16 @@ demo: deps
 e2e: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	bash Tests/e2e/pxe-boot.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+
+# TFTP benchmark against tftpd-hpa, atftpd and dnsmasq (not part of `make test`; writes docs/performance.md).
+# BENCH_STORM_CLIENTS and BENCH_STORM_MIB size the boot storm (default 500 × 32 MiB).
+bench-tftp: release
+	@bash scripts/install-debian-packages.sh $(DEB_BENCH)
+	@bash bench/fetch-atftpd.sh $(BENCH_DIR)
+	cc -O2 -Wall -Wextra -Werror -o $(BENCH_DIR)/tftp-bench bench/tftp-bench.c
+	BENCH_STORM_CLIENTS=$(BENCH_STORM_CLIENTS) BENCH_STORM_MIB=$(BENCH_STORM_MIB) bash bench/run.sh \
+		"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot" $(BENCH_DIR)/tftp-bench \
+		$(BENCH_DIR)/atftpd/usr/sbin/atftpd
 
 # Boot loaders from Debian's packages (never committed): BIOS pxelinux and x86-64 UEFI syslinux, with the
 # ldlinux module each one loads from beside itself.

@@ -99,6 +99,7 @@ public struct ApplianceServer {
             maximumBytesInFlight: config.tftp.maxWindowBytes,
             defaultRetransmitTimeout: .seconds(Int64(config.tftp.retransmitTimeout)),
             maximumRetransmissions: config.tftp.retries)
-        return TFTPServerConfiguration(bindAddress: address, rootPath: config.tftp.root, limits: limits)
+        return TFTPServerConfiguration(
+            bindAddress: address, rootPath: config.tftp.root, limits: limits, maxTransfers: config.tftp.maxTransfers)
     }
 }

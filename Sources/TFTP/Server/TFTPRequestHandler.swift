@@ -8,7 +8,8 @@ import NIOPosix
 /// A.20: reply from the same local IP).
 ///
 /// Errors for a request (file not found, access violation) are sent from that new channel too, so every reply comes
-/// from the address the client spoke to.
+/// from the address the client spoke to. Before anything is opened, `TFTPActiveTransfers` decides whether the RRQ
+/// starts a transfer, repeats one already running (dropped), or finds the server full (ERROR 0).
 final class TFTPRequestHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
@@ -16,15 +17,19 @@ final class TFTPRequestHandler: ChannelInboundHandler {
     private let configuration: TFTPServerConfiguration
     private let files: TFTPFileProvider
     private let inventory: @Sendable () -> Inventory
+    private let transfers: TFTPActiveTransfers
+    private let transferGroup: any EventLoopGroup
     private let logger: Logger
 
     init(
         configuration: TFTPServerConfiguration, files: TFTPFileProvider, inventory: @escaping @Sendable () -> Inventory,
-        logger: Logger
+        transfers: TFTPActiveTransfers, transferGroup: any EventLoopGroup, logger: Logger
     ) {
         self.configuration = configuration
         self.files = files
         self.inventory = inventory
+        self.transfers = transfers
+        self.transferGroup = transferGroup
         self.logger = logger
     }
 
@@ -48,7 +53,17 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         switch packet {
         case .readRequest(let request):
             logger[metadataKey: "file"] = "\(request.filename)"
-            startTransfer(request, envelope: envelope, context: context, logger: logger)
+            switch transfers.admit(envelope.remoteAddress) {
+            case .start:
+                startTransfer(request, envelope: envelope, context: context, logger: logger)
+            case .duplicate:
+                logger.debug("Ignoring a repeated TFTP request for a running transfer")
+            case .busy(let message):
+                logger.notice(
+                    "TFTP request refused: too many transfers",
+                    metadata: ["max_transfers": "\(configuration.maxTransfers)"])
+                reply(.error(code: .undefined, message: message), to: envelope, context: context)
+            }
         case .writeRequest(let request):
             logger.info("Refusing TFTP write request", metadata: ["file": "\(request.filename)"])
             reply(.error(code: .accessViolation, message: "Read-only server"), to: envelope, context: context)
@@ -74,6 +89,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             } else {
                 logger.notice("TFTP request refused", metadata: ["reason": "\(error)"])
             }
+            transfers.finish(envelope.remoteAddress)
             reply(.error(code: error.errorCode, message: error.clientMessage), to: envelope, context: context)
             return
         }
@@ -95,10 +111,15 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         let client = envelope.remoteAddress
         let source = opened.source
         let transferLogger = logger
-        bindTransferChannel(for: envelope, on: context.eventLoop) { channel in
-            try channel.pipeline.syncOperations.addHandler(
-                TFTPTransferHandler(transfer: transfer, source: source, client: client, logger: transferLogger))
-        }
+        let transfers = self.transfers
+        bindTransferChannel(
+            for: envelope, on: transferGroup.next(),
+            configure: { channel in
+                channel.closeFuture.whenComplete { _ in transfers.finish(client) }
+                try channel.pipeline.syncOperations.addHandler(
+                    TFTPTransferHandler(transfer: transfer, source: source, client: client, logger: transferLogger))
+            },
+            onFailure: { transfers.finish(client) })
     }
 
     /// Sends one packet from a fresh ephemeral-port channel and closes it.
@@ -118,7 +139,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
     /// on an ephemeral port, then runs `configure` on it.
     private func bindTransferChannel(
         for envelope: AddressedEnvelope<ByteBuffer>, on eventLoop: any EventLoop,
-        configure: @escaping @Sendable (any Channel) throws -> Void
+        configure: @escaping @Sendable (any Channel) throws -> Void, onFailure: @escaping @Sendable () -> Void = {}
     ) {
         let localHost = Self.localHost(for: envelope)
         let logger = self.logger
@@ -128,9 +149,15 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             }
             .bind(host: localHost, port: 0)
             .flatMapThrowing { channel in
-                try configure(channel)
+                do {
+                    try configure(channel)
+                } catch {
+                    channel.close(promise: nil)
+                    throw error
+                }
             }
             .whenFailure { error in
+                onFailure()
                 logger.error(
                     "Cannot open a TFTP transfer socket", metadata: ["error": "\(error)", "host": "\(localHost)"])
             }

@@ -13,6 +13,8 @@ public struct TFTPServer: Sendable {
     private let files: TFTPFileProvider
     private let inventory: @Sendable () -> Inventory
     private let logger: Logger
+    /// Running transfers and the cap on them; one per server, shared by its listener and transfer channels.
+    let transfers: TFTPActiveTransfers
 
     /// Resolves the root once (its real path anchors the jail); fails if it does not exist.
     public init(
@@ -25,14 +27,19 @@ public struct TFTPServer: Sendable {
             })
         self.inventory = inventory
         self.logger = logger
+        self.transfers = TFTPActiveTransfers(capacity: configuration.maxTransfers)
     }
 
     /// Binds the request port. Closing the returned channel stops new transfers; running ones finish on their own.
+    ///
+    /// Transfer channels are spread over `group`'s event loops (`next()`), so a boot storm uses every core while the
+    /// request port stays on one.
     public func bind(on group: any EventLoopGroup) -> EventLoopFuture<any Channel> {
         let configuration = configuration
         let files = files
         let inventory = inventory
         let logger = logger
+        let transfers = transfers
         return DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.receivePacketInfo, value: true)
@@ -40,7 +47,8 @@ public struct TFTPServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         TFTPRequestHandler(
-                            configuration: configuration, files: files, inventory: inventory, logger: logger))
+                            configuration: configuration, files: files, inventory: inventory, transfers: transfers,
+                            transferGroup: group, logger: logger))
                 }
             }
             .bind(to: configuration.bindAddress)

@@ -11,13 +11,18 @@ public struct TFTPServerConfiguration: Sendable {
     /// MTU used for the blksize clamp. `nil`: read it per request from `/sys/class/net/<interface>/mtu` for the
     /// interface the RRQ arrived on, falling back to 1500 (protocol notes A.14).
     public var interfaceMTU: Int?
+    /// Concurrent transfers (`tftp.max_transfers`); past it an RRQ gets ERROR 0 "Server busy" at once, so a boot
+    /// storm degrades into client retries instead of unbounded memory and descriptors.
+    public var maxTransfers: Int
 
     public init(
-        bindAddress: SocketAddress, rootPath: String?, limits: TFTPTransferLimits = .init(), interfaceMTU: Int? = nil
+        bindAddress: SocketAddress, rootPath: String?, limits: TFTPTransferLimits = .init(), interfaceMTU: Int? = nil,
+        maxTransfers: Int = 1000
     ) {
         self.bindAddress = bindAddress
         self.rootPath = rootPath
         self.limits = limits
         self.interfaceMTU = interfaceMTU
+        self.maxTransfers = maxTransfers
     }
 }

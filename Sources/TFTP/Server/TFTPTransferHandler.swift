@@ -16,6 +16,10 @@ final class TFTPTransferHandler: ChannelInboundHandler {
     private let client: SocketAddress
     private let logger: Logger
     private var timer: Scheduled<Void>?
+    /// When the scheduled `timer` fires.
+    private var timerFiresAt: NIODeadline?
+    /// The deadline the transfer asked for last; the timer is re-armed lazily towards it (see `arm`).
+    private var requestedDeadline: NIODeadline?
     private var context: ChannelHandlerContext?
 
     init(transfer: TFTPReadTransfer, source: any TFTPFileSource, client: SocketAddress, logger: Logger) {
@@ -31,8 +35,7 @@ final class TFTPTransferHandler: ChannelInboundHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         self.context = nil
     }
 
@@ -76,7 +79,38 @@ final class TFTPTransferHandler: ChannelInboundHandler {
     private func timerFired() {
         guard let context else { return }
         timer = nil
-        perform(transfer.timerFired(now: context.eventLoop.now), context: context)
+        timerFiresAt = nil
+        guard let deadline = requestedDeadline else { return }
+        let now = context.eventLoop.now
+        guard now >= deadline else {
+            schedule(at: deadline, context: context)  // progress moved the deadline since this timer was armed
+            return
+        }
+        requestedDeadline = nil
+        perform(transfer.timerFired(now: now), context: context)
+    }
+
+    /// Every acknowledged window pushes the retransmission deadline later. Cancelling and rescheduling a NIO task
+    /// per ACK costs an allocation and a linear search of the loop's timer heap (one entry per running transfer),
+    /// which a lock-step boot storm pays tens of thousands of times a second; so an existing timer is left to fire
+    /// and re-armed then for the later deadline. Only a deadline earlier than the armed one reschedules at once.
+    private func arm(_ deadline: NIODeadline, context: ChannelHandlerContext) {
+        requestedDeadline = deadline
+        if let firesAt = timerFiresAt, firesAt <= deadline { return }
+        timer?.cancel()
+        schedule(at: deadline, context: context)
+    }
+
+    private func schedule(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        timerFiresAt = deadline
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in timerFired() }
+    }
+
+    private func cancelTimer() {
+        timer?.cancel()
+        timer = nil
+        timerFiresAt = nil
+        requestedDeadline = nil
     }
 
     private func perform(
@@ -93,11 +127,9 @@ final class TFTPTransferHandler: ChannelInboundHandler {
             case .replyToStrayPeer(let code, let message):
                 if let strayPeer { send(.error(code: code, message: message), to: strayPeer, context: context) }
             case .armTimer(let deadline):
-                timer?.cancel()
-                timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in timerFired() }
+                arm(deadline, context: context)
             case .finish(let outcome, let statistics):
-                timer?.cancel()
-                timer = nil
+                cancelTimer()
                 log(outcome, statistics)
                 context.close(promise: nil)
             }

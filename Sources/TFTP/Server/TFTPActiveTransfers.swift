@@ -1,0 +1,25 @@
+import NIOCore
+import Synchronization
+
+/// The server's one `TFTPTransferTable`, shared by the request port and every transfer channel (which may run on
+/// other event loops), behind a lock held only for a set operation.
+final class TFTPActiveTransfers: Sendable {
+    private let table: Mutex<TFTPTransferTable<SocketAddress>>
+
+    init(capacity: Int) {
+        table = Mutex(TFTPTransferTable(capacity: capacity))
+    }
+
+    func admit(_ client: SocketAddress) -> TFTPTransferAdmission {
+        table.withLock { $0.admit(client) }
+    }
+
+    func finish(_ client: SocketAddress) {
+        table.withLock { $0.finish(client) }
+    }
+
+    /// A copy of the table, for counters and tests.
+    var snapshot: TFTPTransferTable<SocketAddress> {
+        table.withLock { $0 }
+    }
+}
