@@ -16,10 +16,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
+source "$(dirname "$0")/../lib/report.sh"
 sha() { sha256sum "$1" 2> /dev/null | cut -d' ' -f1; }
 
 # same_file NAME SOURCE RECEIVED CLIENT-OUTPUT-FILE
@@ -41,8 +38,9 @@ echo "secret outside the root" > "$work/secret"
 ln -s ../secret "$work/root/escape-link"
 
 port=$((20000 + RANDOM % 20000))
+# No subnet keeps its interface, so DHCP stays off; state goes to the temp folder, never to the host's.
 sed -e "s|^profiles: .*|profiles: $PWD/profiles|" -e "s|^  root: .*|  root: $work/root\n  address: 127.0.0.1\n  port: $port|" \
-    "$example" > "$work/serve.yaml"
+    -e "s|^state_directory: .*|state_directory: $work/state|" -e "/^      interface: /d" "$example" > "$work/serve.yaml"
 "$rackboot" serve --config "$work/serve.yaml" > "$work/serve.out" 2> "$work/serve.err" &
 serve_pid=$!
 for _ in $(seq 1 100); do grep -q "TFTP server listening" "$work/serve.err" && break; sleep 0.1; done
@@ -126,5 +124,4 @@ else
     fail "serve logs each finished transfer with blksize and windowsize" "$(grep -m2 'transfer complete' "$work/serve.err")"
 fi
 
-echo "tftp: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report tftp
