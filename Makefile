@@ -12,10 +12,10 @@ TFTPROOT    ?= tftproot
 # Debian packages the build and the tests need. Services are never started by installing them (policy-rc.d).
 DEB_BUILD := libsystemd-dev libsqlite3-dev pkg-config
 DEB_BOOT  := pxelinux syslinux-common syslinux-efi
-DEB_TEST  := python3 curl
+DEB_TEST  := python3 curl iproute2 sqlite3 isc-dhcp-client udhcpc dhcpcd-base dnsmasq-base kea-admin
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST)
 
-.PHONY: deps build release test test-swift test-cli tftproot install clean
+.PHONY: deps build release test test-swift test-cli test-dhcp tftproot install clean
 
 deps:
 	@bash scripts/install-debian-packages.sh $(DEB_ALL)
@@ -30,6 +30,12 @@ test: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	$(SWIFT) test $(SWIFT_FLAGS)
 	bash Tests/cli/run.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+	bash Tests/integration/dhcp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+
+# Only the real-client DHCP test (root: it builds its own network namespaces).
+test-dhcp: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+	bash Tests/integration/dhcp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 
 # Boot loaders from Debian's packages (never committed): BIOS pxelinux and x86-64 UEFI syslinux, with the
 # ldlinux module each one loads from beside itself.
