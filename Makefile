@@ -13,9 +13,11 @@ TFTPROOT    ?= tftproot
 DEB_BUILD := libsystemd-dev libsqlite3-dev pkg-config
 DEB_BOOT  := pxelinux syslinux-common syslinux-efi
 DEB_TEST  := python3 curl iproute2 sqlite3 isc-dhcp-client udhcpc dhcpcd-base dnsmasq-base kea-admin
+# Only for make bench-dhcp (never dnsmasq or dhcpcd5: they start host services).
+DEB_BENCH := kea-dhcp4-server kea-admin dnsmasq-base iproute2 python3
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST)
 
-.PHONY: deps build release test test-swift test-cli test-dhcp tftproot install clean
+.PHONY: deps build release test test-swift test-cli test-dhcp bench-dhcp tftproot install clean
 
 deps:
 	@bash scripts/install-debian-packages.sh $(DEB_ALL)
@@ -36,6 +38,13 @@ test: deps
 test-dhcp: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	bash Tests/integration/dhcp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+
+# perfdhcp against Rackboot (release build), Kea memfile and dnsmasq in namespaces; writes docs/performance.md's
+# "## DHCP" section. Not part of make test: it takes a few minutes.
+bench-dhcp: deps
+	@bash scripts/install-debian-packages.sh $(DEB_BENCH)
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+	python3 scripts/bench-dhcp.py "$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 
 # Boot loaders from Debian's packages (never committed): BIOS pxelinux and x86-64 UEFI syslinux, with the
 # ldlinux module each one loads from beside itself.
