@@ -81,10 +81,13 @@ expect_contains "a missing configuration file is named" "$work/out" "none.yaml:1
 expect_exit "serve refuses a broken set" 1 "$rackboot" serve --config Tests/Fixtures/broken-profiles/rackboot.yaml
 
 # serve: TFTP on a loopback port, a rendered config fetched with curl, then a graceful stop on SIGTERM.
+# The example's subnets lose their interface (the host has no enp1s0), which leaves DHCP off, and the state
+# directory is the temp dir's, so the test never opens /var/lib/rackboot (Tests/integration/dhcp-clients.sh
+# tests DHCP in namespaces of its own).
 mkdir -p "$work/root"
 port=$((20000 + RANDOM % 20000))
 sed -e "s|^profiles: .*|profiles: $PWD/profiles|" -e "s|^  root: .*|  root: $work/root\n  address: 127.0.0.1\n  port: $port|" \
-    "$example" > "$work/serve.yaml"
+    -e "s|^state_directory: .*|state_directory: $work/state|" -e "/^ *interface: /d" "$example" > "$work/serve.yaml"
 "$rackboot" serve --config "$work/serve.yaml" > "$work/serve.out" 2> "$work/serve.err" &
 serve_pid=$!
 for _ in $(seq 1 50); do grep -q "TFTP server listening" "$work/serve.err" && break; sleep 0.1; done
