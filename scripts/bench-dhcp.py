@@ -122,6 +122,15 @@ class Server:
     def environment(self, directory):
         return dict(os.environ)
 
+    def cpu_seconds(self):
+        """User + system CPU of the server process (all its threads) so far, from /proc/PID/stat."""
+        try:
+            with open("/proc/%d/stat" % self.process.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return float("nan")
+
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -290,6 +299,7 @@ def measure(server, net, duration, log):
         load = os.getloadavg()[0]
         try:
             command, text = perfdhcp(net, rate, duration)
+            cpu = server.cpu_seconds()
         finally:
             server.stop()
         with open(os.path.join(directory, "perfdhcp.txt"), "w") as f:
@@ -297,6 +307,7 @@ def measure(server, net, duration, log):
         result = summary(text, rate, duration)
         result["good"] = good(result)
         result["load"] = load
+        result["cpu_us_per_dora"] = cpu * 1e6 / result["acks"] if result["acks"] else float("nan")
         log("  %-8s %6d DORA/s asked: %8.1f achieved, %6d discovers, %6d acks, %5.2f %% incomplete -> %s" % (
             server.name, rate, result["achieved"], result["discovers"], result["acks"], 100 * result["incomplete"],
             "ok" if result["good"] else "over"))
@@ -325,6 +336,7 @@ def measure(server, net, duration, log):
     load = os.getloadavg()[0]
     try:
         command, text = perfdhcp(net, LATENCY_RATE, duration, timers=True)
+        cpu = server.cpu_seconds()
     finally:
         server.stop()
     with open(os.path.join(directory, "perfdhcp.txt"), "w") as f:
@@ -338,6 +350,7 @@ def measure(server, net, duration, log):
     latency["samples"] = len(delays["REQUEST-ACK"])
     latency["command"] = command
     latency["load"] = load
+    latency["cpu_us_per_dora"] = cpu * 1e6 / latency["acks"] if latency["acks"] else float("nan")
     log("  %-8s latency at %d DORA/s: D->O p50 %.3f p99 %.3f ms, R->A p50 %.3f p99 %.3f ms (%d samples)" % (
         server.name, LATENCY_RATE, latency["do_p50"], latency["do_p99"], latency["ra_p50"], latency["ra_p99"],
         latency["samples"]))
@@ -414,26 +427,29 @@ def report(outcomes, versions, started, args):
                  versions["kea"] and "Kea " + versions["kea"], versions["dnsmasq"], versions["perfdhcp"],
                  versions["rackboot"]),
              "",
-             "| server | max DORA/s (< 1 % incomplete) | first rate over | D→O p50 ms | D→O p99 ms | R→A p50 ms "
-             "| R→A p99 ms | Rackboot max ÷ this |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| server | max DORA/s (< 1 %% incomplete) | first rate over | D→O p50 ms | D→O p99 ms | R→A p50 ms "
+             "| R→A p99 ms | server CPU µs per DORA at %d/s | Rackboot max ÷ this |" % LATENCY_RATE,
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     rb = outcomes.get("rackboot", {}).get("best")
     for name, outcome in outcomes.items():
         latency = outcome["latency"]
         ratio = ("%.2f" % (rb / outcome["best"])) if rb and outcome["best"] else "–"
-        lines.append("| %s | %d | %s | %.3f | %.3f | %.3f | %.3f | %s |" % (
+        lines.append("| %s | %d | %s | %.3f | %.3f | %.3f | %.3f | %.0f | %s |" % (
             outcome["label"], outcome["best"], outcome["first_over"] or "none tried",
-            latency["do_p50"], latency["do_p99"], latency["ra_p50"], latency["ra_p99"], ratio))
+            latency["do_p50"], latency["do_p99"], latency["ra_p50"], latency["ra_p99"], latency["cpu_us_per_dora"],
+            ratio))
     loads = [r["load"] for o in outcomes.values() for r in o["runs"] + [o["latency"]]]
     lines += ["", "Host load average (1 min) when the runs started: %.1f to %.1f on %d CPUs (other work on the "
               "host competes with the servers and with perfdhcp; compare the rows with each other, not across "
               "runs of this file)." % (min(loads), max(loads), os.cpu_count()),
+              "Server CPU per DORA (user + system time of the server process over the run, divided by the ACKs) "
+              "does not depend on how much CPU the rest of the host leaves over, so it is the steadier comparison.",
               "", "Every run (asked rate → perfdhcp's completed-exchange rate, DISCOVERs sent, ACKs received, "
-              "incomplete %, load):", ""]
+              "incomplete %, load, server CPU µs per DORA):", ""]
     for name, outcome in outcomes.items():
-        runs = "; ".join("%d → %.0f, %d, %d, %.2f %%, %.1f" % (
-            r["rate"], r["achieved"], r["discovers"], r["acks"], 100 * r["incomplete"], r["load"])
-            for r in outcome["runs"])
+        runs = "; ".join("%d → %.0f, %d, %d, %.2f %%, %.1f, %.0f" % (
+            r["rate"], r["achieved"], r["discovers"], r["acks"], 100 * r["incomplete"], r["load"],
+            r["cpu_us_per_dora"]) for r in outcome["runs"])
         lines.append("- %s: %s" % (name, runs))
     lines.append("")
     return "\n".join(lines)
