@@ -438,12 +438,31 @@ def report(outcomes, versions, started, args):
             outcome["label"], outcome["best"], outcome["first_over"] or "none tried",
             latency["do_p50"], latency["do_p99"], latency["ra_p50"], latency["ra_p99"], latency["cpu_us_per_dora"],
             ratio))
+    lines += ["", "Targets (issue 4), computed from the rows above:", ""]
+    if "rackboot" in outcomes and "kea" in outcomes:
+        ours, kea = outcomes["rackboot"]["best"], outcomes["kea"]["best"]
+        lines.append("- Sustained DORA/s with durable leases at least Kea memfile's: Rackboot %d vs Kea %d: %s." % (
+            ours, kea, "met" if ours >= kea else "missed by %.0f %%" % (100.0 * (kea - ours) / kea if kea else 0)))
+    for name in ("rackboot", "rackboot-notice"):
+        if name in outcomes:
+            p99 = outcomes[name]["latency"]["ra_p99"]
+            lines.append("- p99 REQUEST→ACK under 2 ms at %d DORA/s (%s): %.3f ms: %s." % (
+                LATENCY_RATE, name, p99, "met" if p99 < 2.0 else "missed by %.3f ms" % (p99 - 2.0)))
+    lines += ["",
+              "What the servers' REQUEST→ACK includes: every Rackboot ACK waits for its lease's SQLite commit "
+              "(WAL, `synchronous = FULL`: an fsync per grouped commit), so the ACK latency includes an fsync of "
+              "this disk, and under load a request can wait for the commit in flight plus its own. Kea memfile "
+              "appends to its CSV without an fsync (process-crash safe, not power-loss safe); dnsmasq rewrites its "
+              "whole lease file on each change. The `rackboot` row logs one line per OFFER and per ACK at the "
+              "default level (info, stderr to a file); the `rackboot-notice` row shows the same server without "
+              "those lines."]
     loads = [r["load"] for o in outcomes.values() for r in o["runs"] + [o["latency"]]]
     lines += ["", "Host load average (1 min) when the runs started: %.1f to %.1f on %d CPUs (other work on the "
               "host competes with the servers and with perfdhcp; compare the rows with each other, not across "
               "runs of this file)." % (min(loads), max(loads), os.cpu_count()),
-              "Server CPU per DORA (user + system time of the server process over the run, divided by the ACKs) "
-              "does not depend on how much CPU the rest of the host leaves over, so it is the steadier comparison.",
+              "", "Server CPU per DORA (user + system time of the server process over the run, divided by the ACKs, "
+              "start-up included) depends less on how much CPU the rest of the host leaves over than rates and "
+              "latencies do.",
               "", "Every run (asked rate → perfdhcp's completed-exchange rate, DISCOVERs sent, ACKs received, "
               "incomplete %, load, server CPU µs per DORA):", ""]
     for name, outcome in outcomes.items():
