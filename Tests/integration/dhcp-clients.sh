@@ -403,6 +403,17 @@ else
     fail "proxy: Rackboot stores no lease for the PXE client" "store has a row for $pxe_mac"
 fi
 
+# ---- log ---------------------------------------------------------------------------------------------------------
+# At info, one entry per exchange: the ACK for a DORA (its OFFER is at debug), the offer for a proxy exchange.
+if grep -q "info rackboot: .*mac=$known_mac .*DHCPREQUEST acknowledged" "$work/rackboot.log" \
+    && grep -q "info rackboot: .*file=pxelinux.0 mac=$pxe_mac .*DHCPDISCOVER offered" "$work/rackboot.log" \
+    && ! grep -q "info rackboot: .*ip=.*DHCPDISCOVER offered" "$work/rackboot.log"; then
+    pass "the info log has one entry per exchange (the ACK of a DORA, the proxy offer)"
+else
+    fail "the info log has one entry per exchange (the ACK of a DORA, the proxy offer)" \
+        "$(grep -E 'acknowledged|offered' "$work/rackboot.log" | head -5)"
+fi
+
 # ---- end ---------------------------------------------------------------------------------------------------------
 if kill -0 "$rackboot_pid" 2>/dev/null; then
     pass "rackboot serve is still running after every client"
