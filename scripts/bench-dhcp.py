@@ -453,9 +453,9 @@ def report(outcomes, versions, started, args):
               "(WAL, `synchronous = FULL`: an fsync per grouped commit), so the ACK latency includes an fsync of "
               "this disk, and under load a request can wait for the commit in flight plus its own. Kea memfile "
               "appends to its CSV without an fsync (process-crash safe, not power-loss safe); dnsmasq rewrites its "
-              "whole lease file on each change. The `rackboot` row logs one line per OFFER and per ACK at the "
-              "default level (info, stderr to a file); the `rackboot-notice` row shows the same server without "
-              "those lines."]
+              "whole lease file on each change. The `rackboot` row runs at the default log level, info: one line "
+              "per exchange (the ACK; OFFERs are at debug), stderr to a file; the `rackboot-notice` row shows the "
+              "same server without those lines. Kea runs at its default INFO, which logs each lease it allocates."]
     loads = [r["load"] for o in outcomes.values() for r in o["runs"] + [o["latency"]]]
     lines += ["", "Host load average (1 min) when the runs started: %.1f to %.1f on %d CPUs (other work on the "
               "host competes with the servers and with perfdhcp; compare the rows with each other, not across "
