@@ -14,14 +14,16 @@ BENCH_STORM_MIB     ?= 32
 # Debian packages the build and the tests need. Services are never started by installing them (policy-rc.d).
 DEB_BUILD := libsystemd-dev libsqlite3-dev pkg-config
 DEB_BOOT  := pxelinux syslinux-common syslinux-efi
-DEB_TEST  := python3 curl systemd udhcpc tftp-hpa atftp
+DEB_TEST  := python3 curl systemd tftp-hpa atftp iproute2 sqlite3 isc-dhcp-client udhcpc dhcpcd-base dnsmasq-base \
+             kea-admin
 DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST) $(DEB_E2E)
-# The benchmark's peers (atftpd conflicts with tftpd-hpa, so bench/fetch-atftpd.sh unpacks it instead) and tools.
-DEB_BENCH := tftpd-hpa dnsmasq-base iproute2
+# Only for the benchmarks: their peers (never dnsmasq or dhcpcd5: they start host services; atftpd conflicts with
+# tftpd-hpa, so bench/fetch-atftpd.sh unpacks it instead).
+DEB_BENCH := tftpd-hpa dnsmasq-base kea-dhcp4-server kea-admin iproute2 python3
 BENCH_DIR := .build/bench
 
-.PHONY: deps build release test e2e demo bench-tftp tftproot install clean
+.PHONY: deps build release test test-dhcp e2e demo bench-tftp bench-dhcp tftproot install clean
 
 deps:
 	@bash scripts/install-debian-packages.sh $(DEB_ALL)
@@ -38,6 +40,7 @@ test: deps
 	bash Tests/cli/run.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	bash Tests/integration/systemd-notify.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	bash Tests/integration/tftp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+	bash Tests/integration/dhcp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	$(MAKE) --no-print-directory e2e
 
 # The product in one command: Rackboot with the example config in a private namespace PXE-boots a VM.
@@ -59,6 +62,18 @@ bench-tftp: release
 	BENCH_STORM_CLIENTS=$(BENCH_STORM_CLIENTS) BENCH_STORM_MIB=$(BENCH_STORM_MIB) bash bench/run.sh \
 		"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot" $(BENCH_DIR)/tftp-bench \
 		$(BENCH_DIR)/atftpd/usr/sbin/atftpd
+
+# Only the real-client DHCP test (root: it builds its own network namespaces).
+test-dhcp: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+	bash Tests/integration/dhcp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+
+# perfdhcp against Rackboot (release build), Kea memfile and dnsmasq in namespaces; writes docs/performance.md's
+# "## DHCP" section. Not part of make test: it takes a few minutes.
+bench-dhcp: deps
+	@bash scripts/install-debian-packages.sh $(DEB_BENCH)
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+	python3 scripts/bench-dhcp.py "$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 
 # Boot loaders from Debian's packages (never committed): BIOS pxelinux and x86-64 UEFI syslinux, with the
 # ldlinux module each one loads from beside itself.

@@ -27,7 +27,7 @@ def cpu_per_gib(row):
 
 
 out = []
-out.append("# TFTP performance\n")
+out.append("## TFTP\n")
 out.append("Produced by `make bench-tftp` (bench/run.sh, the load client bench/tftp-bench.c, this report "
            "bench/report.py); do not edit by hand: rerun it.\n")
 out.append(f"- Run started: {started}, on {cores} cores (the load client and the server share them).")
@@ -79,7 +79,7 @@ for group_key, group in groups.items():
             f"| {row['server_peak_rss_mib']:.1f} | {ratio} |")
 
 peers = ["tftpd-hpa", "atftpd", "dnsmasq"]
-out.append("\n## Targets (issue 3), evaluated from the rows above\n")
+out.append("\n### Targets (issue 3), evaluated from the rows above\n")
 
 
 def verdict(ok):

@@ -186,5 +186,14 @@ for window in 1 4 16 32; do
     done
 done
 
-python3 bench/report.py "$work/results.jsonl" "$started" "$command_line" "$(nproc)" "$delay_us" > "$output.new" &&
-    mv "$output.new" "$output" && echo "bench: wrote $output"
+# Only the "## TFTP" section is replaced; the other sections of the file (DHCP) stay as they are.
+python3 bench/report.py "$work/results.jsonl" "$started" "$command_line" "$(nproc)" "$delay_us" > "$work/section.md" &&
+    python3 - "$output" "$work/section.md" <<'PY' && echo "bench: wrote the TFTP section of $output"
+import os, re, sys
+path, section = sys.argv[1], open(sys.argv[2]).read().rstrip() + "\n\n"
+text = open(path).read() if os.path.exists(path) else "# Performance\n\n"
+pattern = re.compile(r"^## TFTP\n.*?(?=^## |\Z)", re.S | re.M)
+text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
+open(path + ".new", "w").write(text)
+os.replace(path + ".new", path)
+PY

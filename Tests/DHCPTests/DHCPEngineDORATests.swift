@@ -71,6 +71,45 @@ import Testing
         #expect(later.reply?.message.yourAddress == IPv4Address("10.20.0.100"))
     }
 
+    @Test func poolSearchResumesAfterTheLastOfferAndWrapsAround() {
+        var engine = F.engine()
+        let first = MACAddress("52:54:00:99:00:01")!
+        let offered = engine.handle(F.request(.discover, mac: first), arrival: F.onLink, inventory: F.inventory,
+                                    now: F.now)
+        #expect(offered.reply?.message.yourAddress == IPv4Address("10.20.0.100"))
+        // The first client's offer lapses; the next client still gets the next address, not the lapsed one.
+        let later = F.now + engine.configuration.offerHoldTime + 1
+        let second = engine.handle(F.request(.discover, mac: MACAddress("52:54:00:99:00:02")!), arrival: F.onLink,
+                                   inventory: F.inventory, now: later)
+        #expect(second.reply?.message.yourAddress == IPv4Address("10.20.0.101"))
+        let third = engine.handle(F.request(.discover, mac: MACAddress("52:54:00:99:00:03")!), arrival: F.onLink,
+                                  inventory: F.inventory, now: later)
+        #expect(third.reply?.message.yourAddress == IPv4Address("10.20.0.102"))
+        // Past the end of the pool the search wraps around to the lapsed 10.20.0.100.
+        let fourth = engine.handle(F.request(.discover, mac: MACAddress("52:54:00:99:00:04")!), arrival: F.onLink,
+                                   inventory: F.inventory, now: later)
+        #expect(fourth.reply?.message.yourAddress == IPv4Address("10.20.0.100"))
+    }
+
+    @Test func poolSearchFromAStartCoversEveryPoolOnce() {
+        let pools = [IPv4Range("10.20.0.10-10.20.0.12")!, IPv4Range("10.20.0.20-10.20.0.21")!]
+        let mac = MACAddress("52:54:00:99:00:01")!
+        var table = LeaseTable()
+        var visited: [String] = []
+        let none = table.firstAvailable(in: pools, startingAt: IPv4Address("10.20.0.11"), for: mac, at: 0) {
+            visited.append($0.description)
+            return true
+        }
+        #expect(none == nil)
+        #expect(visited == ["10.20.0.11", "10.20.0.12", "10.20.0.20", "10.20.0.21", "10.20.0.10"])
+        table.record(Lease(address: IPv4Address("10.20.0.20")!, mac: MACAddress("52:54:00:99:00:02")!, state: .bound,
+                           expiry: 100, clientIdentifier: nil, hostname: nil))
+        let between = table.firstAvailable(in: pools, startingAt: IPv4Address("10.20.0.15"), for: mac, at: 0) { _ in
+            false
+        }
+        #expect(between == IPv4Address("10.20.0.21"))
+    }
+
     @Test func keysOnTheMACWhateverTheClientIdentifier() {
         var engine = F.engine()
         let mac = MACAddress("52:54:00:99:00:01")!
@@ -156,8 +195,12 @@ import Testing
         let next = engine.handle(F.request(.discover, mac: mac), arrival: F.onLink, inventory: F.inventory,
                                  now: F.now + 22)
         #expect(next.reply?.message.yourAddress == IPv4Address("10.20.0.101"))
+        // Once its quarantine is over the address can be given again (the pool search resumes after 10.20.0.101,
+        // so ask for it).
         let afterQuarantine = engine.handle(
-            F.request(.discover, mac: MACAddress("52:54:00:99:00:02")!), arrival: F.onLink, inventory: F.inventory,
+            F.request(.discover, mac: MACAddress("52:54:00:99:00:02")!) {
+                $0.options.requestedAddress = IPv4Address("10.20.0.100")
+            }, arrival: F.onLink, inventory: F.inventory,
             now: F.now + 21 + engine.configuration.declineQuarantineTime + 1)
         #expect(afterQuarantine.reply?.message.yourAddress == IPv4Address("10.20.0.100"))
     }

@@ -5,10 +5,13 @@ import Inventory
 ///
 /// Machines are recognised by chaddr, never by client-id (protocol notes A.8). Addresses: a machine's reservation
 /// (its profile's fixed IP in the subnet), else its current lease, else the address it asks for if free, else the
-/// first free pool address. An offer holds its address for `offerHoldTime` so no two clients get the same one.
+/// next free pool address after the one offered last (wrapping around). An offer holds its address for
+/// `offerHoldTime` so no two clients get the same one.
 public struct DHCPEngine: Sendable {
     public var configuration: DHCPEngineConfiguration
     public private(set) var leases: LeaseTable
+    /// Per subnet, where the next search for a free pool address starts: just after the last one offered.
+    private var poolCursors: [IPv4Network: IPv4Address] = [:]
 
     public init(configuration: DHCPEngineConfiguration, leases: LeaseTable = LeaseTable()) {
         self.configuration = configuration
@@ -70,6 +73,10 @@ public struct DHCPEngine: Sendable {
         guard let address = chooseAddress(exchange) else {
             return exchange.context.ignored(exchange.subnet.pools.isEmpty
                 ? "no fixed IP in \(exchange.subnet.network) and no pool" : "pool of \(exchange.subnet.network) is exhausted")
+        }
+        if exchange.subnet.pools.contains(where: { $0.contains(address) }) {
+            poolCursors[exchange.subnet.network] = address.rawValue == UInt32.max
+                ? nil : IPv4Address(rawValue: address.rawValue + 1)
         }
         if leases.lease(for: mac, at: exchange.now)?.address != address
             || leases.lease(for: mac, at: exchange.now)?.state != .bound {
@@ -184,7 +191,9 @@ public struct DHCPEngine: Sendable {
             leases.isAvailable(requested, for: mac, at: now) {
             return requested
         }
-        return leases.firstAvailable(in: subnet.pools, for: mac, at: now) { isReservedForAnother($0, exchange) }
+        return leases.firstAvailable(in: subnet.pools, startingAt: poolCursors[subnet.network], for: mac, at: now) {
+            isReservedForAnother($0, exchange)
+        }
     }
 
     /// Why `address` cannot be acknowledged to this client, or `nil` when it can. A free pool address the server

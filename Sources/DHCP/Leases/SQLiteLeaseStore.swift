@@ -58,14 +58,14 @@ public final class SQLiteLeaseStore: LeaseStore {
                 switch change {
                 case .bind(let lease):
                     // A client holds one bound address: moving frees the previous one (quarantines stay).
-                    try db.execute(sql: "DELETE FROM lease WHERE mac = ? AND address != ? AND state = 'bound'",
-                                   arguments: [lease.mac.description, lease.address.description])
+                    try db.cachedStatement(sql: "DELETE FROM lease WHERE mac = ? AND address != ? AND state = 'bound'")
+                        .execute(arguments: [lease.mac.description, lease.address.description])
                     try Self.upsert(lease, in: db)
                 case .quarantine(let lease):
                     try Self.upsert(lease, in: db)
                 case .release(let lease):
-                    try db.execute(sql: "DELETE FROM lease WHERE address = ? AND mac = ?",
-                                   arguments: [lease.address.description, lease.mac.description])
+                    try db.cachedStatement(sql: "DELETE FROM lease WHERE address = ? AND mac = ?")
+                        .execute(arguments: [lease.address.description, lease.mac.description])
                 }
             }
         }
@@ -83,12 +83,15 @@ public final class SQLiteLeaseStore: LeaseStore {
         _ = try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM lease") }
     }
 
+    /// Statements are prepared once per connection (`cachedStatement`): a grouped commit of thousands of changes
+    /// would otherwise parse the same SQL thousands of times.
     private static func upsert(_ lease: Lease, in db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO lease (address, mac, state, expiry, client_id, hostname)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [lease.address.description, lease.mac.description, lease.state.rawValue, lease.expiry,
                         lease.clientIdentifier.map { Data($0) }, lease.hostname])
     }

@@ -85,11 +85,16 @@ final class DHCPServerCore {
         return engine.leases.leases.filter { $0.state == .bound && $0.isActive(at: now) }.count
     }
 
+    /// One info entry per exchange: a DORA's entry is its ACK (or NAK), which carries every fact its OFFER had, so
+    /// an OFFER that hands out an address is logged at debug. A proxy offer (no address) is its exchange's only
+    /// reply and stays at info. Two lines per DORA cost the server a good part of its throughput (docs/performance.md).
     private func log(_ event: DHCPEvent) {
         let message: Logger.Message = "\(event.messageType.map(String.init(describing:)) ?? "DHCP") \(event.kind.rawValue)"
         switch event.kind {
         case .acknowledged where event.reason == nil:
             logger.info(message, metadata: metadata(event).merging(["message_id": "\(DHCPMessageID.leaseGranted)"]) { $1 })
+        case .offered where event.address != nil:
+            logger.debug(message, metadata: metadata(event))
         case .offered, .acknowledged, .released, .informed:
             logger.info(message, metadata: metadata(event))
         case .declined:
