@@ -98,6 +98,12 @@ import Testing
         #expect(BootConfigFormat.grub.fileName(for: ip) == "grub/grub.cfg-0A14000B")
         #expect(BootConfigFormat.ipxe.fileName(for: mac) == "ipxe/01-52-54-00-ab-cd-ef.ipxe")
         #expect(BootConfigFormat.ipxe.fileName(for: ip) == nil)
+        for format in BootConfigFormat.allCases {
+            #expect(BootConfigFormat.mac(inFileName: format.fileName(for: MACAddress("52:54:01:ab:01:ef")!))
+                        == MACAddress("52:54:01:ab:01:ef"))
+        }
+        #expect(BootConfigFormat.mac(inFileName: "pxelinux.cfg/0A14000B") == nil)
+        #expect(BootConfigFormat.mac(inFileName: "debian12/01-linux") == nil)
         #expect(BootConfigFormat.allCases.map(\.fallbackFileName)
                     == ["pxelinux.cfg/default", "grub/grub.cfg", "ipxe/default.ipxe"])
     }

@@ -36,7 +36,10 @@ public struct ApplianceServer {
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let shared = inventory
-        let tftp = try TFTPServer(configuration: tftpConfiguration(), inventory: { shared.inventory }, logger: logger)
+        let addressBook = ClientAddressBook()
+        var tftpSettings = try tftpConfiguration()
+        tftpSettings.addressBook = addressBook
+        let tftp = try TFTPServer(configuration: tftpSettings, inventory: { shared.inventory }, logger: logger)
         let tftpChannel = try await tftp.bind(on: group).get()
         logger.info("TFTP server listening", metadata: ["address": "\(tftp.configuration.bindAddress)"])
 
@@ -46,7 +49,7 @@ public struct ApplianceServer {
             logger.warning("no subnet names an interface: DHCP is off, only TFTP is served")
         } else {
             let server = DHCPServer(configuration: dhcpConfiguration, store: try DHCPSetup.openLeaseStore(config),
-                                    inventory: { shared.inventory }, logger: logger)
+                                    inventory: { shared.inventory }, logger: logger, addressBook: addressBook)
             dhcp = try await server.start(on: group, threadPool: .singleton)
         }
 
@@ -57,7 +60,13 @@ public struct ApplianceServer {
         let reloader = InventoryReloader(loader: loader, config: config, inventory: inventory, notifier: notifier,
                                          status: status, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: ChannelService(name: "TFTP", close: { try await tftpChannel.close() }, logger: logger))
+            .init(service: ChannelService(name: "TFTP", close: {
+                // No new requests; running transfers finish (the group cancels this wait after drainTime).
+                try await tftpChannel.close()
+                while tftp.transfersInFlight > 0, !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }, logger: logger))
         ]
         if let dhcp {
             services.append(.init(service: ChannelService(name: "DHCP", close: { try await dhcp.close().get() },
@@ -72,7 +81,7 @@ public struct ApplianceServer {
         if ProcessInfo.processInfo.environment["RACKBOOT_FAULT_INJECTION"] == "1" {
             services.append(.init(service: FaultInjectionService(group: group, logger: logger)))
         }
-        services.append(.init(service: StatusService(notifier: notifier, status: status, dhcp: dhcp)))
+        services.append(.init(service: StatusService(notifier: notifier, status: status, dhcp: dhcp, tftp: tftp)))
 
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]

@@ -1,6 +1,7 @@
 import DHCP
 import ServiceLifecycle
 import Systemd
+import TFTP
 
 /// Keeps `STATUS=` current every few seconds, and sends `STOPPING=1` as soon as a graceful stop begins (it is the
 /// last service, so the group stops it first).
@@ -8,13 +9,14 @@ struct StatusService: Service {
     let notifier: ServiceNotifier
     let status: ApplianceStatus
     let dhcp: DHCPServer.Running?
+    let tftp: TFTPServer
     var interval: Duration = .seconds(5)
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let leases = try? await dhcp?.status().get().activeLeases
-                status.record(activeLeases: leases, transfersInFlight: nil)
+                status.record(activeLeases: leases, transfersInFlight: tftp.transfersInFlight)
                 notifier.status(status.line())
                 try await Task.sleep(for: interval)
             }

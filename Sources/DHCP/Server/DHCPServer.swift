@@ -10,10 +10,13 @@ public final class DHCPServer: Sendable {
     private let store: any LeaseStore
     private let inventory: @Sendable () -> Inventory
     private let logger: Logger
+    private let addressBook: ClientAddressBook?
 
+    /// `addressBook` learns every acknowledged lease, so other services (TFTP's log) can name a client's MAC.
     public init(configuration: DHCPServerConfiguration, store: any LeaseStore,
-                inventory: @escaping @Sendable () -> Inventory, logger: Logger) {
+                inventory: @escaping @Sendable () -> Inventory, logger: Logger, addressBook: ClientAddressBook? = nil) {
         self.configuration = configuration
+        self.addressBook = addressBook
         self.store = store
         self.inventory = inventory
         self.logger = logger
@@ -55,6 +58,8 @@ public final class DHCPServer: Sendable {
     /// Loads the leases, then binds every channel.
     public func start(on group: any EventLoopGroup, threadPool: NIOThreadPool) async throws -> Running {
         let leases = try store.loadAll()
+        for lease in leases where lease.state == .bound { addressBook?.record(lease.mac, at: lease.address) }
+        let addressBook = addressBook
         let loop = group.next()
         let configuration = configuration
         let store = store
@@ -64,7 +69,7 @@ public final class DHCPServer: Sendable {
             NIOLoopBound(
                 DHCPServerCore(engine: DHCPEngine(configuration: configuration.engine, leases: LeaseTable(leases)),
                                store: store, eventLoop: loop, threadPool: threadPool, inventory: inventory,
-                               logger: logger),
+                               logger: logger, addressBook: addressBook),
                 eventLoop: loop)
         }.get()
         logger.info("DHCP leases loaded", metadata: ["count": "\(leases.count)"])

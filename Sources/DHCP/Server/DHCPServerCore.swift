@@ -13,12 +13,14 @@ final class DHCPServerCore {
     private let threadPool: NIOThreadPool
     private let inventory: @Sendable () -> Inventory
     private let logger: Logger
+    private let addressBook: ClientAddressBook?
     let eventLoop: any EventLoop
     private(set) var statistics = DHCPServerStatistics()
 
     init(engine: DHCPEngine, store: any LeaseStore, eventLoop: any EventLoop, threadPool: NIOThreadPool,
-         inventory: @escaping @Sendable () -> Inventory, logger: Logger) {
+         inventory: @escaping @Sendable () -> Inventory, logger: Logger, addressBook: ClientAddressBook? = nil) {
         self.engine = engine
+        self.addressBook = addressBook
         self.store = store
         self.eventLoop = eventLoop
         self.threadPool = threadPool
@@ -55,6 +57,10 @@ final class DHCPServerCore {
         commits.commit(change).assumeIsolated().whenComplete { result in
             switch result {
             case .success:
+                switch change {
+                case .bind(let lease): self.addressBook?.record(lease.mac, at: lease.address)
+                case .release(let lease), .quarantine(let lease): self.addressBook?.forget(lease.address)
+                }
                 self.log(decision.event)
                 if let reply = decision.reply { send(reply) }
             case .failure(let error):

@@ -26,6 +26,16 @@ public enum BootConfigFormat: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The MAC a per-MAC file name is for (`pxelinux.cfg/01-52-54-00-ab-cd-ef` → 52:54:00:ab:cd:ef), in any format.
+    public static func mac(inFileName name: String) -> MACAddress? {
+        var base = Substring(name.split(separator: "/").last ?? "")
+        if base.hasPrefix("grub.cfg-") { base = base.dropFirst("grub.cfg-".count) }
+        guard base.hasPrefix("01-") else { return nil }
+        let hyphenated = base.dropFirst(3).prefix(17)
+        guard hyphenated.count == 17 else { return nil }
+        return MACAddress(String(hyphenated))
+    }
+
     /// The file every machine that no profile claims ends up with.
     public var fallbackFileName: String {
         switch self {

@@ -102,6 +102,15 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         logger[metadataKey: "file"] = "\(opened.name)"
         logger[metadataKey: "blksize"] = "\(transfer.negotiatedOptions.blockSize)"
         logger[metadataKey: "windowsize"] = "\(transfer.negotiatedOptions.windowSize)"
+        let snapshot = inventory()
+        let clientAddress = envelope.remoteAddress.ipAddress.flatMap(IPv4Address.init)
+        let mac = BootConfigFormat.mac(inFileName: opened.name.path)
+            ?? clientAddress.flatMap { configuration.addressBook?.mac(at: $0) }
+            ?? clientAddress.flatMap { snapshot.machine(for: $0)?.macs.first }
+        if let mac {
+            logger[metadataKey: "mac"] = "\(mac)"
+            if let hostname = snapshot.machine(for: mac)?.hostname { logger[metadataKey: "hostname"] = "\(hostname)" }
+        }
         logger.debug(
             "TFTP transfer starting",
             metadata: [
@@ -110,6 +119,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             ])
         let client = envelope.remoteAddress
         let source = opened.source
+        let isRendered = opened.isRendered
         let transferLogger = logger
         let transfers = self.transfers
         bindTransferChannel(
@@ -117,7 +127,9 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             configure: { channel in
                 channel.closeFuture.whenComplete { _ in transfers.finish(client) }
                 try channel.pipeline.syncOperations.addHandler(
-                    TFTPTransferHandler(transfer: transfer, source: source, client: client, logger: transferLogger))
+                    TFTPTransferHandler(
+                        transfer: transfer, source: source, client: client, logger: transferLogger,
+                        completionMessageID: isRendered ? TFTPMessageID.bootConfigServed : TFTPMessageID.transferCompleted))
             },
             onFailure: { transfers.finish(client) })
     }

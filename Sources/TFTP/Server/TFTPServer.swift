@@ -30,6 +30,9 @@ public struct TFTPServer: Sendable {
         self.transfers = TFTPActiveTransfers(capacity: configuration.maxTransfers)
     }
 
+    /// Transfers running now, for the status line and a graceful stop's drain.
+    public var transfersInFlight: Int { transfers.snapshot.running.count }
+
     /// Binds the request port. Closing the returned channel stops new transfers; running ones finish on their own.
     ///
     /// Transfer channels are spread over `group`'s event loops (`next()`), so a boot storm uses every core while the

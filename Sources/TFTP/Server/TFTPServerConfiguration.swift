@@ -1,3 +1,4 @@
+import Inventory
 import NIOCore
 
 /// What the TFTP server adapter needs from the appliance's configuration.
@@ -14,6 +15,8 @@ public struct TFTPServerConfiguration: Sendable {
     /// Concurrent transfers (`tftp.max_transfers`); past it an RRQ gets ERROR 0 "Server busy" at once, so a boot
     /// storm degrades into client retries instead of unbounded memory and descriptors.
     public var maxTransfers: Int
+    /// Which MAC holds a client's address (filled by DHCP), so a transfer's log names the machine.
+    public var addressBook: ClientAddressBook?
 
     public init(
         bindAddress: SocketAddress, rootPath: String?, limits: TFTPTransferLimits = .init(), interfaceMTU: Int? = nil,

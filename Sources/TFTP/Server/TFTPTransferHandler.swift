@@ -22,7 +22,12 @@ final class TFTPTransferHandler: ChannelInboundHandler {
     private var requestedDeadline: NIODeadline?
     private var context: ChannelHandlerContext?
 
-    init(transfer: TFTPReadTransfer, source: any TFTPFileSource, client: SocketAddress, logger: Logger) {
+    /// The journal `MESSAGE_ID` of a completed transfer: boot config served, or transfer completed.
+    private let completionMessageID: String
+
+    init(transfer: TFTPReadTransfer, source: any TFTPFileSource, client: SocketAddress, logger: Logger,
+         completionMessageID: String = TFTPMessageID.transferCompleted) {
+        self.completionMessageID = completionMessageID
         self.transfer = transfer
         self.source = source
         self.client = client
@@ -171,6 +176,7 @@ final class TFTPTransferHandler: ChannelInboundHandler {
         switch outcome {
         case .completed(let acknowledged):
             metadata["final_ack"] = "\(acknowledged)"
+            metadata["message_id"] = "\(completionMessageID)"
             logger.info("TFTP transfer complete", metadata: metadata)
         case .clientDeclinedOptions(let message):
             metadata["client_message"] = "\(message)"
@@ -181,6 +187,7 @@ final class TFTPTransferHandler: ChannelInboundHandler {
             logger.info("TFTP client ended the transfer", metadata: metadata)
         case .failed(let failure):
             metadata["reason"] = "\(failure)"
+            metadata["message_id"] = "\(TFTPMessageID.transferFailed)"
             logger.warning("TFTP transfer failed", metadata: metadata)
         }
     }
