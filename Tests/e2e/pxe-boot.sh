@@ -20,7 +20,7 @@ vm_pids=()
 cleanup() {
     for pid in "${vm_pids[@]}" $server_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
     ip netns del "$ns" 2>/dev/null
-    rm -rf "$work"
+    [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -86,7 +86,7 @@ YAML
 start_server() { # log
     ip netns exec "$ns" "$rackboot" serve --config "$work/rackboot.yaml" --log console > /dev/null 2> "$1" &
     server_pid=$!
-    for _ in $(seq 100); do grep -q "] ready" "$1" && return 0; sleep 0.1; done
+    for _ in $(seq 100); do grep -a -q "] ready" "$1" && return 0; sleep 0.1; done
     fail "rackboot serve starts" "$(tail -5 "$1")"
     return 1
 }
@@ -129,9 +129,9 @@ check_vm() { # name mac ip role log hostname-or-empty config-file-prefix
         case "$marker" in *"rackboot.host=$host rackboot.role=$role rackboot.rack=r1"*) pass "$name: per-machine variables reached the kernel" ;;
             *) fail "$name: per-machine variables reached the kernel" "$marker" ;; esac
     fi
-    if grep "DHCPREQUEST acknowledged" "$log" | grep -q "mac=$mac"; then pass "$name: log shows the lease"; else fail "$name: log shows the lease"; fi
+    if grep -a "DHCPREQUEST acknowledged" "$log" | grep -a -q "mac=$mac"; then pass "$name: log shows the lease"; else fail "$name: log shows the lease"; fi
     for file in "$config" e2e/vmlinuz e2e/initrd.img; do
-        if grep "TFTP transfer complete" "$log" | grep -q "file=$file"; then pass "$name: log shows $file transferred"; else fail "$name: log shows $file transferred"; fi
+        if grep -a "TFTP transfer complete" "$log" | grep -a -q "file=$file"; then pass "$name: log shows $file transferred"; else fail "$name: log shows $file transferred"; fi
     done
 }
 
@@ -142,23 +142,23 @@ boot_vm bios-1 tap1 52:54:00:e2:00:01 bios ipxe
 boot_vm efi-1 tap2 52:54:00:e2:00:02 ovmf none
 check_vm bios-1 52:54:00:e2:00:01 10.88.0.11 pxelinux-bios "$work/phase1.log" bios-1 pxelinux.cfg/01-52-54-00-e2-00-01
 check_vm efi-1 52:54:00:e2:00:02 10.88.0.12 syslinux-efi "$work/phase1.log" efi-1 pxelinux.cfg/01-52-54-00-e2-00-02
-if grep "file=syslinux.efi" "$work/phase1.log" | grep -q "TFTP transfer complete"; then pass "efi-1: option 93 chose syslinux.efi"; else fail "efi-1: option 93 chose syslinux.efi"; fi
-if grep "file=pxelinux.0" "$work/phase1.log" | grep -q "TFTP transfer complete"; then pass "bios-1: option 93 chose pxelinux.0"; else fail "bios-1: option 93 chose pxelinux.0"; fi
+if grep -a "file=syslinux.efi" "$work/phase1.log" | grep -a -q "TFTP transfer complete"; then pass "efi-1: option 93 chose syslinux.efi"; else fail "efi-1: option 93 chose syslinux.efi"; fi
+if grep -a "file=pxelinux.0" "$work/phase1.log" | grep -a -q "TFTP transfer complete"; then pass "bios-1: option 93 chose pxelinux.0"; else fail "bios-1: option 93 chose pxelinux.0"; fi
 
 boot_vm unknown tap4 52:54:00:e2:00:99 bios ipxe
 boot_vm local-1 tap5 52:54:00:e2:00:04 bios ipxe
 check_vm unknown 52:54:00:e2:00:99 "" discovery "$work/phase1.log" "" pxelinux.cfg/default
 # The local machine gets its config (LOCALBOOT 0), never the installer: no kernel, no marker.
 end=$((SECONDS + 120))
-until grep "TFTP transfer complete" "$work/phase1.log" | grep -q "file=pxelinux.cfg/01-52-54-00-e2-00-04" || [ $SECONDS -ge $end ]; do sleep 0.5; done
-if grep "TFTP transfer complete" "$work/phase1.log" | grep -q "file=pxelinux.cfg/01-52-54-00-e2-00-04"; then
+until grep -a "TFTP transfer complete" "$work/phase1.log" | grep -a -q "file=pxelinux.cfg/01-52-54-00-e2-00-04" || [ $SECONDS -ge $end ]; do sleep 0.5; done
+if grep -a "TFTP transfer complete" "$work/phase1.log" | grep -a -q "file=pxelinux.cfg/01-52-54-00-e2-00-04"; then
     pass "local-1: fetched its own config"
 else
     fail "local-1: fetched its own config"
 fi
 sleep 5
-if grep -q "RACKBOOT-E2E-MARKER" "$work/local-1.console" 2>/dev/null; then fail "local-1: not given the installer" "it booted the kernel"; else pass "local-1: not given the installer"; fi
-if ip netns exec "$ns" "$rackboot" render 52:54:00:e2:00:04 --config "$work/rackboot.yaml" 2>/dev/null | grep -q "LOCALBOOT 0"; then
+if grep -a -q "RACKBOOT-E2E-MARKER" "$work/local-1.console" 2>/dev/null; then fail "local-1: not given the installer" "it booted the kernel"; else pass "local-1: not given the installer"; fi
+if ip netns exec "$ns" "$rackboot" render 52:54:00:e2:00:04 --config "$work/rackboot.yaml" 2>/dev/null | grep -a -q "LOCALBOOT 0"; then
     pass "local-1: its config boots the local disk"
 else
     fail "local-1: its config boots the local disk"
@@ -170,7 +170,7 @@ stop_server
 # --- phase 2: iPXE gets its script; the leases survived the restart -------------------------------------------
 config true
 start_server "$work/phase2.log" || exit 1
-if grep -q "count=[1-9]" <(grep "DHCP leases loaded" "$work/phase2.log"); then pass "leases survive a restart"; else fail "leases survive a restart" "$(grep 'leases loaded' "$work/phase2.log")"; fi
+if grep -a -q "count=[1-9]" <(grep -a "DHCP leases loaded" "$work/phase2.log"); then pass "leases survive a restart"; else fail "leases survive a restart" "$(grep 'leases loaded' "$work/phase2.log")"; fi
 boot_vm ipxe-1 tap3 52:54:00:e2:00:03 ovmf ipxe
 check_vm ipxe-1 52:54:00:e2:00:03 10.88.0.13 ipxe-efi "$work/phase2.log" ipxe-1 ipxe/01-52-54-00-e2-00-03.ipxe
 stop_server
