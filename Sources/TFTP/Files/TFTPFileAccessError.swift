@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a read request cannot be served, with the TFTP error to answer (RFC 1350 Appendix).
 ///
 /// The message sent to the client never contains the server's paths (dnsmasq leaks its full path; design.md).
@@ -31,5 +39,20 @@ public enum TFTPFileAccessError: Error, Hashable, Sendable {
     public var isExpectedMiss: Bool {
         if case .notFound(let name) = self { return TFTPConfigProbe.isExpectedMiss(name) }
         return false
+    }
+}
+
+extension TFTPFileAccessError: CustomStringConvertible {
+    /// For the log's `reason` field: what was wrong, in the admin's words. The name is not repeated: it is
+    /// client-chosen text, logged once, escaped, in the `file` field.
+    public var description: String {
+        switch self {
+        case .invalidName(let error): return "refused name: \(error)"
+        case .notFound: return "neither a rendered file nor a file under the root"
+        case .outsideRoot: return "resolves to a path outside the root"
+        case .notARegularFile: return "not a regular file"
+        case .permissionDenied: return "not readable by the server"
+        case .systemError(_, let code): return String(cString: strerror(code))
+        }
     }
 }

@@ -9,3 +9,15 @@ public enum TFTPFileNameError: Error, Hashable, Sendable {
     /// Longer than `TFTPFileName.maximumLength` bytes.
     case tooLong(length: Int)
 }
+
+extension TFTPFileNameError: CustomStringConvertible {
+    /// For the log's `reason` field; the requested name itself is logged (escaped) in `file`.
+    public var description: String {
+        switch self {
+        case .empty: return "the name is empty once separators and '.' are removed"
+        case .containsNUL: return "the name contains a NUL byte"
+        case .parentDirectoryComponent: return "the name contains a '..' component"
+        case .tooLong(let length): return "the name is \(length) bytes long (at most \(TFTPFileName.maximumLength))"
+        }
+    }
+}

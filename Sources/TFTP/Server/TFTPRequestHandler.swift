@@ -42,6 +42,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         do {
             packet = try payload.readTFTPPacket()
         } catch {
+            transfers.countMalformedDatagram()
             logger.debug("Ignoring undecodable TFTP datagram", metadata: ["error": "\(error)"])
             if let opcode = envelope.data.getInteger(at: envelope.data.readerIndex, as: UInt16.self),
                 opcode == TFTPOpcode.readRequest.rawValue || opcode == TFTPOpcode.writeRequest.rawValue
@@ -52,7 +53,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         }
         switch packet {
         case .readRequest(let request):
-            logger[metadataKey: "file"] = "\(request.filename)"
+            logger[metadataKey: "file"] = "\(TFTPLogText.printable(request.filename))"
             switch transfers.admit(envelope.remoteAddress) {
             case .start:
                 startTransfer(request, envelope: envelope, context: context, logger: logger)
@@ -65,7 +66,8 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                 reply(.error(code: .undefined, message: message), to: envelope, context: context)
             }
         case .writeRequest(let request):
-            logger.info("Refusing TFTP write request", metadata: ["file": "\(request.filename)"])
+            logger.info(
+                "Refusing TFTP write request", metadata: ["file": "\(TFTPLogText.printable(request.filename))"])
             reply(.error(code: .accessViolation, message: "Read-only server"), to: envelope, context: context)
         default:
             logger.debug("Ignoring TFTP packet on the request port", metadata: ["opcode": "\(packet.opcode)"])
@@ -129,7 +131,8 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                 try channel.pipeline.syncOperations.addHandler(
                     TFTPTransferHandler(
                         transfer: transfer, source: source, client: client, logger: transferLogger,
-                        completionMessageID: isRendered ? TFTPMessageID.bootConfigServed : TFTPMessageID.transferCompleted))
+                        completionMessageID: isRendered ? TFTPMessageID.bootConfigServed : TFTPMessageID.transferCompleted,
+                        countMalformedDatagram: { transfers.countMalformedDatagram() }))
             },
             onFailure: { transfers.finish(client) })
     }

@@ -33,6 +33,10 @@ public struct TFTPServer: Sendable {
     /// Transfers running now, for the status line and a graceful stop's drain.
     public var transfersInFlight: Int { transfers.snapshot.running.count }
 
+    /// Undecodable datagrams dropped since the server started (request port and transfer ports), for the status
+    /// line.
+    public var malformedDatagrams: Int { transfers.malformedDatagrams }
+
     /// Binds the request port. Closing the returned channel stops new transfers; running ones finish on their own.
     ///
     /// Transfer channels are spread over `group`'s event loops (`next()`), so a boot storm uses every core while the

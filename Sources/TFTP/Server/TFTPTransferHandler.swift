@@ -24,10 +24,14 @@ final class TFTPTransferHandler: ChannelInboundHandler {
 
     /// The journal `MESSAGE_ID` of a completed transfer: boot config served, or transfer completed.
     private let completionMessageID: String
+    /// Counts a datagram that did not decode (the server's counter).
+    private let countMalformedDatagram: () -> Void
 
     init(transfer: TFTPReadTransfer, source: any TFTPFileSource, client: SocketAddress, logger: Logger,
-         completionMessageID: String = TFTPMessageID.transferCompleted) {
+         completionMessageID: String = TFTPMessageID.transferCompleted,
+         countMalformedDatagram: @escaping () -> Void = {}) {
         self.completionMessageID = completionMessageID
+        self.countMalformedDatagram = countMalformedDatagram
         self.transfer = transfer
         self.source = source
         self.client = client
@@ -68,6 +72,7 @@ final class TFTPTransferHandler: ChannelInboundHandler {
                 logger.debug("Ignoring unexpected TFTP packet", metadata: ["opcode": "\(other.opcode)"])
             }
         } catch {
+            countMalformedDatagram()
             logger.debug("Ignoring undecodable TFTP datagram", metadata: ["error": "\(error)"])
         }
     }
@@ -179,25 +184,16 @@ final class TFTPTransferHandler: ChannelInboundHandler {
             metadata["message_id"] = "\(completionMessageID)"
             logger.info("TFTP transfer complete", metadata: metadata)
         case .clientDeclinedOptions(let message):
-            metadata["client_message"] = "\(Self.printable(message))"
+            metadata["client_message"] = "\(TFTPLogText.printable(message))"
             logger.info("TFTP client declined the options (UEFI size probe)", metadata: metadata)
         case .abandonedByClient(let code, let message):
             metadata["tftp_error"] = "\(code.rawValue)"
-            metadata["client_message"] = "\(Self.printable(message))"
+            metadata["client_message"] = "\(TFTPLogText.printable(message))"
             logger.info("TFTP client ended the transfer", metadata: metadata)
         case .failed(let failure):
             metadata["reason"] = "\(failure)"
             metadata["message_id"] = "\(TFTPMessageID.transferFailed)"
             logger.warning("TFTP transfer failed", metadata: metadata)
         }
-    }
-
-    /// A client's error text as it may be logged: control characters escaped, at most 200 characters, so a
-    /// firmware's garbage can neither split a log line nor turn the log into binary.
-    static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.prefix(200).map { scalar -> String in
-            scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value)
-                ? "\\u{" + String(scalar.value, radix: 16) + "}" : String(scalar)
-        }.joined())
     }
 }

@@ -126,4 +126,19 @@ struct TFTPServerAdmissionTests {
         #expect(harness.server.transfers.snapshot.running.isEmpty)
         try await harness.stop([client])
     }
+
+    @Test func undecodableDatagramsAreCountedAndAMalformedRequestGetsError4() async throws {
+        let harness = try await Harness.start(maxTransfers: 10)
+        let (client, reply) = try await harness.client()
+        var request = client.allocator.buffer(capacity: 64)
+        request.writeBytes([0, 1] + Array("kernel".utf8))  // an RRQ without its NULs
+        try await client.writeAndFlush(
+            AddressedEnvelope(remoteAddress: harness.serverChannel.localAddress!, data: request))
+        #expect(try await reply.get() == .error(code: .illegalOperation, message: "Malformed request"))
+        let garbage = client.allocator.buffer(bytes: [0, 42, 1, 2, 3])  // an unknown opcode: dropped silently
+        try await client.writeAndFlush(
+            AddressedEnvelope(remoteAddress: harness.serverChannel.localAddress!, data: garbage))
+        #expect(try await harness.eventually { harness.server.malformedDatagrams == 2 })
+        try await harness.stop([client])
+    }
 }
