@@ -47,9 +47,16 @@ public struct DHCPRateLimiter: Sendable {
     /// neither and says which limit it is over. `isKnownMachine` skips the per-relay limit.
     public mutating func admit(mac: MACAddress, path: DHCPRequestPath, isKnownMachine: Bool,
                                limits: DHCPRateLimits, at now: Duration) -> Verdict {
-        if let limit = limits.perMAC, !macs.allows(mac, limit, at: now) { return .overMACLimit(limit) }
+        if let limit = limits.perMAC, !macs.allows(mac, limit, at: now) {
+            macs.touch(mac, at: now)
+            return .overMACLimit(limit)
+        }
         let relayLimit = isKnownMachine ? nil : limits.perRelay
-        if let limit = relayLimit, !paths.allows(path, limit, at: now) { return .overRelayLimit(path, limit) }
+        if let limit = relayLimit, !paths.allows(path, limit, at: now) {
+            macs.touch(mac, at: now)
+            paths.touch(path, at: now)
+            return .overRelayLimit(path, limit)
+        }
         if let limit = limits.perMAC { macs.take(mac, limit, at: now) }
         if let limit = relayLimit { paths.take(path, limit, at: now) }
         return .admitted

@@ -4,11 +4,14 @@ struct TokenBucket: Sendable, Hashable {
     private(set) var tokens: Double
     /// When `tokens` was last brought up to date.
     private(set) var updated: Duration
+    /// The last request seen, admitted or not: what least-recently-used eviction goes by.
+    var lastSeen: Duration
 
     /// A full bucket: a client never seen before may send a whole burst.
     init(_ limit: DHCPRateLimit, at now: Duration) {
         tokens = Double(limit.burst)
         updated = now
+        lastSeen = now
     }
 
     /// The tokens it would hold at `now`; time that runs backwards adds nothing.
@@ -27,6 +30,7 @@ struct TokenBucket: Sendable, Hashable {
     mutating func take(_ limit: DHCPRateLimit, at now: Duration) {
         tokens = max(0, tokens(limit, at: now) - 1)
         updated = max(updated, now)
+        lastSeen = max(lastSeen, now)
     }
 }
 

@@ -24,6 +24,12 @@ struct TokenBucketTable<Key: Hashable & Sendable>: Sendable {
         buckets[key]?.allows(limit, at: now) ?? true
     }
 
+    /// Records a refused request from `key`, so a client that keeps sending over its limit stays tracked (and
+    /// limited) instead of looking idle and being evicted into a fresh burst.
+    mutating func touch(_ key: Key, at now: Duration) {
+        if let seen = buckets[key]?.lastSeen, seen < now { buckets[key]!.lastSeen = now }
+    }
+
     /// Takes a token from `key`'s bucket, creating it (full) when missing.
     mutating func take(_ key: Key, _ limit: DHCPRateLimit, at now: Duration) {
         if buckets[key] == nil {
@@ -37,7 +43,7 @@ struct TokenBucketTable<Key: Hashable & Sendable>: Sendable {
         buckets = buckets.filter { !$0.value.isFull(limit, at: now) }
         let target = capacity - capacity / 8
         guard buckets.count > target else { return }
-        let oldest = buckets.sorted { $0.value.updated < $1.value.updated }.prefix(buckets.count - target)
+        let oldest = buckets.sorted { $0.value.lastSeen < $1.value.lastSeen }.prefix(buckets.count - target)
         evictedBeforeRefill += oldest.count
         for (key, _) in oldest { buckets[key] = nil }
     }
