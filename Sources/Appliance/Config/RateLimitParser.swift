@@ -49,13 +49,14 @@ enum RateLimitParser {
         guard let limit = section.mapping(key, describing: "'\(key)'", allowedKeys: ["rate", "burst"]),
             let rateText = limit.string("rate", required: true)
         else { return .inherit }
+        let burst = limit.integer("burst", in: 1...1_000_000)
         guard let rate = parseRate(rateText.value) else {
             collector.error("'rate' must be a number of requests per second, minute or hour such as 10/s, 30/m "
                                 + "or 100/h (at most 1000000/s), not '\(rateText.value)'", at: rateText.location)
             return .inherit
         }
-        let burst = limit.integer("burst", in: 1...1_000_000)?.value ?? max(1, Int(rate.rounded(.up)))
-        return .limit(DHCPRateLimit(rate: rate, burst: burst))
+        guard limit.contains("burst") == (burst != nil) else { return .inherit }
+        return .limit(DHCPRateLimit(rate: rate, burst: burst?.value ?? max(1, Int(rate.rounded(.up)))))
     }
 
     /// `10/s`, `30/m`, `100/h` or a plain number (per second) as requests per second; `nil` when unreadable,

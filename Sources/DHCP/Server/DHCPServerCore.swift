@@ -59,9 +59,8 @@ final class DHCPServerCore {
             request = try buffer.readDHCPMessage()
         } catch {
             statistics.malformed += 1
-            warnThrottled("dropping malformed DHCP datagrams", source: "ip \(arrival.sourceAddress)", metadata: [
-                "source_ip": "\(arrival.sourceAddress)", "reason": "\(error)",
-            ])
+            warnThrottled("dropping malformed DHCP datagrams", source: "malformed from \(arrival.sourceAddress)",
+                          metadata: ["source_ip": "\(arrival.sourceAddress)", "reason": "\(error)"])
             return
         }
         let decision = engine.handle(request, arrival: arrival, inventory: inventory(), now: wallClock(),
@@ -128,7 +127,7 @@ final class DHCPServerCore {
         case .ignored:
             logger.debug(message, metadata: metadata(event))
         case .dropped:
-            warnThrottled("dropping unusable DHCP requests", source: "ip \(arrival.sourceAddress)",
+            warnThrottled("dropping unusable DHCP requests", source: "unusable from \(arrival.sourceAddress)",
                           metadata: metadata(event).merging(["source_ip": "\(arrival.sourceAddress)"]) { $1 })
         case .rateLimited:
             warnThrottled("dropping DHCP requests over the rate limit", source: event.source ?? "unknown",
@@ -184,6 +183,8 @@ public struct DHCPServerStatistics: Sendable, Hashable {
     public var rateLimited = 0
     /// DISCOVERs that found no free pool address.
     public var poolExhausted = 0
+
+    public init() {}
 
     mutating func count(_ kind: DHCPEvent.Kind) {
         switch kind {
