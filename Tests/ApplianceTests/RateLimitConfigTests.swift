@@ -64,7 +64,9 @@ import Testing
             """)
         #expect(parsed.config == nil)
         #expect(parsed.errors.count == 6, "\(parsed.errors)")
-        #expect(parsed.errors.contains { $0.hasPrefix("rackboot.yaml:5:22: error: 'rate' must be a number of requests") })
+        #expect(parsed.errors.contains {
+            $0.hasPrefix("rackboot.yaml:5:22: error: 'rate' must be a number of requests")
+        })
         #expect(parsed.errors.contains { $0.contains("'per_relay' must be off or a mapping") })
         #expect(parsed.errors.contains { $0.contains("'tracked_macs' must be a whole number from 100") })
         #expect(parsed.errors.contains { $0.contains("unknown key 'tracked_macs'") })
@@ -91,8 +93,8 @@ import Testing
         counted.poolExhausted = 30
         status.record(activeLeases: 50, transfersInFlight: 2, dhcp: counted)
         #expect(status.line()
-                    == "9 machines, 50 active leases, 2 transfers in flight; DHCP dropped 5 malformed, 30 pool exhausted; "
-                    + "no reload yet")
+                    == "9 machines, 50 active leases, 2 transfers in flight; "
+                    + "DHCP dropped 5 malformed, 30 pool exhausted; no reload yet")
         counted.rateLimited = 1200
         status.record(activeLeases: 50, transfersInFlight: 2, dhcp: counted)
         #expect(status.line().contains("; DHCP dropped 5 malformed, 1200 rate-limited, 30 pool exhausted;"))

@@ -72,7 +72,8 @@ private typealias H = HostileDatagram
                     == .malformed(.hardwareAddressTooLong(255)))
         for (htype, hlen) in [(1, 0), (1, 16), (1, 5), (6, 6), (32, 0), (0, 6)] as [(UInt8, UInt8)] {
             let outcome = H.outcome(H.datagram(H.discover, header: H.header(htype: htype, hlen: hlen)))
-            #expect(outcome == .decided(.dropped, reason: "chaddr is not an Ethernet MAC (htype \(htype), hlen \(hlen))"))
+            let reason = "chaddr is not an Ethernet MAC (htype \(htype), hlen \(hlen))"
+            #expect(outcome == .decided(.dropped, reason: reason))
         }
         #expect(H.outcome(H.datagram(H.discover, header: H.header(op: 2)))
                     == .decided(.dropped, reason: "not a BOOTREQUEST"))
