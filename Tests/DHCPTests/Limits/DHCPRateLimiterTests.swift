@@ -49,6 +49,27 @@ import Testing
         }
     }
 
+    @Test func aBootStormOf500MachinesBehindOneRelayPassesTheDefaults() {
+        var limiter = DHCPRateLimiter()
+        var refused = 0
+        // 500 machines power on within one second: PXE ROM DORA, a DISCOVER retry 4 s later for half of them,
+        // then iPXE's DORA at 10 s and the installed system's at 60 s, all within a second of each other.
+        for (start, packets, machines) in [(0.0, 2, 500), (4.0, 1, 250), (10.0, 2, 500), (60.0, 2, 500)] {
+            for machine in 0..<machines {
+                let mac = MACAddress(octets: [0x52, 0x54, 0, 1, UInt8(machine >> 8), UInt8(machine & 0xff)])
+                for packet in 0..<packets {
+                    let seconds = start + Double(machine) / 500 + Double(packet) * 0.01
+                    let time = Duration.milliseconds(Int64(seconds * 1000))
+                    if limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: DHCPRateLimits(),
+                                     at: time) != .admitted {
+                        refused += 1
+                    }
+                }
+            }
+        }
+        #expect(refused == 0)
+    }
+
     @Test func aRelayIsLimitedAcrossAllItsClients() {
         var limiter = DHCPRateLimiter()
         let limits = DHCPRateLimits(perMAC: nil, perRelay: DHCPRateLimit(rate: 10, burst: 20))
