@@ -61,8 +61,9 @@ import Testing
                                          now: F.now)
             if let address = decision.reply?.message.yourAddress { offered.append(address) }
             if index == 4 {
-                #expect(decision.event.kind == .ignored)
-                #expect(decision.event.reason == "pool of 10.20.0.0/24 is exhausted")
+                #expect(decision.event.kind == .poolExhausted && decision.reply == nil)
+                #expect(decision.event.reason == "no free address in the pools of 10.20.0.0/24")
+                #expect(decision.event.source == "pool 10.20.0.0/24")
             }
         }
         #expect(offered.map(\.description) == ["10.20.0.100", "10.20.0.101", "10.20.0.102"])

@@ -1,3 +1,4 @@
+import DHCP
 import Inventory
 
 /// The appliance configuration file (`/etc/rackboot/rackboot.yaml`), validated. Paths are absolute: relative paths
@@ -34,6 +35,10 @@ public struct DHCPSettings: Sendable {
     public var authoritative: Bool = true
     /// Seconds.
     public var leaseTime: Int = 3600
+    /// `rate_limit:`: the limits of every subnet that does not set its own.
+    public var rateLimits = DHCPRateLimits()
+    /// `rate_limit.tracked_macs`: the per-MAC table's size cap.
+    public var rateLimitTrackedMACs = 10_000
     public var subnets: [SubnetSettings] = []
 }
 
@@ -60,7 +65,16 @@ public struct SubnetSettings: Sendable {
     public var nextServer: IPv4Address?
     /// Proxy subnets: how UEFI PXE clients are answered, `direct` or `boot-server` (port 4011).
     public var proxyEFIStrategy: String = "direct"
+    /// This subnet's `rate_limit.per_mac` and `per_relay`, each inherited from `dhcp.rate_limit` when not set.
+    var perMACLimit = RateLimitParser.Setting.inherit
+    var perRelayLimit = RateLimitParser.Setting.inherit
     public var location: SourceLocation
+
+    /// The limits in force on this subnet.
+    public func rateLimits(inheriting global: DHCPRateLimits) -> DHCPRateLimits {
+        DHCPRateLimits(perMAC: perMACLimit.applied(to: global.perMAC),
+                       perRelay: perRelayLimit.applied(to: global.perRelay))
+    }
 }
 
 /// Boot information handed out by DHCP (`boot:`).

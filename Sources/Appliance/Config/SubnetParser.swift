@@ -4,18 +4,28 @@ import Inventory
 enum SubnetParser {
     static let subnetKeys = [
         "network", "interface", "mode", "pools", "router", "dns_servers", "domain", "lease_time", "next_server",
-        "proxy_efi",
+        "proxy_efi", "rate_limit",
     ]
 
     static func parseDHCP(_ reader: MappingReader, collector: DiagnosticCollector) -> DHCPSettings? {
         var dhcp = DHCPSettings()
         guard let section = reader.mapping("dhcp", describing: "'dhcp'",
-                                           allowedKeys: ["port", "authoritative", "lease_time", "subnets"])
+                                           allowedKeys: ["port", "authoritative", "lease_time", "rate_limit",
+                                                         "subnets"])
         else { return dhcp }
         if let port = section.integer("port", in: 1...65535) { dhcp.port = port.value }
         if let authoritative = section.boolean("authoritative") { dhcp.authoritative = authoritative.value }
         // DHCP lease times are 32-bit seconds (RFC 2132 §9.2); 0xffffffff means infinite, which Rackboot never gives.
         if let leaseTime = section.duration("lease_time", in: 60...(365 * 86400)) { dhcp.leaseTime = leaseTime.value }
+        if let limits = RateLimitParser.section(section, allowedKeys: RateLimitParser.globalKeys) {
+            dhcp.rateLimits.perMAC = RateLimitParser.setting("per_mac", in: limits, collector: collector)
+                .applied(to: dhcp.rateLimits.perMAC)
+            dhcp.rateLimits.perRelay = RateLimitParser.setting("per_relay", in: limits, collector: collector)
+                .applied(to: dhcp.rateLimits.perRelay)
+            if let tracked = limits.integer("tracked_macs", in: 100...10_000_000) {
+                dhcp.rateLimitTrackedMACs = tracked.value
+            }
+        }
         for subnet in section.mappings("subnets", describing: "a subnet", allowedKeys: subnetKeys) {
             if let parsed = parseSubnet(subnet, collector: collector) {
                 dhcp.subnets.append(parsed)
@@ -66,6 +76,10 @@ enum SubnetParser {
         subnet.leaseTime = reader.duration("lease_time", in: 60...(365 * 86400))?.value
         if let strategy = reader.choice("proxy_efi", among: ["direct", "boot-server"]) {
             subnet.proxyEFIStrategy = strategy.value
+        }
+        if let limits = RateLimitParser.section(reader, allowedKeys: RateLimitParser.subnetKeys) {
+            subnet.perMACLimit = RateLimitParser.setting("per_mac", in: limits, collector: collector)
+            subnet.perRelayLimit = RateLimitParser.setting("per_relay", in: limits, collector: collector)
         }
         subnet.pools = parsePools(reader, network: network, subnet: subnet, collector: collector)
         if subnet.mode == .proxy, let at = reader.locationOfKey("pools"), !subnet.pools.isEmpty {

@@ -1,12 +1,14 @@
+import DHCP
 import Synchronization
 
 /// The facts `STATUS=` reports, gathered from the services: machines in force, active leases, transfers in
-/// flight, and how the last reload went.
+/// flight, DHCP requests dropped (only when some were), and how the last reload went.
 final class ApplianceStatus: Sendable {
     private struct Facts {
         var machines = 0
         var activeLeases: Int?
         var transfersInFlight: Int?
+        var dhcpDrops: DHCPServerStatistics?
         var lastReload = "no reload yet"
     }
 
@@ -23,20 +25,33 @@ final class ApplianceStatus: Sendable {
         }
     }
 
-    func record(activeLeases: Int?, transfersInFlight: Int?) {
+    func record(activeLeases: Int?, transfersInFlight: Int?, dhcp: DHCPServerStatistics? = nil) {
         facts.withLock {
             $0.activeLeases = activeLeases
             $0.transfersInFlight = transfersInFlight
+            $0.dhcpDrops = dhcp
         }
     }
 
-    /// `9 machines, 3 active leases, 2 transfers in flight; reload ok (SIGHUP)`.
+    /// `9 machines, 3 active leases, 2 transfers in flight; DHCP dropped 4 malformed, 1200 rate-limited,
+    /// 30 pool exhausted; reload ok (SIGHUP)`. The DHCP part appears once something was dropped, and names only
+    /// the non-zero counters (since start).
     func line() -> String {
         facts.withLock { facts in
             var parts = ["\(facts.machines) machines"]
             if let leases = facts.activeLeases { parts.append("\(leases) active leases") }
             if let transfers = facts.transfersInFlight { parts.append("\(transfers) transfers in flight") }
-            return parts.joined(separator: ", ") + "; " + facts.lastReload
+            var line = parts.joined(separator: ", ")
+            if let drops = facts.dhcpDrops.map(Self.dropSummary), !drops.isEmpty { line += "; DHCP dropped " + drops }
+            return line + "; " + facts.lastReload
         }
+    }
+
+    /// `4 malformed, 1200 rate-limited, 30 pool exhausted`, without the zero counts; malformed includes decoded
+    /// requests the server cannot use (wrong htype/hlen, no message type, a broken option 82).
+    static func dropSummary(_ statistics: DHCPServerStatistics) -> String {
+        [(statistics.malformed + statistics.dropped, "malformed"), (statistics.rateLimited, "rate-limited"),
+         (statistics.poolExhausted, "pool exhausted")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
     }
 }

@@ -16,6 +16,7 @@ enum DHCPSetup {
             subnet.domain = settings.domain
             subnet.leaseTime = Int64(settings.leaseTime ?? config.dhcp.leaseTime)
             subnet.proxyEFIStrategy = ProxyEFIStrategy(rawValue: settings.proxyEFIStrategy) ?? .direct
+            subnet.rateLimits = settings.rateLimits(inheriting: config.dhcp.rateLimits)
             return subnet
         }
         var engine = DHCPEngineConfiguration(
@@ -24,6 +25,7 @@ enum DHCPSetup {
                                      efiARM64: config.boot.efiARM64File, httpBootURL: config.boot.httpBootURL,
                                      ipxeScripts: config.boot.ipxeScripts))
         engine.authoritative = config.dhcp.authoritative
+        engine.rateLimitTrackedClients = config.dhcp.rateLimitTrackedMACs
         var interfaces: [String] = []
         var bootServerInterfaces: [String] = []
         for subnet in subnets {

@@ -50,6 +50,10 @@ public struct DHCPEvent: Sendable, Hashable {
         case ignored
         /// Malformed or unusable, counted as dropped.
         case dropped
+        /// Over its per-MAC or per-relay rate limit: dropped without an answer (a NAK would only bring it back).
+        case rateLimited = "rate-limited"
+        /// A DISCOVER the pool has no free address for: no offer.
+        case poolExhausted = "pool-exhausted"
     }
 
     public var kind: Kind
@@ -64,4 +68,7 @@ public struct DHCPEvent: Sendable, Hashable {
     public var bootFile: String?
     /// Why, for ignored, dropped and NAKed requests.
     public var reason: String?
+    /// What a rate-limited or pool-exhausted event is about (`mac …`, `relay …`, `link …`, `pool …`): its
+    /// warnings are throttled per source.
+    public var source: String?
 }

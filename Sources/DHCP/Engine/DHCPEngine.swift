@@ -7,19 +7,26 @@ import Inventory
 /// (its profile's fixed IP in the subnet), else its current lease, else the address it asks for if free, else the
 /// next free pool address after the one offered last (wrapping around). An offer holds its address for
 /// `offerHoldTime` so no two clients get the same one.
+///
+/// Before any of that, each request is charged to its client's and its relay's rate limit (`DHCPRateLimiter`);
+/// over either, it is dropped unanswered.
 public struct DHCPEngine: Sendable {
     public var configuration: DHCPEngineConfiguration
     public private(set) var leases: LeaseTable
+    public private(set) var rateLimiter: DHCPRateLimiter
     /// Per subnet, where the next search for a free pool address starts: just after the last one offered.
     private var poolCursors: [IPv4Network: IPv4Address] = [:]
 
     public init(configuration: DHCPEngineConfiguration, leases: LeaseTable = LeaseTable()) {
         self.configuration = configuration
         self.leases = leases
+        rateLimiter = DHCPRateLimiter(trackedClients: configuration.rateLimitTrackedClients)
     }
 
+    /// `now` is wall-clock seconds (leases outlive the process); `monotonic` is the rate limiter's time, any
+    /// steadily increasing `Duration` (it defaults to `now`, which is enough where nothing is rate-limited).
     public mutating func handle(_ request: DHCPMessage, arrival: DHCPArrival, inventory: Inventory,
-                                now: Int64) -> DHCPDecision {
+                                now: Int64, monotonic: Duration? = nil) -> DHCPDecision {
         var context = RequestContext(request: request, inventory: inventory)
         guard request.operation == .bootRequest else { return context.dropped("not a BOOTREQUEST") }
         guard let mac = request.clientMAC, !mac.isZero, !mac.isMulticast else {
@@ -28,9 +35,23 @@ public struct DHCPEngine: Sendable {
         }
         context.mac = mac
         guard let type = request.options.messageType else { return context.dropped("no DHCP message type") }
+        if let problem = request.options.relayAgentInformationProblem {
+            return context.dropped(problem)
+        }
         guard let subnet = selectSubnet(for: request, arrival: arrival) else {
             return context.ignored("no configured subnet for this request (interface \(arrival.interface ?? "?"), "
                                    + "giaddr \(request.gatewayAddress))")
+        }
+        let path: DHCPRequestPath = request.gatewayAddress.rawValue != 0
+            ? .relay(request.gatewayAddress) : .link(arrival.interface ?? "\(arrival.serverAddress)")
+        switch rateLimiter.admit(mac: mac, path: path, isKnownMachine: context.machine != nil,
+                                 limits: subnet.rateLimits, at: monotonic ?? .seconds(now)) {
+        case .admitted:
+            break
+        case .overMACLimit(let limit):
+            return context.rateLimited("over the per-MAC limit (\(limit))", source: "mac \(mac)")
+        case .overRelayLimit(let path, let limit):
+            return context.rateLimited("over the per-relay limit of \(path) (\(limit))", source: "\(path)")
         }
         let exchange = Exchange(
             context: context, mac: mac, type: type, subnet: subnet, arrival: arrival, now: now,
@@ -71,8 +92,16 @@ public struct DHCPEngine: Sendable {
     private mutating func offer(_ exchange: Exchange) -> DHCPDecision {
         let mac = exchange.mac
         guard let address = chooseAddress(exchange) else {
-            return exchange.context.ignored(exchange.subnet.pools.isEmpty
-                ? "no fixed IP in \(exchange.subnet.network) and no pool" : "pool of \(exchange.subnet.network) is exhausted")
+            if let fixed = reservation(exchange) {
+                return exchange.context.ignored("its fixed IP \(fixed) is held by another client")
+            }
+            guard !exchange.subnet.pools.isEmpty else {
+                return exchange.context.ignored("no fixed IP in \(exchange.subnet.network) and no pool")
+            }
+            var decision = exchange.context.event(.poolExhausted,
+                                                  reason: "no free address in the pools of \(exchange.subnet.network)")
+            decision.event.source = "pool \(exchange.subnet.network)"
+            return decision
         }
         if exchange.subnet.pools.contains(where: { $0.contains(address) }) {
             poolCursors[exchange.subnet.network] = address.rawValue == UInt32.max
@@ -82,7 +111,7 @@ public struct DHCPEngine: Sendable {
             || leases.lease(for: mac, at: exchange.now)?.state != .bound {
             leases.record(Lease(address: address, mac: mac, state: .offered,
                                 expiry: exchange.now + configuration.offerHoldTime,
-                                clientIdentifier: exchange.request.options[.clientIdentifier],
+                                clientIdentifier: exchange.request.options.clientIdentifier,
                                 hostname: exchange.hostname))
         }
         return exchange.answer(.offer, address: address, configuration: configuration)
@@ -123,7 +152,7 @@ public struct DHCPEngine: Sendable {
         }
         let lease = Lease(address: address, mac: exchange.mac, state: .bound,
                           expiry: exchange.now + exchange.subnet.leaseTime,
-                          clientIdentifier: exchange.request.options[.clientIdentifier], hostname: exchange.hostname)
+                          clientIdentifier: exchange.request.options.clientIdentifier, hostname: exchange.hostname)
         leases.record(lease)
         var decision = exchange.answer(.acknowledgement, address: address, configuration: configuration)
         decision.leaseChange = .bind(lease)

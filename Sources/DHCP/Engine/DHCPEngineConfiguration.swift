@@ -14,6 +14,8 @@ public struct DHCPEngineConfiguration: Sendable {
     public var offerHoldTime: Int64 = 60
     /// Seconds a declined address (RFC 2131 §4.3.3: someone else uses it) is kept out of the pool.
     public var declineQuarantineTime: Int64 = 600
+    /// At most this many MACs are tracked for the per-MAC rate limit (see `TokenBucketTable` for the eviction).
+    public var rateLimitTrackedClients: Int = 10_000
 
     public init(subnets: [DHCPServedSubnet], bootFiles: DHCPBootFiles) {
         self.subnets = subnets
@@ -44,6 +46,8 @@ public struct DHCPServedSubnet: Sendable {
     public var nextServer: IPv4Address
     /// How UEFI PXE clients are answered in proxy mode (protocol notes A.2: no single choice suits every firmware).
     public var proxyEFIStrategy: ProxyEFIStrategy = .direct
+    /// Per-MAC and per-relay limits for requests on this subnet.
+    public var rateLimits = DHCPRateLimits()
 
     public init(network: IPv4Network, nextServer: IPv4Address) {
         self.network = network

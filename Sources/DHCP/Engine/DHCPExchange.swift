@@ -27,6 +27,12 @@ struct RequestContext {
     func dropped(_ reason: String) -> DHCPDecision { event(.dropped, reason: reason) }
 
     func ignored(_ reason: String) -> DHCPDecision { event(.ignored, reason: reason) }
+
+    func rateLimited(_ reason: String, source: String) -> DHCPDecision {
+        var decision = event(.rateLimited, reason: reason)
+        decision.event.source = source
+        return decision
+    }
 }
 
 /// One request with everything decided about where it belongs; builds the replies that carry an address or boot
@@ -113,7 +119,11 @@ struct Exchange {
         guard type == .request || type == .inform, client.kind != .plain else {
             return context.ignored("port 4011 answers PXE DHCPREQUEST and DHCPINFORM only")
         }
-        let bootItem = PXEVendorOptions(request.options[.vendorSpecific] ?? []).bootItem
+        let vendorOptions = PXEVendorOptions(request.options[.vendorSpecific] ?? [])
+        if let problem = vendorOptions.problem {
+            return context.dropped("option 43: \(problem)")
+        }
+        let bootItem = vendorOptions.bootItem
         if let bootItem, bootItem.layer & 0x8000 != 0 {
             return context.dropped("PXE boot integrity services (credentials) are not supported")
         }

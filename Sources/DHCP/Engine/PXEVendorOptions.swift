@@ -8,8 +8,10 @@ struct PXEVendorOptions {
     }
 
     private(set) var subOptions: [UInt8: [UInt8]] = [:]
+    /// Why the sub-options are malformed (a code without its length, a length past the end), or `nil`.
+    private(set) var problem: String?
 
-    /// Parses code-length-value sub-options up to 255 or the end; a malformed tail is ignored.
+    /// Parses code-length-value sub-options up to 255 or the end; stops at the first malformed one and says why.
     init(_ value: [UInt8]) {
         var index = 0
         while index < value.count {
@@ -19,9 +21,15 @@ struct PXEVendorOptions {
                 index += 1
                 continue
             }
-            guard index + 1 < value.count else { break }
+            guard index + 1 < value.count else {
+                problem = "sub-option \(code) has no length byte"
+                return
+            }
             let length = Int(value[index + 1])
-            guard index + 2 + length <= value.count else { break }
+            guard index + 2 + length <= value.count else {
+                problem = "sub-option \(code) claims \(length) bytes but only \(value.count - index - 2) remain"
+                return
+            }
             subOptions[code] = Array(value[(index + 2)..<(index + 2 + length)])
             index += 2 + length
         }

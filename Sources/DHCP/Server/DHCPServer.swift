@@ -69,7 +69,8 @@ public final class DHCPServer: Sendable {
             NIOLoopBound(
                 DHCPServerCore(engine: DHCPEngine(configuration: configuration.engine, leases: LeaseTable(leases)),
                                store: store, eventLoop: loop, threadPool: threadPool, inventory: inventory,
-                               logger: logger, addressBook: addressBook),
+                               logger: logger, addressBook: addressBook,
+                               dropWarningInterval: configuration.dropWarningInterval),
                 eventLoop: loop)
         }.get()
         logger.info("DHCP leases loaded", metadata: ["count": "\(leases.count)"])
@@ -99,13 +100,16 @@ public final class DHCPServer: Sendable {
         let clientPort = configuration.port + 1
         let logger = logger
         // Vector reads of up to 16 datagrams; the allocator must hold 16 of the largest, or NIO truncates silently.
+        // Each slot is one byte larger than the largest accepted message, so an oversized datagram arrives (cut)
+        // one byte too long and is refused as oversized instead of being decoded truncated.
         let messagesPerRead = 16
+        let slot = DHCPMessage.maximumLength + 1
         return try await DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_broadcast), value: 1)
             .channelOption(.datagramVectorReadMessageCount, value: messagesPerRead)
             .channelOption(.recvAllocator,
-                           value: FixedSizeRecvByteBufferAllocator(capacity: messagesPerRead * DHCPMessage.maximumLength))
+                           value: FixedSizeRecvByteBufferAllocator(capacity: messagesPerRead * slot))
             .channelInitializer { channel in
                 InterfaceBinding.pin(channel, to: interface).flatMapThrowing {
                     try channel.pipeline.syncOperations.addHandler(DHCPChannelHandler(

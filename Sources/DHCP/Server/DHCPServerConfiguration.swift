@@ -11,6 +11,9 @@ public struct DHCPServerConfiguration: Sendable {
     public var bootServerInterfaces: [String] = []
     /// Seconds between sweeps of expired leases.
     public var expirySweepInterval: Int64 = 60
+    /// Malformed, rate-limited and pool-exhausted drops are warned about once per source per interval (with a
+    /// count); the rest go to debug.
+    public var dropWarningInterval: Duration = .seconds(60)
 
     public init(engine: DHCPEngineConfiguration, interfaces: [String]) {
         self.engine = engine

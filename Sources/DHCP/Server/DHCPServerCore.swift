@@ -16,9 +16,17 @@ final class DHCPServerCore {
     private let addressBook: ClientAddressBook?
     let eventLoop: any EventLoop
     private(set) var statistics = DHCPServerStatistics()
+    private let wallClock: () -> Int64
+    private let monotonicClock: () -> Duration
+    /// One warning per source and interval for drops that come in floods; the rest at debug.
+    private var dropWarnings: LogThrottle<String>
 
+    /// `wallClock` (epoch seconds, for leases) and `monotonicClock` (for rate limits and log throttling) are
+    /// parameters so that tests can drive time.
     init(engine: DHCPEngine, store: any LeaseStore, eventLoop: any EventLoop, threadPool: NIOThreadPool,
-         inventory: @escaping @Sendable () -> Inventory, logger: Logger, addressBook: ClientAddressBook? = nil) {
+         inventory: @escaping @Sendable () -> Inventory, logger: Logger, addressBook: ClientAddressBook? = nil,
+         dropWarningInterval: Duration = .seconds(60), wallClock: @escaping () -> Int64 = DHCPServerCore.now,
+         monotonicClock: @escaping () -> Duration = DHCPServerCore.monotonicClock()) {
         self.engine = engine
         self.addressBook = addressBook
         self.store = store
@@ -26,11 +34,20 @@ final class DHCPServerCore {
         self.threadPool = threadPool
         self.inventory = inventory
         self.logger = logger
+        self.wallClock = wallClock
+        self.monotonicClock = monotonicClock
+        dropWarnings = LogThrottle(interval: dropWarningInterval, overflow: "other sources")
         commits = LeaseCommitQueue(store: store, eventLoop: eventLoop, threadPool: threadPool)
     }
 
     /// Wall-clock seconds: leases are stored in epoch time.
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// Time since the clock was made, from the monotonic clock.
+    static func monotonicClock() -> () -> Duration {
+        let origin = ContinuousClock.now
+        return { ContinuousClock.now - origin }
+    }
 
     /// Decodes, decides, commits, then replies through `send`. A malformed datagram is counted and dropped.
     func receive(_ datagram: ByteBuffer, arrival: DHCPArrival, send: @escaping (DHCPReply) -> Void) {
@@ -42,15 +59,15 @@ final class DHCPServerCore {
             request = try buffer.readDHCPMessage()
         } catch {
             statistics.malformed += 1
-            logger.debug("dropped a malformed DHCP datagram", metadata: [
-                "ip": "\(arrival.sourceAddress)", "reason": "\(error)",
-            ])
+            warnThrottled("dropping malformed DHCP datagrams", source: "malformed from \(arrival.sourceAddress)",
+                          metadata: ["source_ip": "\(arrival.sourceAddress)", "reason": "\(error)"])
             return
         }
-        let decision = engine.handle(request, arrival: arrival, inventory: inventory(), now: Self.now())
+        let decision = engine.handle(request, arrival: arrival, inventory: inventory(), now: wallClock(),
+                                     monotonic: monotonicClock())
         statistics.count(decision.event.kind)
         guard let change = decision.leaseChange else {
-            log(decision.event)
+            log(decision.event, arrival: arrival)
             if let reply = decision.reply { send(reply) }
             return
         }
@@ -61,7 +78,7 @@ final class DHCPServerCore {
                 case .bind(let lease): self.addressBook?.record(lease.mac, at: lease.address)
                 case .release(let lease), .quarantine(let lease): self.addressBook?.forget(lease.address)
                 }
-                self.log(decision.event)
+                self.log(decision.event, arrival: arrival)
                 if let reply = decision.reply { send(reply) }
             case .failure(let error):
                 self.statistics.storeFailures += 1
@@ -76,7 +93,7 @@ final class DHCPServerCore {
 
     /// Drops expired leases from memory and from the store.
     func sweepExpiredLeases() {
-        let now = Self.now()
+        let now = wallClock()
         let expired = engine.removeExpiredLeases(at: now)
         let store = store
         threadPool.runIfActive(eventLoop: eventLoop) { try store.removeExpired(before: now) }
@@ -87,14 +104,14 @@ final class DHCPServerCore {
     }
 
     var activeLeaseCount: Int {
-        let now = Self.now()
+        let now = wallClock()
         return engine.leases.leases.filter { $0.state == .bound && $0.isActive(at: now) }.count
     }
 
     /// One info entry per exchange: a DORA's entry is its ACK (or NAK), which carries every fact its OFFER had, so
     /// an OFFER that hands out an address is logged at debug. A proxy offer (no address) is its exchange's only
     /// reply and stays at info. Two lines per DORA cost the server a good part of its throughput (docs/performance.md).
-    private func log(_ event: DHCPEvent) {
+    private func log(_ event: DHCPEvent, arrival: DHCPArrival) {
         let message: Logger.Message = "\(event.messageType.map(String.init(describing:)) ?? "DHCP") \(event.kind.rawValue)"
         switch event.kind {
         case .acknowledged where event.reason == nil:
@@ -107,8 +124,31 @@ final class DHCPServerCore {
             logger.warning(message, metadata: metadata(event).merging(["message_id": "\(DHCPMessageID.leaseDeclined)"]) { $1 })
         case .negativelyAcknowledged:
             logger.notice(message, metadata: metadata(event))
-        case .ignored, .dropped:
+        case .ignored:
             logger.debug(message, metadata: metadata(event))
+        case .dropped:
+            warnThrottled("dropping unusable DHCP requests", source: "unusable from \(arrival.sourceAddress)",
+                          metadata: metadata(event).merging(["source_ip": "\(arrival.sourceAddress)"]) { $1 })
+        case .rateLimited:
+            warnThrottled("dropping DHCP requests over the rate limit", source: event.source ?? "unknown",
+                          metadata: metadata(event))
+        case .poolExhausted:
+            warnThrottled("pool exhausted: DHCPDISCOVERs get no offer", source: event.source ?? "unknown",
+                          metadata: metadata(event))
+        }
+    }
+
+    /// Warns about the first drop from `source`, then once per interval with the count since; the rest at debug.
+    private func warnThrottled(_ message: Logger.Message, source: String, metadata: Logger.Metadata) {
+        let (verdict, countedAs) = dropWarnings.record(source, at: monotonicClock())
+        switch verdict {
+        case .warn(let count):
+            var metadata = metadata
+            metadata["count"] = "\(count)"
+            if countedAs != source { metadata["counted_as"] = "\(countedAs)" }
+            logger.warning(message, metadata: metadata)
+        case .quiet:
+            logger.debug(message, metadata: metadata)
         }
     }
 
@@ -128,7 +168,8 @@ final class DHCPServerCore {
     }
 }
 
-/// Counters for the status line and for tests.
+/// Counters for the status line and for tests. `malformed` counts datagrams that do not decode, `dropped` decoded
+/// requests the engine cannot use (wrong htype/hlen, no message type, a broken option 82).
 public struct DHCPServerStatistics: Sendable, Hashable {
     public var received = 0
     public var malformed = 0
@@ -138,10 +179,18 @@ public struct DHCPServerStatistics: Sendable, Hashable {
     public var acknowledgements = 0
     public var negativeAcknowledgements = 0
     public var storeFailures = 0
+    /// Requests over a per-MAC or per-relay limit.
+    public var rateLimited = 0
+    /// DISCOVERs that found no free pool address.
+    public var poolExhausted = 0
+
+    public init() {}
 
     mutating func count(_ kind: DHCPEvent.Kind) {
         switch kind {
         case .dropped: dropped += 1
+        case .rateLimited: rateLimited += 1
+        case .poolExhausted: poolExhausted += 1
         case .ignored: ignored += 1
         case .offered: offers += 1
         case .acknowledged: acknowledgements += 1

@@ -58,6 +58,31 @@ extension DHCPOptions {
         return false
     }
 
+    /// Option 61 when well-formed: a type byte and at least one byte of identifier (RFC 2132 §9.14). Shorter
+    /// values (a zero-length option 61) are no identifier at all.
+    public var clientIdentifier: [UInt8]? {
+        guard let value = self[.clientIdentifier], value.count >= 2 else { return nil }
+        return value
+    }
+
+    /// Why option 82 cannot be echoed to its relay, or `nil` when it is absent or well-formed: RFC 3046 §2.0 makes
+    /// it one or more code-length-value sub-options filling the value exactly.
+    public var relayAgentInformationProblem: String? {
+        guard let value = self[.relayAgentInformation] else { return nil }
+        guard !value.isEmpty else { return "option 82 has no sub-options" }
+        var index = 0
+        while index < value.count {
+            guard index + 1 < value.count else { return "option 82 sub-option \(value[index]) has no length byte" }
+            let length = Int(value[index + 1])
+            guard index + 2 + length <= value.count else {
+                return "option 82 sub-option \(value[index]) claims \(length) bytes but only "
+                    + "\(value.count - index - 2) remain"
+            }
+            index += 2 + length
+        }
+        return nil
+    }
+
     public var leaseTime: UInt32? {
         get { uint32(.leaseTime) }
         set { self[.leaseTime] = newValue.map(bigEndianBytes) }
