@@ -9,6 +9,7 @@ final class ApplianceStatus: Sendable {
         var activeLeases: Int?
         var transfersInFlight: Int?
         var dhcpDrops: DHCPServerStatistics?
+        var malformedTFTPDatagrams = 0
         var lastReload = "no reload yet"
     }
 
@@ -25,17 +26,20 @@ final class ApplianceStatus: Sendable {
         }
     }
 
-    func record(activeLeases: Int?, transfersInFlight: Int?, dhcp: DHCPServerStatistics? = nil) {
+    func record(
+        activeLeases: Int?, transfersInFlight: Int?, dhcp: DHCPServerStatistics? = nil, malformedTFTPDatagrams: Int = 0
+    ) {
         facts.withLock {
             $0.activeLeases = activeLeases
             $0.transfersInFlight = transfersInFlight
             $0.dhcpDrops = dhcp
+            $0.malformedTFTPDatagrams = malformedTFTPDatagrams
         }
     }
 
     /// `9 machines, 3 active leases, 2 transfers in flight; DHCP dropped 4 malformed, 1200 rate-limited,
-    /// 30 pool exhausted; reload ok (SIGHUP)`. The DHCP part appears once something was dropped, and names only
-    /// the non-zero counters (since start).
+    /// 30 pool exhausted; TFTP dropped 2 malformed; reload ok (SIGHUP)`. The DHCP and TFTP parts appear once
+    /// something was dropped, and name only the non-zero counters (since start).
     func line() -> String {
         facts.withLock { facts in
             var parts = ["\(facts.machines) machines"]
@@ -43,6 +47,7 @@ final class ApplianceStatus: Sendable {
             if let transfers = facts.transfersInFlight { parts.append("\(transfers) transfers in flight") }
             var line = parts.joined(separator: ", ")
             if let drops = facts.dhcpDrops.map(Self.dropSummary), !drops.isEmpty { line += "; DHCP dropped " + drops }
+            if facts.malformedTFTPDatagrams > 0 { line += "; TFTP dropped \(facts.malformedTFTPDatagrams) malformed" }
             return line + "; " + facts.lastReload
         }
     }

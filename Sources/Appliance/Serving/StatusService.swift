@@ -17,7 +17,7 @@ struct StatusService: Service {
             while !Task.isCancelled {
                 let dhcpStatus = try? await dhcp?.status().get()
                 status.record(activeLeases: dhcpStatus?.activeLeases, transfersInFlight: tftp.transfersInFlight,
-                              dhcp: dhcpStatus?.statistics)
+                              dhcp: dhcpStatus?.statistics, malformedTFTPDatagrams: tftp.malformedDatagrams)
                 notifier.status(status.line())
                 try await Task.sleep(for: interval)
             }

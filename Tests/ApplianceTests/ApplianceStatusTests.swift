@@ -1,0 +1,16 @@
+import DHCP
+import Testing
+
+@testable import Appliance
+
+/// The TFTP part of `STATUS=`: present only once a datagram was dropped.
+struct ApplianceStatusTests {
+    @Test func malformedTFTPDatagramsAppearOnlyWhenCounted() {
+        let status = ApplianceStatus(machines: 9)
+        status.record(activeLeases: nil, transfersInFlight: 1, malformedTFTPDatagrams: 0)
+        #expect(status.line() == "9 machines, 1 transfers in flight; no reload yet")
+        status.record(activeLeases: 2, transfersInFlight: 1, dhcp: DHCPServerStatistics(), malformedTFTPDatagrams: 7)
+        #expect(
+            status.line() == "9 machines, 2 active leases, 1 transfers in flight; TFTP dropped 7 malformed; no reload yet")
+    }
+}
