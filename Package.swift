@@ -71,7 +71,12 @@ let package = Package(
         .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Inventory", "DHCP"]),
         .testTarget(
             name: "DHCPTests",
-            dependencies: ["DHCP", "Inventory", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "DHCP", "Inventory",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -8,6 +8,7 @@ final class ApplianceStatus: Sendable {
         var activeLeases: Int?
         var transfersInFlight: Int?
         var lastReload = "no reload yet"
+        var leaseStoreProblem: String?
     }
 
     private let facts = Mutex(Facts())
@@ -30,13 +31,20 @@ final class ApplianceStatus: Sendable {
         }
     }
 
-    /// `9 machines, 3 active leases, 2 transfers in flight; reload ok (SIGHUP)`.
+    /// `nil` while the lease store commits; otherwise what `line()` appends, such as `lease store failing: …`.
+    func record(leaseStoreProblem: String?) {
+        facts.withLock { $0.leaseStoreProblem = leaseStoreProblem }
+    }
+
+    /// `9 machines, 3 active leases, 2 transfers in flight; reload ok (SIGHUP)`, then `; lease store failing: …`
+    /// during an outage.
     func line() -> String {
         facts.withLock { facts in
             var parts = ["\(facts.machines) machines"]
             if let leases = facts.activeLeases { parts.append("\(leases) active leases") }
             if let transfers = facts.transfersInFlight { parts.append("\(transfers) transfers in flight") }
             return parts.joined(separator: ", ") + "; " + facts.lastReload
+                + (facts.leaseStoreProblem.map { "; " + $0 } ?? "")
         }
     }
 }

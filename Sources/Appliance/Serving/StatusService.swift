@@ -15,8 +15,9 @@ struct StatusService: Service {
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let leases = try? await dhcp?.status().get().activeLeases
-                status.record(activeLeases: leases, transfersInFlight: tftp.transfersInFlight)
+                let dhcpStatus = try? await dhcp?.status().get()
+                status.record(activeLeases: dhcpStatus?.activeLeases, transfersInFlight: tftp.transfersInFlight)
+                status.record(leaseStoreProblem: dhcpStatus?.statistics.storeOutage.summary)
                 notifier.status(status.line())
                 try await Task.sleep(for: interval)
             }
