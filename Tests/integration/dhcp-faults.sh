@@ -66,7 +66,9 @@ wait_for() {
 }
 lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
 at_least() { [ "$(lines "$1")" -ge "$2" ]; }
-json_field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null; }
+json_field() { # FILE KEY
+    python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null
+}
 
 # ---- network ---------------------------------------------------------------------------------------------------
 for ns in "${namespaces[@]}"; do
@@ -225,7 +227,8 @@ python3 Tests/integration/notify-listener.py "$work/notify.sock" "$work/notify.l
 listener_pid=$!
 wait_for 5 test -S "$work/notify.sock"
 NOTIFY_SOCKET="$work/notify.sock" WATCHDOG_USEC=2000000 ip netns exec "$srv" sh -c \
-    'mount -t tmpfs -o size=16m,mode=0750 rackboot-faults "$1" && exec "$2" serve --config "$3" --log console --log-level info' \
+    'mount -t tmpfs -o size=16m,mode=0750 rackboot-faults "$1" &&
+     exec "$2" serve --config "$3" --log console --log-level info' \
     sh "$work/full-state" "$rackboot" "$work/full.yaml" > "$work/full.log" 2>&1 &
 rackboot_pid=$!
 if wait_for 30 listening "$work/full.log" && is_rackboot "$rackboot_pid" \
@@ -233,7 +236,8 @@ if wait_for 30 listening "$work/full.log" && is_rackboot "$rackboot_pid" \
     pass "rackboot serves with its state folder on a 16 MiB tmpfs in its own mount namespace"
 else
     fail "rackboot serves with its state folder on a tmpfs" "$(tail -20 "$work/full.log")" \
-        "$(nsenter -t "$rackboot_pid" -m -- findmnt --target "$work/full-state" 2>&1)" "$(ls -l /proc/$rackboot_pid/exe 2>&1)"
+        "$(nsenter -t "$rackboot_pid" -m -- findmnt --target "$work/full-state" 2>&1)" \
+        "$(ls -l "/proc/$rackboot_pid/exe" 2>&1)"
     report dhcp-faults
     exit 1
 fi
@@ -251,7 +255,9 @@ fi
 sleep 2.1
 in_mnt sh -c 'dd if=/dev/zero of="$1/filler" bs=4096 > /dev/null 2>&1; exit 0' sh "$work/full-state"
 free_kib=$(in_mnt df -k --output=avail "$work/full-state" | tail -1 | tr -d ' ')
-if [ "$free_kib" = 0 ]; then pass "the tmpfs is full (0 KiB available)"; else fail "the tmpfs is full" "$free_kib KiB free"; fi
+if [ "$free_kib" = 0 ]; then pass "the tmpfs is full (0 KiB available)"; else
+    fail "the tmpfs is full" "$free_kib KiB free"
+fi
 
 load full-new --mac-prefix 02:fc:01 --count 40 --concurrency 8 --timeout 0.5 --tries 3 --deadline 30 --idle 10
 offers=$(json_field "$work/load-full-new.json" offers)
@@ -263,7 +269,8 @@ fi
 load full-renew --mode reboot --addresses "$work/warm-addresses" --concurrency 8 --timeout 0.5 --tries 3 \
     --deadline 30 --idle 10
 leases_json "$work/full.yaml" "$work/leases-full.json" "$rackboot_pid"
-ack_check "disk full: every renewal ACK promises only what the store holds ($(lines "$work/acks-full-renew") of 30 ACKed)" \
+renew_acks=$(lines "$work/acks-full-renew")
+ack_check "disk full: every renewal ACK promises only what the store holds ($renew_acks of 30 ACKed)" \
     renewed "$work/leases-full.json" "$work/acks-full-renew"
 ack_check "disk full: the stored leases are intact" stored "$work/leases-full.json" "$work/acks-warm"
 failing_lines=$(grep -c 'lease store cannot commit' "$work/full.log")
@@ -277,7 +284,8 @@ else
 fi
 status_failing() { grep -q 'STATUS=.*lease store failing' "$work/notify.log"; }
 if wait_for 8 status_failing; then
-    pass "disk full: STATUS says so: $(grep -o 'lease store failing: [0-9]* lease changes refused' "$work/notify.log" | tail -1)"
+    pass "disk full: STATUS says so: $(grep -o 'lease store failing: [0-9]* lease changes refused' \
+        "$work/notify.log" | tail -1)"
 else
     fail "disk full: STATUS says the lease store is failing" "$(grep STATUS "$work/notify.log" | tail -2)"
 fi
@@ -297,12 +305,15 @@ leases_json "$work/full.yaml" "$work/leases-after.json" "$rackboot_pid"
 if [ "$(lines "$work/acks-after-new")" -eq 40 ] && [ "$(lines "$work/acks-after-renew")" -eq 30 ]; then
     pass "space back: 40 new DORAs and 30 renewals are ACKed"
 else
-    fail "space back: 40 new DORAs and 30 renewals are ACKed" "$(cat "$work/load-after-new.json" "$work/load-after-renew.json")"
+    fail "space back: 40 new DORAs and 30 renewals are ACKed" \
+        "$(cat "$work/load-after-new.json" "$work/load-after-renew.json")"
 fi
-ack_check "space back: those ACKs are stored" stored "$work/leases-after.json" "$work/acks-after-new" "$work/acks-after-renew"
+ack_check "space back: those ACKs are stored" \
+    stored "$work/leases-after.json" "$work/acks-after-new" "$work/acks-after-renew"
 ack_check "space back: the renewals extend the stored leases" renewed "$work/leases-after.json" "$work/acks-after-renew"
 if grep -q 'notice.*lease store writable again after [0-9]* failed commits' "$work/full.log"; then
-    pass "space back: the log says '$(grep -o 'lease store writable again after [0-9]* failed commits' "$work/full.log")'"
+    pass "space back: the log says '$(grep -o 'lease store writable again after [0-9]* failed commits' \
+        "$work/full.log")'"
 else
     fail "space back: the log says the lease store is writable again" "$(tail -5 "$work/full.log")"
 fi
