@@ -45,6 +45,7 @@ test: deps
 	bash Tests/faults/tftp-lossy-storm.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	bash Tests/integration/dhcp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	bash Tests/integration/dhcp-flood.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+	bash Tests/integration/dhcp-faults.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	$(MAKE) --no-print-directory e2e
 
 # The product in one command: Rackboot with the example config in a private namespace PXE-boots a VM.

@@ -11,6 +11,7 @@ final class ApplianceStatus: Sendable {
         var dhcpDrops: DHCPServerStatistics?
         var malformedTFTPDatagrams = 0
         var lastReload = "no reload yet"
+        var leaseStoreProblem: String?
     }
 
     private let facts = Mutex(Facts())
@@ -37,9 +38,15 @@ final class ApplianceStatus: Sendable {
         }
     }
 
+    /// `nil` while the lease store commits; otherwise what `line()` appends, such as `lease store failing: …`.
+    func record(leaseStoreProblem: String?) {
+        facts.withLock { $0.leaseStoreProblem = leaseStoreProblem }
+    }
+
     /// `9 machines, 3 active leases, 2 transfers in flight; DHCP dropped 4 malformed, 1200 rate-limited,
-    /// 30 pool exhausted; TFTP dropped 2 malformed; reload ok (SIGHUP)`. The DHCP and TFTP parts appear once
-    /// something was dropped, and name only the non-zero counters (since start).
+    /// 30 pool exhausted; TFTP dropped 2 malformed; reload ok (SIGHUP)`, then `; lease store failing: …` during an
+    /// outage. The DHCP and TFTP parts appear once something was dropped, and name only the non-zero counters
+    /// (since start).
     func line() -> String {
         facts.withLock { facts in
             var parts = ["\(facts.machines) machines"]
@@ -48,7 +55,7 @@ final class ApplianceStatus: Sendable {
             var line = parts.joined(separator: ", ")
             if let drops = facts.dhcpDrops.map(Self.dropSummary), !drops.isEmpty { line += "; DHCP dropped " + drops }
             if facts.malformedTFTPDatagrams > 0 { line += "; TFTP dropped \(facts.malformedTFTPDatagrams) malformed" }
-            return line + "; " + facts.lastReload
+            return line + "; " + facts.lastReload + (facts.leaseStoreProblem.map { "; " + $0 } ?? "")
         }
     }
 

@@ -18,6 +18,7 @@ struct StatusService: Service {
                 let dhcpStatus = try? await dhcp?.status().get()
                 status.record(activeLeases: dhcpStatus?.activeLeases, transfersInFlight: tftp.transfersInFlight,
                               dhcp: dhcpStatus?.statistics, malformedTFTPDatagrams: tftp.malformedDatagrams)
+                status.record(leaseStoreProblem: dhcpStatus?.statistics.storeOutage.summary)
                 notifier.status(status.line())
                 try await Task.sleep(for: interval)
             }

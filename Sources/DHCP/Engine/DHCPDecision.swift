@@ -38,6 +38,8 @@ public enum LeaseChange: Sendable, Hashable {
 public struct DHCPDecision: Sendable {
     /// Commit first; send `reply` only once this is durable.
     public var leaseChange: LeaseChange?
+    /// Undoes `leaseChange` in the engine's table when the store refuses it.
+    public var rollback: LeaseRollback?
     public var reply: DHCPReply?
     public var event: DHCPEvent
 }

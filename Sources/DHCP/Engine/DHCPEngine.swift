@@ -74,6 +74,12 @@ public struct DHCPEngine: Sendable {
         leases.removeExpired(at: now)
     }
 
+    /// Forgets a decision whose lease change the store refused: the client got no reply, so the table goes back to
+    /// what is stored (see `LeaseRollback`).
+    public mutating func rollBack(_ rollback: LeaseRollback) {
+        leases.rollBack(rollback)
+    }
+
     /// giaddr picks a relayed subnet; otherwise the arrival interface's subnet (the one holding ciaddr if several).
     func selectSubnet(for request: DHCPMessage, arrival: DHCPArrival) -> DHCPServedSubnet? {
         if request.gatewayAddress.rawValue != 0 {
@@ -153,9 +159,10 @@ public struct DHCPEngine: Sendable {
         let lease = Lease(address: address, mac: exchange.mac, state: .bound,
                           expiry: exchange.now + exchange.subnet.leaseTime,
                           clientIdentifier: exchange.request.options.clientIdentifier, hostname: exchange.hostname)
-        leases.record(lease)
+        let rollback = leases.record(lease)
         var decision = exchange.answer(.acknowledgement, address: address, configuration: configuration)
         decision.leaseChange = .bind(lease)
+        decision.rollback = rollback
         return decision
     }
 
@@ -174,11 +181,12 @@ public struct DHCPEngine: Sendable {
         var quarantined = held
         quarantined.state = .quarantined
         quarantined.expiry = exchange.now + configuration.declineQuarantineTime
-        leases.record(quarantined)
+        let rollback = leases.record(quarantined)
         var decision = exchange.context.event(
             .declined, address: address,
             reason: "another host answers on \(address); kept out of use for \(configuration.declineQuarantineTime) s")
         decision.leaseChange = .quarantine(quarantined)
+        decision.rollback = rollback
         return decision
     }
 
@@ -187,9 +195,10 @@ public struct DHCPEngine: Sendable {
         guard let held = leases.lease(on: address, at: exchange.now), held.mac == exchange.mac,
             held.state == .bound
         else { return exchange.context.ignored("DHCPRELEASE of \(address), which this client does not hold") }
-        leases.release(address, by: exchange.mac)
+        let rollback = leases.release(address, by: exchange.mac)
         var decision = exchange.context.event(.released, address: address)
         decision.leaseChange = .release(held)
+        decision.rollback = rollback
         return decision
     }
 

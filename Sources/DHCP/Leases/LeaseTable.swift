@@ -5,6 +5,10 @@ import Inventory
 public struct LeaseTable: Sendable {
     private var byAddress: [IPv4Address: Lease] = [:]
     private var addressByMAC: [MACAddress: IPv4Address] = [:]
+    /// Bumped by every change; each address remembers the change that last touched it, so a `LeaseRollback` can
+    /// tell whether a later change has been made there since.
+    private var revision: UInt64 = 0
+    private var revisionByAddress: [IPv4Address: UInt64] = [:]
 
     public init(_ leases: [Lease] = []) {
         for lease in leases { record(lease) }
@@ -71,40 +75,77 @@ public struct LeaseTable: Sendable {
         return nil
     }
 
-    /// Adds or replaces the lease on its address; the client's previous address, if different, is freed.
-    public mutating func record(_ lease: Lease) {
+    /// Adds or replaces the lease on its address; the client's previous address, if different, is freed. Returns
+    /// how to undo it if the store refuses the change.
+    @discardableResult
+    public mutating func record(_ lease: Lease) -> LeaseRollback {
+        revision += 1
+        var freed: Lease?
         if let previous = addressByMAC[lease.mac], previous != lease.address,
-            byAddress[previous]?.mac == lease.mac, byAddress[previous]?.state != .quarantined {
+            let held = byAddress[previous], held.mac == lease.mac, held.state != .quarantined {
             byAddress[previous] = nil
+            revisionByAddress[previous] = revision
+            freed = held
         }
-        if let displaced = byAddress[lease.address], displaced.mac != lease.mac,
-            addressByMAC[displaced.mac] == lease.address {
+        let displaced = byAddress[lease.address]
+        if let displaced, displaced.mac != lease.mac, addressByMAC[displaced.mac] == lease.address {
             addressByMAC[displaced.mac] = nil
         }
         byAddress[lease.address] = lease
+        revisionByAddress[lease.address] = revision
         if lease.state == .quarantined {
             if addressByMAC[lease.mac] == lease.address { addressByMAC[lease.mac] = nil }
         } else {
             addressByMAC[lease.mac] = lease.address
         }
+        return LeaseRollback(revision: revision, address: lease.address, previous: displaced, freed: freed)
     }
 
-    /// Frees `address` if `mac` holds it; returns the freed lease.
+    /// Frees `address` if `mac` holds it; returns how to undo it, or `nil` when `mac` held nothing there.
     @discardableResult
-    public mutating func release(_ address: IPv4Address, by mac: MACAddress) -> Lease? {
+    public mutating func release(_ address: IPv4Address, by mac: MACAddress) -> LeaseRollback? {
         guard let lease = byAddress[address], lease.mac == mac else { return nil }
-        byAddress[address] = nil
-        if addressByMAC[mac] == address { addressByMAC[mac] = nil }
-        return lease
+        revision += 1
+        remove(at: address)
+        return LeaseRollback(revision: revision, address: address, previous: lease, freed: nil)
+    }
+
+    /// Undoes the change `rollback` came from, unless a later change touched its address; returns whether it did.
+    @discardableResult
+    public mutating func rollBack(_ rollback: LeaseRollback) -> Bool {
+        guard revisionByAddress[rollback.address] == rollback.revision else { return false }
+        revision += 1
+        remove(at: rollback.address)
+        if let previous = rollback.previous { restore(previous) }
+        if let freed = rollback.freed, byAddress[freed.address] == nil,
+            revisionByAddress[freed.address] == rollback.revision {
+            restore(freed)
+        }
+        return true
+    }
+
+    /// Empties `address`, marking it with the current revision.
+    private mutating func remove(at address: IPv4Address) {
+        if let lease = byAddress[address] {
+            byAddress[address] = nil
+            if addressByMAC[lease.mac] == address { addressByMAC[lease.mac] = nil }
+        }
+        revisionByAddress[address] = revision
+    }
+
+    /// Puts back a lease the table held before, without displacing anything: a client that has since taken
+    /// another address keeps pointing there.
+    private mutating func restore(_ lease: Lease) {
+        byAddress[lease.address] = lease
+        revisionByAddress[lease.address] = revision
+        if lease.state != .quarantined, addressByMAC[lease.mac] == nil { addressByMAC[lease.mac] = lease.address }
     }
 
     /// Drops every lease that expired by `now`; returns them.
     public mutating func removeExpired(at now: Int64) -> [Lease] {
         let expired = byAddress.values.filter { !$0.isActive(at: now) }
-        for lease in expired {
-            byAddress[lease.address] = nil
-            if addressByMAC[lease.mac] == lease.address { addressByMAC[lease.mac] = nil }
-        }
+        if !expired.isEmpty { revision += 1 }
+        for lease in expired { remove(at: lease.address) }
         return expired.sorted { $0.address < $1.address }
     }
 }

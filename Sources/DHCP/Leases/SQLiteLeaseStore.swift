@@ -10,9 +10,12 @@ import Inventory
 /// durable against power loss, not only a crash; grouping commits keeps that affordable.
 public final class SQLiteLeaseStore: LeaseStore {
     private let database: DatabasePool
+    /// The database file, named in every `LeaseStoreError`.
+    public let path: String
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws {
+        self.path = path
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -24,6 +27,7 @@ public final class SQLiteLeaseStore: LeaseStore {
 
     /// Opens an existing database read-only (for `rackboot leases`), never creating one.
     public init(readingExisting path: String) throws {
+        self.path = path
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
@@ -53,6 +57,14 @@ public final class SQLiteLeaseStore: LeaseStore {
 
     public func commit(_ changes: [LeaseChange]) throws {
         guard !changes.isEmpty else { return }
+        try failing(as: "commit \(changes.count) lease change\(changes.count == 1 ? "" : "s")") {
+            try write(changes)
+        }
+    }
+
+    /// After a failed commit (SQLITE_FULL when the disk is full) SQLite has rolled the transaction back and the
+    /// connection stays usable: the next commit is tried afresh, so the store recovers by itself once space returns.
+    private func write(_ changes: [LeaseChange]) throws {
         try database.write { db in
             for change in changes {
                 switch change {
@@ -73,9 +85,20 @@ public final class SQLiteLeaseStore: LeaseStore {
 
     @discardableResult
     public func removeExpired(before time: Int64) throws -> Int {
-        try database.write { db in
-            try db.execute(sql: "DELETE FROM lease WHERE expiry <= ?", arguments: [time])
-            return db.changesCount
+        try failing(as: "delete expired leases") {
+            try database.write { db in
+                try db.execute(sql: "DELETE FROM lease WHERE expiry <= ?", arguments: [time])
+                return db.changesCount
+            }
+        }
+    }
+
+    /// Runs `body`, turning its error into a `LeaseStoreError` that names this database.
+    private func failing<T>(as operation: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw LeaseStoreError(operation: operation, path: path, reason: "\(error)")
         }
     }
 

@@ -20,6 +20,8 @@ final class DHCPServerCore {
     private let monotonicClock: () -> Duration
     /// One warning per source and interval for drops that come in floods; the rest at debug.
     private var dropWarnings: LogThrottle<String>
+    /// The store's current failure, if any: what the log and the status line say about it.
+    private(set) var storeOutage = LeaseStoreOutage()
 
     /// `wallClock` (epoch seconds, for leases) and `monotonicClock` (for rate limits and log throttling) are
     /// parameters so that tests can drive time.
@@ -74,6 +76,7 @@ final class DHCPServerCore {
         commits.commit(change).assumeIsolated().whenComplete { result in
             switch result {
             case .success:
+                self.storeRecovered()
                 switch change {
                 case .bind(let lease): self.addressBook?.record(lease.mac, at: lease.address)
                 case .release(let lease), .quarantine(let lease): self.addressBook?.forget(lease.address)
@@ -81,11 +84,42 @@ final class DHCPServerCore {
                 self.log(decision.event, arrival: arrival)
                 if let reply = decision.reply { send(reply) }
             case .failure(let error):
-                self.statistics.storeFailures += 1
-                self.logger.error("lease store failed: not answering rather than promising an unstored lease", metadata:
-                    self.metadata(decision.event).merging(["reason": "\(error)"]) { $1 })
+                if let rollback = decision.rollback { self.engine.rollBack(rollback) }
+                self.storeFailed(error, event: decision.event)
             }
         }
+    }
+
+    /// A refused change gets no reply: silence makes the client retry (a renewing client keeps its stored lease
+    /// until it expires), where a NAK would make it drop its address at once and an ACK would promise a lease that
+    /// is not stored. The first failure of an outage is logged as an error with the reason, then a reminder at
+    /// most once a minute; each refused exchange is logged at debug.
+    private func storeFailed(_ error: any Error, event: DHCPEvent) {
+        statistics.storeFailures += 1
+        let reason = "\(error)"
+        let report = storeOutage.failed(at: Self.now(), reason: reason)
+        statistics.storeOutage = storeOutage
+        var metadata = metadata(event).merging(["reason": "\(reason)"]) { $1 }
+        metadata["message_id"] = "\(DHCPMessageID.leaseStoreFailing)"
+        switch report {
+        case .began:
+            logger.error("lease store cannot commit: no lease is acknowledged until it can (clients get no reply)",
+                         metadata: metadata)
+        case .stillFailing(let failures):
+            metadata["failed_commits"] = "\(failures)"
+            logger.error("lease store still cannot commit: \(failures) lease changes refused so far",
+                         metadata: metadata)
+        case .quiet:
+            logger.debug("lease change not stored, no reply sent", metadata: metadata)
+        }
+    }
+
+    private func storeRecovered() {
+        guard let failures = storeOutage.succeeded() else { return }
+        statistics.storeOutage = storeOutage
+        logger.notice("lease store writable again after \(failures) failed commits", metadata: [
+            "failed_commits": "\(failures)", "message_id": "\(DHCPMessageID.leaseStoreRecovered)",
+        ])
     }
 
     /// Succeeds once every lease change already decided is durable.
@@ -178,11 +212,14 @@ public struct DHCPServerStatistics: Sendable, Hashable {
     public var offers = 0
     public var acknowledgements = 0
     public var negativeAcknowledgements = 0
+    /// Lease changes the store refused (each one a reply not sent), since the start.
     public var storeFailures = 0
     /// Requests over a per-MAC or per-relay limit.
     public var rateLimited = 0
     /// DISCOVERs that found no free pool address.
     public var poolExhausted = 0
+    /// The store's current outage (`isOngoing` false while it works).
+    public var storeOutage = LeaseStoreOutage()
 
     public init() {}
 

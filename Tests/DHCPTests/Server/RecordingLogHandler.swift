@@ -10,6 +10,9 @@ struct RecordingLogHandler: LogHandler {
             entries.withLock { $0.append((level, message, metadata)) }
         }
 
+        /// Every entry so far, in order.
+        var all: [(level: Logger.Level, message: String, metadata: Logger.Metadata)] { entries.withLock { $0 } }
+
         func matching(_ level: Logger.Level, _ message: String) -> [Logger.Metadata] {
             entries.withLock { $0.filter { $0.level == level && $0.message == message }.map(\.metadata) }
         }
