@@ -25,6 +25,16 @@ import Testing
         #expect(try reopened.loadAll() == [second, first].sorted { $0.address.description < $1.address.description })
     }
 
+    @Test func leaseSyncSetsSQLiteSynchronous() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let full = try SQLiteLeaseStore(path: path).synchronousSetting()
+        #expect(full == 2)
+        let normal = try SQLiteLeaseStore(path: path, durability: .normal)
+        #expect(try normal.synchronousSetting() == 1)
+        try normal.commit([.bind(lease("10.20.0.11", "52:54:00:20:00:11"))])
+        #expect(try SQLiteLeaseStore(path: path).loadAll().count == 1)
+    }
+
     @Test func aClientMovingFreesItsOldAddressButNotAQuarantine() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteLeaseStore(path: path)

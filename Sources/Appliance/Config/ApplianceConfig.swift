@@ -35,6 +35,8 @@ public struct DHCPSettings: Sendable {
     public var authoritative: Bool = true
     /// Seconds.
     public var leaseTime: Int = 3600
+    /// `lease_sync`: whether a lease commit waits for fsync (`full`) or only for the kernel (`normal`).
+    public var leaseDurability: LeaseDurability = .full
     /// `rate_limit:`: the limits of every subnet that does not set its own.
     public var rateLimits = DHCPRateLimits()
     /// `rate_limit.tracked_macs`: the per-MAC table's size cap.

@@ -1,3 +1,4 @@
+import DHCP
 import Inventory
 
 /// Reads the `dhcp:` section and its subnets, and checks them against each other.
@@ -10,13 +11,16 @@ enum SubnetParser {
     static func parseDHCP(_ reader: MappingReader, collector: DiagnosticCollector) -> DHCPSettings? {
         var dhcp = DHCPSettings()
         guard let section = reader.mapping("dhcp", describing: "'dhcp'",
-                                           allowedKeys: ["port", "authoritative", "lease_time", "rate_limit",
-                                                         "subnets"])
+                                           allowedKeys: ["port", "authoritative", "lease_time", "lease_sync",
+                                                         "rate_limit", "subnets"])
         else { return dhcp }
         if let port = section.integer("port", in: 1...65535) { dhcp.port = port.value }
         if let authoritative = section.boolean("authoritative") { dhcp.authoritative = authoritative.value }
         // DHCP lease times are 32-bit seconds (RFC 2132 §9.2); 0xffffffff means infinite, which Rackboot never gives.
         if let leaseTime = section.duration("lease_time", in: 60...(365 * 86400)) { dhcp.leaseTime = leaseTime.value }
+        if let sync = section.choice("lease_sync", among: LeaseDurability.allCases.map(\.rawValue)) {
+            dhcp.leaseDurability = LeaseDurability(rawValue: sync.value) ?? .full
+        }
         if let limits = RateLimitParser.section(section, allowedKeys: RateLimitParser.globalKeys) {
             dhcp.rateLimits.perMAC = RateLimitParser.setting("per_mac", in: limits, collector: collector)
                 .applied(to: dhcp.rateLimits.perMAC)

@@ -45,7 +45,7 @@ enum DHCPSetup {
     static func openLeaseStore(_ config: ApplianceConfig) throws -> SQLiteLeaseStore {
         try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o750])
-        return try SQLiteLeaseStore(path: leaseDatabasePath(config))
+        return try SQLiteLeaseStore(path: leaseDatabasePath(config), durability: config.dhcp.leaseDurability)
     }
 
     static func leaseDatabasePath(_ config: ApplianceConfig) -> String {

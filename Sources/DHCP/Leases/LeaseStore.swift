@@ -3,8 +3,9 @@
 public protocol LeaseStore: Sendable {
     /// Every stored lease (bound and quarantined), to rebuild the `LeaseTable` at start.
     func loadAll() throws -> [Lease]
-    /// Applies `changes` in order as one durable transaction: when this returns, they survive a crash or a
-    /// power loss. Callers group the changes that arrive while a commit runs, so one fsync serves many clients.
+    /// Applies `changes` in order as one durable transaction: when this returns, they survive a crash of the
+    /// process, and a power loss too unless the store was opened with weaker durability (`LeaseDurability`).
+    /// Callers group the changes that arrive while a commit runs, so one fsync serves many clients.
     func commit(_ changes: [LeaseChange]) throws
     /// Deletes leases that expired before `time`; returns how many.
     @discardableResult

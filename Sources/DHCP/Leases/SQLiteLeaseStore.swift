@@ -6,23 +6,32 @@ import Inventory
 ///
 /// Why SQLite and GRDB: one file with atomic transactions instead of Kea memfile's `.csv`, `.1`, `.2` and
 /// `.completed` files (protocol notes B.14); WAL lets `rackboot leases` read while the server writes; GRDB is
-/// maintained, mirrored here, and handles migrations and statement caching. `synchronous = FULL` makes each commit
-/// durable against power loss, not only a crash; grouping commits keeps that affordable.
+/// maintained, mirrored here, and handles migrations and statement caching. With `LeaseDurability.full` (the
+/// default) `synchronous = FULL` makes each commit durable against power loss, not only a crash; grouping commits
+/// keeps that affordable.
 public final class SQLiteLeaseStore: LeaseStore {
     private let database: DatabasePool
     /// The database file, named in every `LeaseStoreError`.
     public let path: String
 
-    /// Opens (creating if needed) the database at `path`.
-    public init(path: String) throws {
+    /// Opens (creating if needed) the database at `path`, committing with `durability`.
+    ///
+    /// The pragma is set on the writer after the pool exists: GRDB's WAL set-up runs after `prepareDatabase` and
+    /// sets `synchronous = NORMAL` itself, so a pragma in `prepareDatabase` would be silently overridden.
+    public init(path: String, durability: LeaseDurability = .full) throws {
         self.path = path
         var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         configuration.busyMode = .timeout(5)
         database = try DatabasePool(path: path, configuration: configuration)
+        try database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.synchronousPragma)")
+        }
         try Self.migrator.migrate(database)
+    }
+
+    /// SQLite's `synchronous` setting on the writing connection (2 FULL, 1 NORMAL), for tests.
+    func synchronousSetting() throws -> Int {
+        try database.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Opens an existing database read-only (for `rackboot leases`), never creating one.
