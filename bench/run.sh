@@ -4,7 +4,8 @@
 #
 # Usage: bench/run.sh RACKBOOT_BINARY TFTP_BENCH_BINARY ATFTPD_BINARY
 # Environment: BENCH_STORM_CLIENTS (500), BENCH_STORM_MIB (32), BENCH_FILE_MIB (32), BENCH_SERVERS (all four),
-#              BENCH_REPEAT (3: runs of each single-transfer loopback row, median kept), BENCH_OUTPUT
+#              BENCH_REPEAT (3: runs of each single-transfer loopback row, median kept), BENCH_OUTPUT,
+#              BENCH_ROWS ("single storm veth": which groups of rows to run, for quick experiments)
 #              (docs/performance.md).
 #
 # Safety: every server and client runs inside network namespaces this script creates; the loopback workloads use
@@ -21,6 +22,7 @@ storm_mib=${BENCH_STORM_MIB:-32}
 file_mib=${BENCH_FILE_MIB:-32}
 repeat=${BENCH_REPEAT:-3}
 servers=${BENCH_SERVERS:-rackboot tftpd-hpa atftpd dnsmasq}
+rows=${BENCH_ROWS:-single storm veth}
 output=${BENCH_OUTPUT:-docs/performance.md}
 command_line="make bench-tftp BENCH_STORM_CLIENTS=$storm_clients BENCH_STORM_MIB=$storm_mib"
 
@@ -78,7 +80,7 @@ if [ "$storm_mib" = "$file_mib" ]; then ln "$root/image.bin" "$root/storm.bin"; 
     head -c $((storm_mib * 1024 * 1024)) /dev/urandom > "$root/storm.bin"
 fi
 chmod -R a+rX "$root"
-sed -e "s|^profiles: .*|profiles: $PWD/profiles|" -e "s|^tftp:|tftp_unused:|" docs/examples/rackboot.yaml |
+sed -e "s|^profiles: .*|profiles: $PWD/profiles|" -e "s|^tftp:|tftp_unused:|" -e "/^      interface: /d" -e "s|^state_directory: .*|state_directory: $work/state|" docs/examples/rackboot.yaml |
     sed -e '/^tftp_unused:/,$d' > "$work/base.yaml"
 
 # start_server NAME NAMESPACE ADDRESS: starts it on ADDRESS:69 and waits (bounded) until the port is bound.
@@ -161,7 +163,7 @@ print(json.dumps(median, ensure_ascii=False))' "$work/repeats.jsonl" | tee -a "$
 }
 
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
-for blksize in 512 1468 8192; do
+[[ " $rows " == *" single "* ]] && for blksize in 512 1468 8192; do
     for window in 1 8 32; do
         for server in $servers; do
             [ "$window" -gt 1 ] && ! supports_window "$server" && continue
@@ -169,16 +171,16 @@ for blksize in 512 1468 8192; do
         done
     done
 done
-for server in $servers; do
+[[ " $rows " == *" storm "* ]] && for server in $servers; do
     run "loopback storm ${storm_clients} × ${storm_mib} MiB" "$server" "$ns_lo" "$ns_lo" 127.0.0.1 storm.bin \
         "$storm_clients" 1468 1
 done
-for server in $servers; do
+[[ " $rows " == *" storm "* ]] && for server in $servers; do
     supports_window "$server" || continue
     run "loopback storm ${storm_clients} × ${storm_mib} MiB" "$server" "$ns_lo" "$ns_lo" 127.0.0.1 storm.bin \
         "$storm_clients" 1468 16
 done
-for window in 1 4 16 32; do
+[[ " $rows " == *" veth "* ]] && for window in 1 4 16 32; do
     for server in $servers; do
         [ "$window" -gt 1 ] && ! supports_window "$server" && continue
         run "veth, 1 ms RTT, 1 × ${file_mib} MiB" "$server" "$ns_srv" "$ns_cli" 10.213.0.1 image.bin 1 1468 "$window" \

@@ -159,6 +159,10 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         let localHost = Self.localHost(for: envelope)
         let logger = self.logger
         DatagramBootstrap(group: eventLoop)
+            // A transfer socket receives one ACK per window, so each wake-up reads one datagram: NIO's default of
+            // four would follow every ACK with a recvmsg that only says EAGAIN (epoll is level-triggered, so a
+            // second queued ACK is still read on the next turn of the loop).
+            .channelOption(.maxMessagesPerRead, value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeSucceededVoidFuture()
             }
