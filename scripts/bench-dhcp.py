@@ -166,6 +166,8 @@ boot:
 dhcp:
   lease_time: 1h
   lease_sync: %s
+  rate_limit:
+    per_relay: off
   subnets:
     - network: 10.77.0.0/24
       interface: %s
@@ -470,7 +472,10 @@ def report(outcomes, versions, started, args):
               "and under load a request can wait for the commit in flight plus its own. With `lease_sync: normal` "
               "(`rackboot-normal`) the commit waits only for the page cache, which is the durability Kea memfile "
               "gives: it appends to its CSV without an fsync (process-crash safe, not power-loss safe); dnsmasq "
-              "rewrites its whole lease file on each change. The `rackboot` row runs at the default log level, info: one line "
+              "rewrites its whole lease file on each change. Rackboot's per-relay rate limit (default 1000 requests/s, "
+              "about 500 DORA/s from one relay) is off in these rows: perfdhcp is one relay, and the rows measure "
+              "what each server can answer (Kea and dnsmasq have no such limit). The `rackboot` row runs at the "
+              "default log level, info: one line "
               "per exchange (the ACK; OFFERs are at debug), stderr to a file; the `rackboot-notice` row shows the "
               "same server without those lines. Kea runs at its default INFO, which logs each lease it "
               "advertises and allocates (two lines per DORA)."]

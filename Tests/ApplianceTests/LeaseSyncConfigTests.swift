@@ -6,13 +6,7 @@ import Testing
 
 /// `dhcp.lease_sync`: `full` unless set, `normal` when asked, anything else an error with its position.
 struct LeaseSyncConfigTests {
-    func parse(_ dhcp: String) -> (config: ApplianceConfig?, errors: [String]) {
-        let text = "boot:\n  next_server: 10.20.0.2\ndhcp:\n" + dhcp
-        let collector = DiagnosticCollector()
-        let config = ConfigParser.parse(YAMLSource(path: "rackboot.yaml", text: text), resolvePath: { $0 },
-                                        collector: collector)
-        return (config, collector.diagnostics.filter { $0.severity == .error }.map(\.description))
-    }
+    func parse(_ dhcp: String) -> (config: ApplianceConfig?, errors: [String]) { parseDHCPSection(dhcp) }
 
     @Test func fullUnlessSet() throws {
         #expect(try #require(parse("  lease_time: 600\n").config).dhcp.leaseDurability == .full)

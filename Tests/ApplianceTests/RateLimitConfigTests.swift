@@ -5,13 +5,7 @@ import Testing
 
 /// `rate_limit:` in `dhcp:` and in subnets: defaults, overrides, `off`, and clear errors for bad values.
 @Suite struct RateLimitConfigTests {
-    func parse(_ dhcp: String) -> (config: ApplianceConfig?, errors: [String]) {
-        let text = "boot:\n  next_server: 10.20.0.2\ndhcp:\n" + dhcp
-        let collector = DiagnosticCollector()
-        let config = ConfigParser.parse(YAMLSource(path: "rackboot.yaml", text: text), resolvePath: { $0 },
-                                        collector: collector)
-        return (config, collector.diagnostics.filter { $0.severity == .error }.map(\.description))
-    }
+    func parse(_ dhcp: String) -> (config: ApplianceConfig?, errors: [String]) { parseDHCPSection(dhcp) }
 
     @Test func defaultsApplyWithoutAnySection() throws {
         let config = try #require(parse("  subnets:\n    - network: 10.20.0.0/24\n").config)

@@ -29,18 +29,10 @@ tap_srv=${tag}s tap_cli=${tag}c
 work=$(mktemp -d "/tmp/rackboot-lossy-$tag.XXXXXX")
 link_pid=
 serve_pid=
+namespaces=("$srv" "$cli")
+source "$repo/Tests/lib/netns.sh"
 cleanup() {
-    local ns pid
-    for ns in "$cli" "$srv"; do
-        [ -e "/run/netns/$ns" ] || continue
-        for pid in $(ip netns pids "$ns" 2> /dev/null); do kill -TERM "$pid" 2> /dev/null; done
-    done
-    sleep 0.5
-    for ns in "$cli" "$srv"; do
-        [ -e "/run/netns/$ns" ] || continue
-        for pid in $(ip netns pids "$ns" 2> /dev/null); do kill -KILL "$pid" 2> /dev/null; done
-        ip netns del "$ns" 2> /dev/null
-    done
+    netns_stop
     if [ -n "$link_pid" ] && kill -0 "$link_pid" 2> /dev/null; then kill -TERM "$link_pid"; wait "$link_pid" 2> /dev/null; fi
     [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
 }
@@ -51,7 +43,7 @@ cc -O2 -Wall -Wextra -Werror -o "$work/lossy-link" "$repo/Tests/faults/lossy-lin
     report tftp-lossy-storm
     exit 1
 }
-ip netns add "$srv" && ip netns add "$cli"
+netns_create tftp-lossy-storm
 # 2 % loss, 2 % reordering; bounded to 15 minutes whatever happens.
 "$work/lossy-link" "$tap_srv" "$tap_cli" 2 2 "$$" 900 > "$work/link.out" 2>&1 &
 link_pid=$!
@@ -60,7 +52,6 @@ ip link set "$tap_srv" netns "$srv"
 ip link set "$tap_cli" netns "$cli"
 ip -n "$srv" addr add 10.66.0.1/24 dev "$tap_srv"
 ip -n "$cli" addr add 10.66.0.2/24 dev "$tap_cli"
-for ns in "$srv" "$cli"; do ip -n "$ns" link set lo up; done
 ip -n "$srv" link set "$tap_srv" up
 ip -n "$cli" link set "$tap_cli" up
 
@@ -100,7 +91,8 @@ pids=()
 for i in $(seq 1 "$clients"); do
     out="$work/got/$i"
     case $((i % 4)) in
-    0 | 1) ip netns exec "$cli" timeout 600 curl -sS ${CURL_EXTRA:-} --connect-timeout 50 --max-time 580 --tftp-blksize 1468 \
+    0 | 1) ip netns exec "$cli" timeout 600 curl -sS --connect-timeout 50 --max-time 580 \
+        --tftp-blksize 1468 \
         "tftp://10.66.0.1/boot.img" -o "$out" > "$out.log" 2>&1 & ;;
     2) atftp_get "$out" & ;;
     3) (cd "$work/got" && ip netns exec "$cli" timeout 600 tftp 10.66.0.1 -m binary -c get boot.img "$i") \

@@ -40,49 +40,16 @@ if_srv=${tag}s if_prx=${tag}p if_cli=${tag}c if_rly=${tag}r if_dns=${tag}d if_px
 rackboot_pid=
 
 # Stops what this script started: the processes inside its own namespaces (by PID), then the namespaces.
+source "$repo/Tests/lib/netns.sh"
 cleanup() {
-    local ns pid
-    for ns in "${namespaces[@]}"; do
-        [ -e "/run/netns/$ns" ] || continue
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
-    done
-    for _ in $(seq 50); do
-        local left=0
-        for ns in "${namespaces[@]}"; do
-            [ -e "/run/netns/$ns" ] && [ -n "$(ip netns pids "$ns" 2>/dev/null)" ] && left=1
-        done
-        [ $left -eq 0 ] && break
-        sleep 0.1
-    done
-    for ns in "${namespaces[@]}"; do
-        [ -e "/run/netns/$ns" ] || continue
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-        ip netns del "$ns" 2>/dev/null
-    done
+    netns_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-# wait_for SECONDS COMMAND... : polls COMMAND every 0.1 s until it succeeds, at most SECONDS.
-wait_for() {
-    local tries=$(($1 * 10))
-    shift
-    for _ in $(seq "$tries"); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # ---- network ---------------------------------------------------------------------------------------------------
-for ns in "${namespaces[@]}"; do
-    ip netns add "$ns" || { echo "cannot create namespace $ns"; echo "dhcp: 0 passed, 1 failed"; exit 1; }
-    in_ns "$ns" ip link set lo up
-    in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+netns_create dhcp
 in_ns "$lan" ip link add brs type bridge
 in_ns "$lan" ip link add brp type bridge
 in_ns "$lan" ip link set brs up

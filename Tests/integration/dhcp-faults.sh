@@ -39,31 +39,14 @@ listener_pid=
 
 # Stops what this script started (by PID), then the namespaces; the tmpfs lives only in rackboot's own mount
 # namespace, so it goes away with the process.
+source "$repo/Tests/lib/netns.sh"
 cleanup() {
-    local ns pid
     [ -n "$listener_pid" ] && kill "$listener_pid" 2>/dev/null
-    for ns in "${namespaces[@]}"; do
-        [ -e "/run/netns/$ns" ] || continue
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-        ip netns del "$ns" 2>/dev/null
-    done
+    netns_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-# wait_for SECONDS COMMAND... : polls COMMAND every 0.1 s until it succeeds, at most SECONDS.
-wait_for() {
-    local tries=$(($1 * 10))
-    shift
-    for _ in $(seq "$tries"); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
 at_least() { [ "$(lines "$1")" -ge "$2" ]; }
 json_field() { # FILE KEY
@@ -71,11 +54,7 @@ json_field() { # FILE KEY
 }
 
 # ---- network ---------------------------------------------------------------------------------------------------
-for ns in "${namespaces[@]}"; do
-    ip netns add "$ns" || { fail "create namespace $ns"; report dhcp-faults; exit 1; }
-    in_ns "$ns" ip link set lo up
-    in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+netns_create dhcp-faults
 ip link add "$if_srv" netns "$srv" type veth peer name "$if_rly" netns "$rly"
 in_ns "$srv" ip link set "$if_srv" up
 in_ns "$rly" ip link set "$if_rly" up

@@ -35,49 +35,17 @@ if_srv=${tag}s if_cli=${tag}c if_rly=${tag}r
 listener_pid=
 
 # Stops what this script started: the processes in its own namespaces (by PID), the listener, the namespaces.
+source "$repo/Tests/lib/netns.sh"
 cleanup() {
-    local ns pid
     [ -n "$listener_pid" ] && kill "$listener_pid" 2>/dev/null
-    for ns in "${namespaces[@]}"; do
-        [ -e "/run/netns/$ns" ] || continue
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
-    done
-    for _ in $(seq 50); do
-        local left=0
-        for ns in "${namespaces[@]}"; do
-            [ -e "/run/netns/$ns" ] && [ -n "$(ip netns pids "$ns" 2>/dev/null)" ] && left=1
-        done
-        [ $left -eq 0 ] && break
-        sleep 0.1
-    done
-    for ns in "${namespaces[@]}"; do
-        [ -e "/run/netns/$ns" ] || continue
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-        ip netns del "$ns" 2>/dev/null
-    done
+    netns_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-# wait_for SECONDS COMMAND... : polls COMMAND every 0.1 s until it succeeds, at most SECONDS.
-wait_for() {
-    local tries=$(($1 * 10))
-    shift
-    for _ in $(seq "$tries"); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # ---- network ---------------------------------------------------------------------------------------------------
-for ns in "${namespaces[@]}"; do
-    if ! ip netns add "$ns"; then fail "create namespace $ns"; report dhcp-flood; exit 1; fi
-    in_ns "$ns" ip link set lo up
-    in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+netns_create dhcp-flood
 in_ns "$lan" ip link add br0 type bridge
 in_ns "$lan" ip link set br0 up
 veth() { # NS IF PORT: IF in NS, its peer PORT on br0

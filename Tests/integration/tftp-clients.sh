@@ -7,16 +7,13 @@ rackboot=$(realpath "${1:?usage: tftp-clients.sh path/to/rackboot}")
 cd "$(dirname "$0")/../.."
 example=docs/examples/rackboot.yaml
 work=$(mktemp -d)
-serve_pid=
+source Tests/lib/report.sh
+source Tests/lib/loopback-serve.sh
 cleanup() {
-    if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2> /dev/null; then
-        kill -TERM "$serve_pid"
-        wait "$serve_pid" 2> /dev/null
-    fi
+    loopback_serve_kill
     rm -rf "$work"
 }
 trap cleanup EXIT
-source "$(dirname "$0")/../lib/report.sh"
 sha() { sha256sum "$1" 2> /dev/null | cut -d' ' -f1; }
 
 # same_file NAME SOURCE RECEIVED CLIENT-OUTPUT-FILE
@@ -37,16 +34,7 @@ head -c 300000 /dev/urandom > "$work/root/images/small.img"
 echo "secret outside the root" > "$work/secret"
 ln -s ../secret "$work/root/escape-link"
 
-port=$((20000 + RANDOM % 20000))
-# No subnet keeps its interface, so DHCP stays off; state goes to the temp folder, never to the host's.
-sed -e "s|^profiles: .*|profiles: $PWD/profiles|" -e "s|^  root: .*|  root: $work/root\n  address: 127.0.0.1\n  port: $port|" \
-    -e "s|^state_directory: .*|state_directory: $work/state|" -e "/^      interface: /d" "$example" > "$work/serve.yaml"
-"$rackboot" serve --config "$work/serve.yaml" > "$work/serve.out" 2> "$work/serve.err" &
-serve_pid=$!
-for _ in $(seq 1 100); do grep -q "TFTP server listening" "$work/serve.err" && break; sleep 0.1; done
-if grep -q "TFTP server listening" "$work/serve.err"; then pass "serve listens on 127.0.0.1:$port"; else
-    fail "serve listens on 127.0.0.1:$port" "$(tail -5 "$work/serve.err")"
-fi
+loopback_serve_start "$rackboot" "$work/root" "$work"
 url="tftp://127.0.0.1:$port"
 cd "$work"  # the clients write where they run (tftp-hpa get, atftp -l)
 
@@ -112,11 +100,7 @@ tftp 127.0.0.1 "$port" -m binary -c get escape-link got.escape4 > escape.out 2>&
 refused "tftp-hpa get of a symlink leaving the root: ERROR 2, no byte" escape.out got.escape4 "Error code 2"
 
 cd "$OLDPWD"
-kill -TERM "$serve_pid"
-wait "$serve_pid"
-status=$?
-serve_pid=
-if [ "$status" -eq 0 ]; then pass "serve stops with status 0 on SIGTERM"; else fail "serve stops with status 0 on SIGTERM" "status $status"; fi
+loopback_serve_stop
 if grep -q "TFTP transfer complete" "$work/serve.err" && grep "TFTP transfer complete" "$work/serve.err" |
     grep -q "blksize=512.*windowsize=1\|windowsize=1.*blksize=512"; then
     pass "serve logs each finished transfer with blksize and windowsize"

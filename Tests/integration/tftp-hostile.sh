@@ -8,18 +8,14 @@ set -uo pipefail
 rackboot=$(realpath "${1:?usage: tftp-hostile.sh path/to/rackboot}")
 cd "$(dirname "$0")/../.."
 repo=$PWD
-example=docs/examples/rackboot.yaml
 work=$(mktemp -d)
-serve_pid=
+source Tests/lib/report.sh
+source Tests/lib/loopback-serve.sh
 cleanup() {
-    if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2> /dev/null; then
-        kill -TERM "$serve_pid"
-        wait "$serve_pid" 2> /dev/null
-    fi
+    loopback_serve_kill
     rm -rf "$work"
 }
 trap cleanup EXIT
-source "$repo/Tests/lib/report.sh"
 
 # Outside the root: a secret file and a secret directory, each holding a marker that must never be sent.
 marker="RACKBOOT-SECRET-$RANDOM$RANDOM"
@@ -32,15 +28,7 @@ ln -s ../../outside-dir "$work/root/images/escape-dir-link"
 mknod "$work/root/null-device" c 1 3
 mkfifo "$work/root/fifo"
 
-port=$((20000 + RANDOM % 20000))
-sed -e "s|^profiles: .*|profiles: $repo/profiles|" -e "s|^  root: .*|  root: $work/root\n  address: 127.0.0.1\n  port: $port|" \
-    -e "s|^state_directory: .*|state_directory: $work/state|" -e "/^      interface: /d" "$example" > "$work/serve.yaml"
-"$rackboot" serve --config "$work/serve.yaml" --log-level debug > "$work/serve.out" 2> "$work/serve.err" &
-serve_pid=$!
-for _ in $(seq 1 100); do grep -q "TFTP server listening" "$work/serve.err" && break; sleep 0.1; done
-if grep -q "TFTP server listening" "$work/serve.err"; then pass "serve listens on 127.0.0.1:$port"; else
-    fail "serve listens on 127.0.0.1:$port" "$(tail -5 "$work/serve.err")"
-fi
+loopback_serve_start "$rackboot" "$work/root" "$work" --log-level debug
 
 # The raw requests: each line of its output is one check.
 python3 "$repo/Tests/integration/tftp-hostile.py" 127.0.0.1 "$port" "$work/root" "$marker" > "$work/raw.out" 2>&1
@@ -91,9 +79,5 @@ if ! grep -q "^FORGED-LOG-LINE" "$work/serve.err" && grep -q 'evil\\u{a}FORGED-L
 else
     fail "a newline in a requested name is escaped in the log, never a forged line" "$(grep -m2 FORGED "$work/serve.err")"
 fi
-kill -TERM "$serve_pid"
-wait "$serve_pid"
-status=$?
-serve_pid=
-if [ "$status" -eq 0 ]; then pass "serve stops with status 0"; else fail "serve stops with status 0" "status $status"; fi
+loopback_serve_stop
 report tftp-hostile
