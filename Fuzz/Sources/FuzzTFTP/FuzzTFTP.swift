@@ -1,89 +1,9 @@
-import Inventory
 import NIOCore
-import TFTP
 
-/// libFuzzer entry point: one input is one UDP datagram to the TFTP server.
-///
-/// Properties checked (a violation traps, which libFuzzer reports as a crash):
-/// - decoding never traps: it returns a packet or a typed `TFTPDecodingError`;
-/// - a decoded packet re-encodes and decodes back to the same packet, unless the re-encoding outgrew the largest
-///   legal datagram (an ERROR message whose invalid UTF-8 became U+FFFD), which must then be refused as oversized;
-/// - a request's file name normalises or is refused with a typed error, and resolving it never escapes the root;
-/// - option negotiation for every MTU and size below keeps blksize and windowsize in their RFC ranges, and the
-///   transfer it starts sends an OACK that round-trips and a first window the negotiation allows;
-/// - an ACK or ERROR fed to a running transfer is handled without trapping.
+/// libFuzzer entry point: one input is one UDP datagram to the TFTP server; `TFTPFuzzHarness` says what is
+/// checked.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTFTPDatagram(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    var datagram = ByteBuffer(bytes: UnsafeBufferPointer(start: data, count: size))
-    guard let packet = try? datagram.readTFTPPacket() else { return 0 }
-    checkRoundTrip(packet)
-    switch packet {
-    case .readRequest(let request), .writeRequest(let request):
-        checkFileName(request.filename)
-        for transferSize in TFTPFuzzSetting.transferSizes {
-            for mtu in TFTPFuzzSetting.interfaceMTUs {
-                checkTransferStart(request, transferSize: transferSize, interfaceMTU: mtu)
-            }
-        }
-    case .acknowledgement(let block):
-        for var transfer in TFTPFuzzSetting.runningTransfers() {
-            _ = transfer.receivedAcknowledgement(block: block, now: TFTPFuzzSetting.later)
-            _ = transfer.timerFired(now: TFTPFuzzSetting.later + .seconds(10))
-        }
-    case .error(let code, let message):
-        for var transfer in TFTPFuzzSetting.runningTransfers() {
-            _ = transfer.receivedError(code: code, message: message, now: TFTPFuzzSetting.later)
-        }
-    case .data, .optionAcknowledgement:
-        break
-    }
+    _ = TFTPFuzzHarness.run(ByteBuffer(bytes: UnsafeBufferPointer(start: data, count: size)))
     return 0
-}
-
-private func checkRoundTrip(_ packet: TFTPPacket) {
-    var encoded = ByteBuffer()
-    encoded.writeTFTPPacket(packet)
-    let length = encoded.readableBytes
-    do {
-        let decoded = try encoded.readTFTPPacket()
-        precondition(decoded == packet, "round trip changed the packet: \(packet) became \(decoded)")
-    } catch {
-        guard case .oversizedPacket = error, case .error = packet, length > TFTPPacket.maximumLength else {
-            preconditionFailure("a re-encoded \(packet.opcode) does not decode: \(error)")
-        }
-    }
-}
-
-private func checkFileName(_ requested: String) {
-    guard let name = try? TFTPFileName(normalizing: requested) else { return }
-    precondition(!name.path.isEmpty && !name.path.hasPrefix("/"), "normalised to '\(name.path)'")
-    precondition(!name.components.contains(".."), "'..' survived normalisation: '\(name.path)'")
-    precondition((try? TFTPFileName(normalizing: name.path))?.path == name.path, "normalising is not idempotent")
-    _ = TFTPConfigProbe.isExpectedMiss(name)
-    _ = BootConfigFormat.mac(inFileName: name.path)
-    _ = try? TFTPFileResolver.locate(requested, in: TFTPFuzzSetting.inventory)
-}
-
-private func checkTransferStart(_ request: TFTPRequest, transferSize: UInt64, interfaceMTU: Int?) {
-    var transfer = TFTPReadTransfer(request: request, transferSize: transferSize, interfaceMTU: interfaceMTU,
-                                    limits: TFTPFuzzSetting.limits)
-    let negotiated = transfer.negotiatedOptions
-    precondition((TFTPNegotiatedOptions.minimumBlockSize...TFTPPacket.maximumDataPayloadLength)
-                    .contains(negotiated.blockSize), "blksize \(negotiated.blockSize)")
-    precondition((1...TFTPFuzzSetting.limits.windowSizeCeiling).contains(negotiated.windowSize),
-                 "windowsize \(negotiated.windowSize)")
-    for action in transfer.start(now: TFTPFuzzSetting.start) {
-        switch action {
-        case .sendOptionAcknowledgement(let options):
-            checkRoundTrip(.optionAcknowledgement(options))
-        case .sendData(let blocks):
-            precondition(blocks.count <= negotiated.windowSize, "\(blocks.count) blocks in the first window")
-            precondition(blocks.allSatisfy { $0.length <= negotiated.blockSize }, "a block above blksize")
-        default:
-            break
-        }
-    }
-    _ = transfer.receivedAcknowledgement(block: 0, now: TFTPFuzzSetting.later)
-    _ = transfer.receivedAcknowledgement(block: 1, now: TFTPFuzzSetting.later)
-    _ = transfer.timerFired(now: TFTPFuzzSetting.later + .seconds(300))
 }
