@@ -26,7 +26,7 @@ BENCH_DIR := .build/bench
 FUZZ_SECONDS       ?= 600
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_RSS_MB        ?= 2048
-FUZZ_BUILD_FLAGS   := -c release --sanitize fuzzer --sanitize address
+FUZZ_BUILD_FLAGS   := -c release --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 
 .PHONY: deps build release test test-dhcp e2e demo bench-tftp bench-dhcp fuzz fuzz-smoke fuzz-build tftproot install \
 	clean
