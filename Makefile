@@ -84,8 +84,8 @@ bench-dhcp: deps
 	python3 scripts/bench-dhcp.py "$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 
 # libFuzzer on the DHCP decoder + engine, the TFTP codec + negotiation and the profile loader (docs/fuzzing.md):
-# FUZZ_SECONDS per target, corpus in .build/fuzz/corpus; a crash fails the target. Release build: some debug
-# builds came out without coverage instrumentation.
+# FUZZ_SECONDS per target, corpus in .build/fuzz/corpus; a crash fails the target. The -Xswiftc flag is needed:
+# swiftc keeps only the last of the two -sanitize flags SwiftPM passes, which left Swift code without coverage.
 fuzz-build: deps
 	cd Fuzz && SWIFT_BACKTRACE=enable=no $(SWIFT) build $(FUZZ_BUILD_FLAGS)
 
