@@ -46,10 +46,13 @@ for target in "${targets[@]}"; do
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<< "$last")
     execs_per_s=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     [ -z "$runs" ] && runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    # libFuzzer's own count of the inputs it keeps (corp: N/size), and the files in the corpus folder, which also
+    # hold inputs later runs superseded.
+    corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9A-Za-z]*\).*/\1/p' <<< "$last")
     corpus_size=$(find "$corpus" -type f | wc -l)
     findings=$(( $(find "$artifacts" -type f | wc -l) - before ))
-    line=$(printf '%-8s runs %-10s exec/s %-7s cov %-6s ft %-6s corpus %-6s findings %s' "$target" \
-        "${runs:-?}" "${execs_per_s:-?}" "${cov:-?}" "${ft:-?}" "$corpus_size" "$findings")
+    line=$(printf '%-8s runs %-10s exec/s %-7s cov %-6s ft %-6s corp %-12s files %-6s findings %s' "$target" \
+        "${runs:-?}" "${execs_per_s:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$corpus_size" "$findings")
     summary+=("$line${elapsed:+ (${elapsed}s)}")
     if [ "$status" -eq 0 ] && [ "$findings" -eq 0 ]; then
         pass "fuzz $target: ${runs:-?} executions, no finding"
