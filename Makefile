@@ -22,8 +22,14 @@ DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST) $(DEB_E2E)
 # tftpd-hpa, so bench/fetch-atftpd.sh unpacks it instead).
 DEB_BENCH := tftpd-hpa dnsmasq-base kea-dhcp4-server kea-admin iproute2 python3
 BENCH_DIR := .build/bench
+# libFuzzer targets (Fuzz/, a separate package): seconds per target for `make fuzz`, and for `make fuzz-smoke`.
+FUZZ_SECONDS       ?= 600
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_RSS_MB        ?= 2048
+FUZZ_BUILD_FLAGS   := -c release --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 
-.PHONY: deps build release test test-dhcp e2e demo bench-tftp bench-dhcp tftproot install clean
+.PHONY: deps build release test test-dhcp e2e demo bench-tftp bench-dhcp fuzz fuzz-smoke fuzz-build tftproot install \
+	clean
 
 deps:
 	@bash scripts/install-debian-packages.sh $(DEB_ALL)
@@ -47,6 +53,7 @@ test: deps
 	bash Tests/integration/dhcp-flood.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	bash Tests/integration/dhcp-faults.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
 	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory fuzz-smoke
 
 # The product in one command: Rackboot with the example config in a private namespace PXE-boots a VM.
 demo: deps
@@ -79,6 +86,20 @@ bench-dhcp: deps
 	@bash scripts/install-debian-packages.sh $(DEB_BENCH)
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 	python3 scripts/bench-dhcp.py "$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+
+# libFuzzer on the DHCP decoder + engine, the TFTP codec + negotiation and the profile loader (docs/fuzzing.md):
+# FUZZ_SECONDS per target, corpus in .build/fuzz/corpus; a crash fails the target. The -Xswiftc flag is needed:
+# swiftc keeps only the last of the two -sanitize flags SwiftPM passes, which left Swift code without coverage.
+fuzz-build: deps
+	cd Fuzz && SWIFT_BACKTRACE=enable=no $(SWIFT) build $(FUZZ_BUILD_FLAGS)
+
+fuzz: fuzz-build
+	FUZZ_RSS_MB=$(FUZZ_RSS_MB) bash scripts/fuzz.sh "$$(cd Fuzz && $(SWIFT) build $(FUZZ_BUILD_FLAGS) --show-bin-path)" \
+		$(FUZZ_SECONDS)
+
+# The same, FUZZ_SMOKE_SECONDS per target: the last step of make test.
+fuzz-smoke:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 # Boot loaders from Debian's packages (never committed): BIOS pxelinux and x86-64 UEFI syslinux, with the
 # ldlinux module each one loads from beside itself.

@@ -5,7 +5,11 @@ let package = Package(
     name: "Rackboot",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "rackboot", targets: ["rackboot"])
+        .executable(name: "rackboot", targets: ["rackboot"]),
+        // The pure cores, for the separate fuzzing package in Fuzz/ (a plain build never builds its targets).
+        .library(name: "RackbootInventory", targets: ["Inventory"]),
+        .library(name: "RackbootDHCP", targets: ["DHCP"]),
+        .library(name: "RackbootTFTP", targets: ["TFTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzDHCP/DHCPFuzzHarness.swift

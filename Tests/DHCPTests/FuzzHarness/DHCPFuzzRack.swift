@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzDHCP/DHCPFuzzRack.swift

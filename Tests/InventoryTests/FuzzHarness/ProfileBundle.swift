@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzProfile/ProfileBundle.swift

@@ -1,0 +1,1 @@
+../../InventoryTests/FuzzHarness/FuzzRegressionInputs.swift

@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzTFTP/TFTPFuzzSetting.swift
