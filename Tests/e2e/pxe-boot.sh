@@ -157,12 +157,13 @@ boot_vm unknown tap4 52:54:00:e2:00:99 bios ipxe
 boot_vm local-1 tap5 52:54:00:e2:00:04 bios ipxe
 check_vm unknown 52:54:00:e2:00:99 "" discovery "$work/phase1.log" "" pxelinux.cfg/default
 # The local machine gets its config (LOCALBOOT 0), never the installer: no kernel, no marker.
-end=$((SECONDS + 120))
+end=$((SECONDS + 180))
 until grep -a "TFTP transfer complete" "$work/phase1.log" | grep -a -q "file=pxelinux.cfg/01-52-54-00-e2-00-04" || [ $SECONDS -ge $end ]; do sleep 0.5; done
 if grep -a "TFTP transfer complete" "$work/phase1.log" | grep -a -q "file=pxelinux.cfg/01-52-54-00-e2-00-04"; then
     pass "local-1: fetched its own config"
 else
-    fail "local-1: fetched its own config"
+    fail "local-1: fetched its own config" "$(grep -a "52:54:00:e2:00:04\|ip=10.88.0.14 " "$work/phase1.log" | tail -6)" \
+        "console: $(tail -c 400 "$work/local-1.console" 2>/dev/null | tr -d '\r' | tail -3)"
 fi
 sleep 5
 if grep -a -q "RACKBOOT-E2E-MARKER" "$work/local-1.console" 2>/dev/null; then fail "local-1: not given the installer" "it booted the kernel"; else pass "local-1: not given the installer"; fi
