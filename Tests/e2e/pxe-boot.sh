@@ -129,15 +129,15 @@ check_vm() { # name mac ip role log hostname-or-empty config-file-prefix
         case "$marker" in *"rackboot.host=$host rackboot.role=$role rackboot.rack=r1"*) pass "$name: per-machine variables reached the kernel" ;;
             *) fail "$name: per-machine variables reached the kernel" "$marker" ;; esac
     fi
-    if grep -a "DHCPREQUEST acknowledged" "$log" | grep -a -q "mac=$mac"; then pass "$name: log shows the lease"; else fail "$name: log shows the lease"; fi
+    if grep -a "DHCPREQUEST acknowledged" "$log" | grep -a "mac=$mac" > /dev/null; then pass "$name: log shows the lease"; else fail "$name: log shows the lease"; fi
     for file in "$config" e2e/vmlinuz e2e/initrd.img; do
         # A client that never sends the final ACK (protocol notes A.21) has its transfer logged once the server
         # stops waiting for it, up to about 31 s later: wait that long before calling the line missing.
         for _ in $(seq 40); do
-            grep -a "TFTP transfer complete" "$log" | grep -a -q "file=$file" && break
+            grep -a "TFTP transfer complete" "$log" | grep -a "file=$file" > /dev/null && break
             sleep 1
         done
-        if grep -a "TFTP transfer complete" "$log" | grep -a -q "file=$file"; then pass "$name: log shows $file transferred"; else
+        if grep -a "TFTP transfer complete" "$log" | grep -a "file=$file" > /dev/null; then pass "$name: log shows $file transferred"; else
             fail "$name: log shows $file transferred" "$(grep -a "file=$file" "$log" | grep -a "ip=$ip\|mac=$mac" | tail -4)"
         fi
     done
@@ -150,16 +150,16 @@ boot_vm bios-1 tap1 52:54:00:e2:00:01 bios ipxe
 boot_vm efi-1 tap2 52:54:00:e2:00:02 ovmf none
 check_vm bios-1 52:54:00:e2:00:01 10.88.0.11 pxelinux-bios "$work/phase1.log" bios-1 pxelinux.cfg/01-52-54-00-e2-00-01
 check_vm efi-1 52:54:00:e2:00:02 10.88.0.12 syslinux-efi "$work/phase1.log" efi-1 pxelinux.cfg/01-52-54-00-e2-00-02
-if grep -a "file=syslinux.efi" "$work/phase1.log" | grep -a -q "TFTP transfer complete"; then pass "efi-1: option 93 chose syslinux.efi"; else fail "efi-1: option 93 chose syslinux.efi"; fi
-if grep -a "file=pxelinux.0" "$work/phase1.log" | grep -a -q "TFTP transfer complete"; then pass "bios-1: option 93 chose pxelinux.0"; else fail "bios-1: option 93 chose pxelinux.0"; fi
+if grep -a "file=syslinux.efi" "$work/phase1.log" | grep -a "TFTP transfer complete" > /dev/null; then pass "efi-1: option 93 chose syslinux.efi"; else fail "efi-1: option 93 chose syslinux.efi"; fi
+if grep -a "file=pxelinux.0" "$work/phase1.log" | grep -a "TFTP transfer complete" > /dev/null; then pass "bios-1: option 93 chose pxelinux.0"; else fail "bios-1: option 93 chose pxelinux.0"; fi
 
 boot_vm unknown tap4 52:54:00:e2:00:99 bios ipxe
 boot_vm local-1 tap5 52:54:00:e2:00:04 bios ipxe
 check_vm unknown 52:54:00:e2:00:99 "" discovery "$work/phase1.log" "" pxelinux.cfg/default
 # The local machine gets its config (LOCALBOOT 0), never the installer: no kernel, no marker.
 end=$((SECONDS + 180))
-until grep -a "TFTP transfer complete" "$work/phase1.log" | grep -a -q "file=pxelinux.cfg/01-52-54-00-e2-00-04" || [ $SECONDS -ge $end ]; do sleep 0.5; done
-if grep -a "TFTP transfer complete" "$work/phase1.log" | grep -a -q "file=pxelinux.cfg/01-52-54-00-e2-00-04"; then
+until grep -a "TFTP transfer complete" "$work/phase1.log" | grep -a "file=pxelinux.cfg/01-52-54-00-e2-00-04" > /dev/null || [ $SECONDS -ge $end ]; do sleep 0.5; done
+if grep -a "TFTP transfer complete" "$work/phase1.log" | grep -a "file=pxelinux.cfg/01-52-54-00-e2-00-04" > /dev/null; then
     pass "local-1: fetched its own config"
 else
     fail "local-1: fetched its own config" "$(grep -a "52:54:00:e2:00:04\|ip=10.88.0.14 " "$work/phase1.log" | tail -6)" \
@@ -167,7 +167,7 @@ else
 fi
 sleep 5
 if grep -a -q "RACKBOOT-E2E-MARKER" "$work/local-1.console" 2>/dev/null; then fail "local-1: not given the installer" "it booted the kernel"; else pass "local-1: not given the installer"; fi
-if ip netns exec "$ns" "$rackboot" render 52:54:00:e2:00:04 --config "$work/rackboot.yaml" 2>/dev/null | grep -a -q "LOCALBOOT 0"; then
+if ip netns exec "$ns" "$rackboot" render 52:54:00:e2:00:04 --config "$work/rackboot.yaml" 2>/dev/null | grep -a "LOCALBOOT 0" > /dev/null; then
     pass "local-1: its config boots the local disk"
 else
     fail "local-1: its config boots the local disk"

@@ -335,7 +335,7 @@ fi
 in_ns "$dns" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface="$if_dns" --bind-interfaces \
     --dhcp-range=10.88.0.100,10.88.0.150,255.255.255.0,1h --dhcp-authoritative --no-ping --user=root \
     --dhcp-leasefile="$work/dnsmasq.leases" --pid-file="$work/dnsmasq.pid" --log-dhcp > "$work/dnsmasq.log" 2>&1 &
-dnsmasq_listening() { in_ns "$dns" ss -Hlun 'sport = :67' | grep -q .; }
+dnsmasq_listening() { in_ns "$dns" ss -Hlun 'sport = :67' | grep . > /dev/null; }
 wait_for 10 dnsmasq_listening || fail "dnsmasq starts" "$(tail -5 "$work/dnsmasq.log")"
 pxe_mac=52:54:00:88:00:20
 in_ns "$pxe" ip link set dev "$if_pxe" down

@@ -211,7 +211,7 @@ NOTIFY_SOCKET="$work/notify.sock" WATCHDOG_USEC=2000000 ip netns exec "$srv" sh 
     sh "$work/full-state" "$rackboot" "$work/full.yaml" > "$work/full.log" 2>&1 &
 rackboot_pid=$!
 if wait_for 30 listening "$work/full.log" && is_rackboot "$rackboot_pid" \
-    && nsenter -t "$rackboot_pid" -m -- findmnt -n -o FSTYPE --target "$work/full-state" | grep -qx tmpfs; then
+    && nsenter -t "$rackboot_pid" -m -- findmnt -n -o FSTYPE --target "$work/full-state" | grep -x tmpfs > /dev/null; then
     pass "rackboot serves with its state folder on a 16 MiB tmpfs in its own mount namespace"
 else
     fail "rackboot serves with its state folder on a tmpfs" "$(tail -20 "$work/full.log")" \

@@ -15,10 +15,10 @@ for _ in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; 
 "$rackboot" serve --config "$work/rackboot.yaml" --log journal > "$work/serve.out" 2> "$work/serve.err" &
 serve=$!
 for _ in $(seq 100); do
-    journalctl --no-pager -q SYSLOG_IDENTIFIER=rackboot 2> /dev/null | grep -q "ready" && break
+    journalctl --no-pager -q SYSLOG_IDENTIFIER=rackboot 2> /dev/null | grep "ready" > /dev/null && break
     sleep 0.1
 done
-journalctl --no-pager -q SYSLOG_IDENTIFIER=rackboot 2> /dev/null | grep -q "ready" && touch "$work/serving"
+journalctl --no-pager -q SYSLOG_IDENTIFIER=rackboot 2> /dev/null | grep "ready" > /dev/null && touch "$work/serving"
 for _ in $(seq 600); do [ -e "$work/done" ] && break; sleep 0.1; done
 kill -TERM "$serve"
 wait "$serve"

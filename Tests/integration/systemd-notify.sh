@@ -51,7 +51,7 @@ printf 'hostname: web-01\nmacs: [52:54:00:20:00:99]\nip: 10.20.0.11\ntemplate: d
 kill -HUP "$serve"
 if wait_for "$work/serve.err" "reload failed" 10; then pass "a broken reload is refused"; else fail "a broken reload is refused" "$(tail -5 "$work/serve.err")"; fi
 if grep -q "file=.*zz-broken.yaml.*line=1\|line=1.*file=.*zz-broken.yaml" "$work/serve.err" ||
-    grep "zz-broken.yaml" "$work/serve.err" | grep -q "line="; then
+    grep "zz-broken.yaml" "$work/serve.err" | grep "line=" > /dev/null; then
     pass "the reload error names the file and line"
 else
     fail "the reload error names the file and line" "$(grep -i error "$work/serve.err" | tail -3)"
@@ -63,7 +63,7 @@ if [ -n "$before" ] && [ "$before" = "$after" ]; then pass "TFTP still serves th
 rm "$work/profiles/zz-broken.yaml"
 sed -i 's/role: web/role: frontend/' "$work/profiles/web-01.yaml"
 if wait_for "$work/serve.err" "reason=profiles changed" 15 && sleep 0.2 &&
-    curl -s --max-time 5 "tftp://127.0.0.1:$port/pxelinux.cfg/01-52-54-00-20-00-11" | grep -q "rackboot.role=frontend"; then
+    curl -s --max-time 5 "tftp://127.0.0.1:$port/pxelinux.cfg/01-52-54-00-20-00-11" | grep "rackboot.role=frontend" > /dev/null; then
     pass "an edited profile is reloaded and served"
 else
     fail "an edited profile is reloaded and served" "$(grep -i reload "$work/serve.err" | tail -3)"
@@ -91,10 +91,10 @@ if grep -q "did not answer" "$work/serve.err"; then pass "the log says which loo
 # The loop is blocked for 8 s from the signal; once it answers again, so does the watchdog.
 recovered=$(python3 -c 'import time; print(f"{time.monotonic() + 1.5:.3f}")')
 end=$((SECONDS + 10))
-until awk -v mark="$recovered" '$1 > mark && $2 == "WATCHDOG=1"' "$work/notify.log" | grep -q . || [ $SECONDS -ge $end ]; do
+until awk -v mark="$recovered" '$1 > mark && $2 == "WATCHDOG=1"' "$work/notify.log" | grep . > /dev/null || [ $SECONDS -ge $end ]; do
     sleep 0.2
 done
-if awk -v mark="$recovered" '$1 > mark && $2 == "WATCHDOG=1"' "$work/notify.log" | grep -q .; then
+if awk -v mark="$recovered" '$1 > mark && $2 == "WATCHDOG=1"' "$work/notify.log" | grep . > /dev/null; then
     pass "WATCHDOG=1 resumes once the loop answers again"
 else
     fail "WATCHDOG=1 resumes once the loop answers again"
