@@ -61,4 +61,36 @@ import Testing
         #expect(throws: (any Error).self) { try SQLiteLeaseStore(readingExisting: path) }
         #expect(!FileManager.default.fileExists(atPath: path))
     }
+
+    func fileSize(_ path: String) throws -> Int {
+        try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? -1
+    }
+
+    /// Commits alone never copy the log into the database file below the safety-net threshold (SQLite's default
+    /// would have at 1,000 pages, inside a commit); `checkpoint()` does, completely, from its own connection.
+    @Test func commitsLeaveCheckpointsToTheBackgroundCheckpoint() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteLeaseStore(path: path)
+        #expect(try store.automaticCheckpointSetting() == SQLiteLeaseStore.automaticCheckpointPages)
+        let before = try fileSize(path)
+        for index in 0..<600 {
+            let address = "10.20.\(index / 200).\(index % 200 + 1)"
+            let mac = String(format: "52:54:00:20:%02x:%02x", index / 256, index % 256)
+            try store.commit([.bind(lease(address, mac))])
+        }
+        #expect(try fileSize(path + "-wal") > 1_000 * 4_096)  // past SQLite's default threshold
+        #expect(try fileSize(path) == before)
+        let checkpoint = try store.checkpoint()
+        #expect(checkpoint.walPages > 1_000)
+        #expect(checkpoint.isComplete)
+        #expect(try fileSize(path) > before)
+        #expect(try SQLiteLeaseStore(path: path).loadAll().count == 600)
+    }
+
+    @Test func aReadOnlyStoreHasNothingToCheckpoint() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try SQLiteLeaseStore(path: path).commit([.bind(lease("10.20.0.11", "52:54:00:20:00:11"))])
+        let checkpoint = try SQLiteLeaseStore(readingExisting: path).checkpoint()
+        #expect(checkpoint == LeaseCheckpoint(walPages: 0, pagesCopied: 0))
+    }
 }

@@ -12,4 +12,12 @@ public protocol LeaseStore: Sendable {
     func removeExpired(before time: Int64) throws -> Int
     /// Throws unless the store answers a trivial query: what the watchdog asks before telling systemd "alive".
     func checkHealth() throws
+    /// Moves committed data to its final place without holding up commits (a WAL checkpoint); the server calls it
+    /// about once a second from a thread of its own.
+    func checkpoint(rounds: Int) throws -> LeaseCheckpoint
+}
+
+extension LeaseStore {
+    /// A store without a write-ahead log has nothing to checkpoint.
+    public func checkpoint(rounds: Int) throws -> LeaseCheckpoint { LeaseCheckpoint(walPages: 0, pagesCopied: 0) }
 }

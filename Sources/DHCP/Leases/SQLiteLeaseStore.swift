@@ -9,8 +9,18 @@ import Inventory
 /// maintained, mirrored here, and handles migrations and statement caching. With `LeaseDurability.full` (the
 /// default) `synchronous = FULL` makes each commit durable against power loss, not only a crash; grouping commits
 /// keeps that affordable.
+///
+/// Checkpoints (copying the WAL into the database file) run beside the commits, on a connection of their own
+/// (`checkpoint()`), not inside them: SQLite's automatic checkpoint runs in the committing connection after the
+/// commit that crosses its threshold, and that commit's ACKs then wait for the copy and its fsyncs (10 ms and more
+/// on this project's test disk, docs/performance.md). The automatic checkpoint stays as a safety net at a far higher
+/// threshold, for a server whose background checkpoints cannot keep up.
 public final class SQLiteLeaseStore: LeaseStore {
     private let database: DatabasePool
+    /// The connection `checkpoint()` uses; `nil` for a read-only store.
+    private let checkpointer: DatabaseQueue?
+    /// WAL pages after which a commit checkpoints by itself (SQLite's default is 1,000): 16,384 pages of 4 KiB.
+    static let automaticCheckpointPages = 16_384
     /// The database file, named in every `LeaseStoreError`.
     public let path: String
 
@@ -25,8 +35,20 @@ public final class SQLiteLeaseStore: LeaseStore {
         database = try DatabasePool(path: path, configuration: configuration)
         try database.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability.synchronousPragma)")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.automaticCheckpointPages)")
         }
         try Self.migrator.migrate(database)
+        var checkpointConfiguration = Configuration()
+        checkpointConfiguration.busyMode = .immediateError
+        checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfiguration)
+        try checkpointer?.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.synchronousPragma)")
+        }
+    }
+
+    /// The writer's automatic-checkpoint threshold in pages, for tests.
+    func automaticCheckpointSetting() throws -> Int {
+        try database.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? -1 }
     }
 
     /// SQLite's `synchronous` setting on the writing connection (2 FULL, 1 NORMAL), for tests.
@@ -41,6 +63,7 @@ public final class SQLiteLeaseStore: LeaseStore {
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
         database = try DatabasePool(path: path, configuration: configuration)
+        checkpointer = nil
     }
 
     private static var migrator: DatabaseMigrator {
@@ -108,6 +131,28 @@ public final class SQLiteLeaseStore: LeaseStore {
             return try body()
         } catch {
             throw LeaseStoreError(operation: operation, path: path, reason: "\(error)")
+        }
+    }
+
+    /// Copies committed WAL pages into the database file without blocking commits (a passive checkpoint), and
+    /// repeats while commits arrived during the copy, up to `rounds` times: the WAL is rewound from its start only
+    /// once a checkpoint has caught up with every commit, so one pass under steady load would let it grow.
+    public func checkpoint(rounds: Int = 4) throws -> LeaseCheckpoint {
+        guard let checkpointer else { return LeaseCheckpoint(walPages: 0, pagesCopied: 0) }
+        return try failing(as: "checkpoint the write-ahead log") {
+            var result = LeaseCheckpoint(walPages: 0, pagesCopied: 0)
+            for _ in 0..<max(rounds, 1) {
+                do {
+                    let (walPages, copied) = try checkpointer.writeWithoutTransaction { db in
+                        try db.checkpoint(.passive)
+                    }
+                    result = LeaseCheckpoint(walPages: walPages, pagesCopied: copied)
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    break  // the writer's safety-net checkpoint is running: it does the work
+                }
+                if result.isComplete { break }
+            }
+            return result
         }
     }
 

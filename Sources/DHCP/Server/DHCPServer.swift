@@ -27,6 +27,9 @@ public final class DHCPServer: Sendable {
         public let channels: [any Channel]
         let core: NIOLoopBound<DHCPServerCore>
         let sweep: RepeatedTask
+        let checkpoints: RepeatedTask
+        /// One thread for checkpoints, so a slow one never holds up a commit on `threadPool`.
+        let checkpointPool: NIOThreadPool
         let store: any LeaseStore
         let threadPool: NIOThreadPool
 
@@ -47,10 +50,16 @@ public final class DHCPServer: Sendable {
         /// as soon as it is: a reply's channel closes only after).
         public func close() -> EventLoopFuture<Void> {
             sweep.cancel()
+            checkpoints.cancel()
             let core = core
             let channels = channels
+            let checkpointPool = checkpointPool
             return core.eventLoop.submit { core.value.drainCommits() }.flatMap { $0 }.flatMap {
                 EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: core.eventLoop)
+            }.flatMap {
+                let stopped = core.eventLoop.makePromise(of: Void.self)
+                checkpointPool.shutdownGracefully { _ in stopped.succeed() }
+                return stopped.futureResult
             }
         }
     }
@@ -92,7 +101,15 @@ public final class DHCPServer: Sendable {
         let sweep = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             core.value.sweepExpiredLeases()
         }
-        return Running(channels: channels, core: core, sweep: sweep, store: store, threadPool: threadPool)
+        let checkpointPool = NIOThreadPool(numberOfThreads: 1)
+        checkpointPool.start()
+        let checkpoints = loop.scheduleRepeatedTask(
+            initialDelay: configuration.checkpointInterval, delay: configuration.checkpointInterval
+        ) { _ in
+            core.value.checkpointLeaseStore(on: checkpointPool)
+        }
+        return Running(channels: channels, core: core, sweep: sweep, checkpoints: checkpoints,
+                       checkpointPool: checkpointPool, store: store, threadPool: threadPool)
     }
 
     private func bind(interface: String, address: IPv4Address, port: Int, isBootServerPort: Bool,

@@ -1,3 +1,4 @@
+import NIOCore
 import Inventory
 
 /// What the DHCP server adapter needs from the appliance's configuration.
@@ -11,6 +12,8 @@ public struct DHCPServerConfiguration: Sendable {
     public var bootServerInterfaces: [String] = []
     /// Seconds between sweeps of expired leases.
     public var expirySweepInterval: Int64 = 60
+    /// Time between two background checkpoints of the lease store (`LeaseStore.checkpoint`).
+    public var checkpointInterval: TimeAmount = .seconds(1)
     /// Malformed, rate-limited and pool-exhausted drops are warned about once per source per interval (with a
     /// count); the rest go to debug.
     public var dropWarningInterval: Duration = .seconds(60)

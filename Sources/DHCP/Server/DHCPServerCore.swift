@@ -22,6 +22,10 @@ final class DHCPServerCore {
     private var dropWarnings: LogThrottle<String>
     /// The store's current failure, if any: what the log and the status line say about it.
     private(set) var storeOutage = LeaseStoreOutage()
+    /// A background checkpoint is running (they never overlap).
+    private var checkpointRunning = false
+    /// Background checkpoints failed since the last one that worked; 0 while they work.
+    private(set) var failedCheckpoints = 0
 
     /// `wallClock` (epoch seconds, for leases) and `monotonicClock` (for rate limits and log throttling) are
     /// parameters so that tests can drive time.
@@ -135,6 +139,44 @@ final class DHCPServerCore {
                 self.logger.warning("could not delete expired leases", metadata: ["reason": "\(error)"])
             }
         if !expired.isEmpty { logger.debug("expired leases removed", metadata: ["count": "\(expired.count)"]) }
+    }
+
+    /// Checkpoints the store on `pool`, a thread of its own, so neither commits nor the event loop wait for it.
+    /// A failure (a full disk: the database file cannot grow) is a warning once, then debug until one works again:
+    /// the commits themselves keep working while the write-ahead log has room, and say so when it has none.
+    /// The future completes when this checkpoint (or the one already running) is over.
+    @discardableResult
+    func checkpointLeaseStore(on pool: NIOThreadPool) -> EventLoopFuture<Void> {
+        guard !checkpointRunning else { return eventLoop.makeSucceededVoidFuture() }
+        checkpointRunning = true
+        let store = store
+        let done = eventLoop.makePromise(of: Void.self)
+        pool.runIfActive(eventLoop: eventLoop) { try store.checkpoint(rounds: 4) }
+            .assumeIsolated().whenComplete { result in
+                defer { done.succeed() }
+                self.checkpointRunning = false
+                switch result {
+                case .success:
+                    if self.failedCheckpoints > 0 {
+                        self.logger.notice("lease store checkpoints work again",
+                                           metadata: ["failed_checkpoints": "\(self.failedCheckpoints)"])
+                    }
+                    self.failedCheckpoints = 0
+                case .failure(let error):
+                    self.failedCheckpoints += 1
+                    let metadata: Logger.Metadata = [
+                        "reason": "\(error)", "failed_checkpoints": "\(self.failedCheckpoints)",
+                    ]
+                    if self.failedCheckpoints == 1 {
+                        self.logger.warning(
+                            "lease store checkpoint failed: committed leases stay in the write-ahead log, which grows until a checkpoint works",
+                            metadata: metadata)
+                    } else {
+                        self.logger.debug("lease store checkpoint failed again", metadata: metadata)
+                    }
+                }
+            }
+        return done.futureResult
     }
 
     var activeLeaseCount: Int {

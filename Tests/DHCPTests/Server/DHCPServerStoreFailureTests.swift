@@ -51,6 +51,24 @@ import Testing
         })
     }
 
+    @Test func failingCheckpointsWarnOnceAndSayWhenTheyWorkAgain() async throws {
+        let server = try await CoreHarness()
+        defer { server.shutdown() }
+        server.store.failing = true
+        try await server.checkpoint()
+        try await server.checkpoint()
+        #expect(try await server.read { $0.failedCheckpoints } == 2)
+        let warnings = server.log.all.filter { $0.level == .warning }
+        #expect(warnings.count == 1, "one warning while checkpoints keep failing")
+        #expect(warnings.first?.message.description.hasPrefix("lease store checkpoint failed") == true)
+        #expect(warnings.first?.metadata["reason"]?.description.contains("disk is full") == true)
+
+        server.store.failing = false
+        try await server.checkpoint()
+        #expect(try await server.read { $0.failedCheckpoints } == 0)
+        #expect(server.log.all.contains { $0.level == .notice && $0.message == "lease store checkpoints work again" })
+    }
+
     @Test func aRefusedRenewalKeepsTheStoredLeaseAndItsAddress() async throws {
         let server = try await CoreHarness()
         defer { server.shutdown() }
@@ -108,6 +126,15 @@ final class ScriptedLeaseStore: LeaseStore {
     func removeExpired(before time: Int64) throws -> Int { 0 }
 
     func checkHealth() throws {}
+
+    /// Fails like a checkpoint that cannot grow a full disk's database file while `failing` is set.
+    func checkpoint(rounds: Int) throws -> LeaseCheckpoint {
+        guard !failing else {
+            throw LeaseStoreError(operation: "checkpoint the write-ahead log", path: "/state/leases.sqlite",
+                                  reason: "SQLite error 13: database or disk is full")
+        }
+        return LeaseCheckpoint(walPages: 8, pagesCopied: 8)
+    }
 }
 
 /// A `DHCPServerCore` on its own event loop and thread pool, fed requests as datagrams.
@@ -144,6 +171,13 @@ struct CoreHarness {
             core.value.receive(datagram, arrival: F.onLink) { sent.value.append($0) }
             return core.value.drainCommits().map { sent.value }
         }.get()
+    }
+
+    /// Runs one background checkpoint (on the harness's thread pool) and waits for it.
+    func checkpoint() async throws {
+        let core = core
+        let threadPool = threadPool
+        try await core.eventLoop.flatSubmit { core.value.checkpointLeaseStore(on: threadPool) }.get()
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (DHCPServerCore) -> T) async throws -> T {
