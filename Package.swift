@@ -72,7 +72,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Inventory", "DHCP"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Inventory", "DHCP", "Systemd"]),
         .testTarget(
             name: "DHCPTests",
             dependencies: [

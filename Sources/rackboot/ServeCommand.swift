@@ -38,15 +38,14 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let toJournal = log == .journal
             || (log == .auto && (environment["JOURNAL_STREAM"] != nil || environment["NOTIFY_SOCKET"] != nil))
+        // Entries are written on a thread of their own (BackgroundLogWriter says why), flushed before exit.
+        let writer = BackgroundLogWriter()
+        defer { writer.flush() }
         LoggingSystem.bootstrap { label in
-            if toJournal {
-                var handler = JournalLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            }
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler =
+                toJournal ? JournalLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return BackgroundLogHandler(handler, writer: writer)
         }
         let logger = Logger(label: "rackboot")
         logger.info("inventory loaded", metadata: [
