@@ -3,13 +3,12 @@ import Synchronization
 
 /// Writes log entries on a thread of its own, in order, so that an event loop never waits for its log output.
 ///
-/// A console line is one `write(2)` to stderr; appending to a file on a journaling file system can wait for the
-/// journal commit that another writer's fsync started (the lease store's, on the same disk), and
-/// `sd_journal_sendv` waits when journald drains its socket slowly. Measured on this project's test host: log level
-/// info with stderr in a file raised the DHCP server's p99 REQUEST→ACK at 1,000 DORA/s from 2.1 to 6.1 ms
-/// (docs/performance.md). The queue is bounded: past `capacity` waiting entries new ones are dropped and counted,
-/// and the writer says how many once it has room, rather than the server stalling, or growing without bound,
-/// behind a stuck log reader.
+/// A console line is one `write(2)` to stderr, which blocks while a terminal or pipe reader is slow, and appending
+/// to a file on a journaling file system can wait for a journal commit that another writer's fsync started (the
+/// lease store's, on the same disk); `sd_journal_sendv` blocks when journald drains its socket slowly. None of that
+/// should hold up a DHCP reply or a TFTP block. The queue is bounded: past `capacity` waiting entries new ones are
+/// dropped and counted, and the writer says how many once it has room, rather than the server stalling, or growing
+/// without bound, behind a stuck log reader.
 public final class BackgroundLogWriter: Sendable {
     private let queue = DispatchQueue(label: "rackboot.log-writer")
     private let capacity: Int

@@ -5,9 +5,10 @@
 /// - `full`: SQLite `synchronous = FULL`: each grouped commit waits for fsync, so even a power loss keeps every
 ///   acknowledged lease. The price is one fsync per commit (about 4 ms on this project's test disk), which bounds
 ///   REQUEST→ACK latency from below.
-/// - `normal`: `synchronous = NORMAL` in WAL mode: the commit is in the kernel's page cache when the ACK leaves and
-///   reaches the disk at the next checkpoint, as Kea's memfile and dnsmasq's lease file do. A power loss can forget
-///   the last leases (clients then keep their address until renewal, when the authoritative server NAKs them).
+/// - `normal`: `synchronous = NORMAL` in WAL mode: the commit is in the kernel's page cache when the ACK leaves, as
+///   with Kea's memfile and dnsmasq's lease file, and reaches the disk at the next background checkpoint (about once
+///   a second). A power loss can forget the last second of leases (clients then keep their address until renewal,
+///   when the authoritative server NAKs them).
 public enum LeaseDurability: String, Sendable, CaseIterable {
     case full
     case normal
