@@ -66,6 +66,7 @@ public struct ApplianceServer {
                 while tftp.transfersInFlight > 0, !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(100))
                 }
+                try await tftp.shutdownTransfers()
             }, logger: logger))
         ]
         if let dhcp {
