@@ -65,6 +65,15 @@ public struct TFTPServer: Sendable {
             .bind(to: configuration.bindAddress)
     }
 
+    /// Threads that run transfers, for the watchdog's probes.
+    public var transferThreadCount: Int { pumps.count }
+
+    /// Succeeds when transfer thread `index` turned its loop; a blocked thread never answers (the watchdog races it
+    /// against a timer).
+    public func checkTransferThread(_ index: Int, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        pumps.check(index, on: eventLoop)
+    }
+
     /// Ends the transfers still running (each logs that the server stopped it) and joins the transfer threads.
     /// Call it after the request channel closed and the drain is over.
     public func shutdownTransfers() async throws {

@@ -19,6 +19,8 @@ import Musl
 final class TFTPTransferPump: Sendable {
     private struct Inbox: ~Copyable {
         var pending: [TFTPTransferSetup] = []
+        /// Liveness checks waiting for the thread to come round (the watchdog's probes).
+        var pings: [EventLoopPromise<Void>] = []
         var stopping = false
     }
 
@@ -50,6 +52,20 @@ final class TFTPTransferPump: Sendable {
         guard accepted else {
             close(setup.descriptor)
             setup.finished()
+            return
+        }
+        wake()
+    }
+
+    /// Succeeds `promise` from the pump's thread the next time it turns its loop: a blocked pump never answers.
+    func ping(_ promise: EventLoopPromise<Void>) {
+        let accepted = inbox.withLock { inbox in
+            guard !inbox.stopping else { return false }
+            inbox.pings.append(promise)
+            return true
+        }
+        guard accepted else {
+            promise.succeed()  // a stopped pump has nothing left to block
             return
         }
         wake()
@@ -113,10 +129,14 @@ final class TFTPTransferPump: Sendable {
                 if descriptor == wakeDescriptor {
                     var value: UInt64 = 0
                     _ = read(wakeDescriptor, &value, MemoryLayout<UInt64>.size)
-                    let (setups, stopping) = inbox.withLock { inbox in
-                        defer { inbox.pending.removeAll() }
-                        return (inbox.pending, inbox.stopping)
+                    let (setups, pings, stopping) = inbox.withLock { inbox in
+                        defer {
+                            inbox.pending.removeAll()
+                            inbox.pings.removeAll()
+                        }
+                        return (inbox.pending, inbox.pings, inbox.stopping)
                     }
+                    for ping in pings { ping.succeed() }
                     if stopping {
                         for setup in setups {
                             close(setup.descriptor)

@@ -33,6 +33,15 @@ final class TFTPTransferPumps: Sendable {
         pumps[turn.wrappingAdd(1, ordering: .relaxed).oldValue % pumps.count]
     }
 
+    var count: Int { pumps.count }
+
+    /// Succeeds when pump `index`'s thread turned its loop (the watchdog's liveness probe).
+    func check(_ index: Int, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        pumps[index].ping(promise)
+        return promise.futureResult
+    }
+
     /// Ends every running transfer and joins the threads.
     func shutdown() async throws {
         for pump in pumps { pump.stop() }

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
 
@@ -149,5 +150,15 @@ struct TFTPTransferPumpTests {
         _ = try client.receive()
         try await pumps.shutdown()
         #expect(outcome.isFinished)
+    }
+
+    @Test func aRunningPumpAnswersTheLivenessCheck() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let pumps = TFTPTransferPumps(count: 2)
+        pumps.start()
+        try await pumps.check(0, on: group.next()).get()
+        try await pumps.check(1, on: group.next()).get()
+        try await pumps.shutdown()
+        try await group.shutdownGracefully()
     }
 }
