@@ -34,10 +34,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // epoll, eventfd and sendmmsg for the TFTP transfer pump (Sources/TFTP/Server/TFTPTransferPump.swift).
+        .target(name: "CTFTPSocket"),
         .target(
             name: "TFTP",
             dependencies: [
-                "Inventory",
+                "Inventory", "CTFTPSocket",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -66,6 +66,7 @@ public struct ApplianceServer {
                 while tftp.transfersInFlight > 0, !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(100))
                 }
+                try await tftp.shutdownTransfers()
             }, logger: logger))
         ]
         if let dhcp {
@@ -76,7 +77,7 @@ public struct ApplianceServer {
                                                       pollInterval: profilePollInterval)))
         if let interval = ServiceNotifier.watchdogInterval() {
             services.append(.init(service: WatchdogService(notifier: notifier, interval: interval,
-                                                           probes: probes(group: group, dhcp: dhcp), logger: logger)))
+                                                           probes: probes(group: group, dhcp: dhcp, tftp: tftp), logger: logger)))
         }
         if ProcessInfo.processInfo.environment["RACKBOOT_FAULT_INJECTION"] == "1" {
             services.append(.init(service: FaultInjectionService(group: group, logger: logger)))
@@ -90,10 +91,16 @@ public struct ApplianceServer {
         logger.info("stopped")
     }
 
-    /// Every event loop of the group, and the DHCP loop with the lease store behind it.
-    private func probes(group: MultiThreadedEventLoopGroup, dhcp: DHCPServer.Running?) -> [LivenessProbe] {
+    /// Every event loop of the group, every TFTP transfer thread, and the DHCP loop with the lease store behind it.
+    private func probes(
+        group: MultiThreadedEventLoopGroup, dhcp: DHCPServer.Running?, tftp: TFTPServer
+    ) -> [LivenessProbe] {
         var probes = group.makeIterator().enumerated().map { index, loop in
             LivenessProbe(name: "event loop \(index)", check: { loop.submit {} })
+        }
+        let loop = group.next()
+        probes += (0..<tftp.transferThreadCount).map { index in
+            LivenessProbe(name: "TFTP transfer thread \(index)", check: { tftp.checkTransferThread(index, on: loop) })
         }
         if let dhcp {
             probes.append(LivenessProbe(name: "lease store", check: { dhcp.checkHealth() }))

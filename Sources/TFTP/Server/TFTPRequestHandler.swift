@@ -3,12 +3,12 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// Handles the listening port (69): decodes RRQs, opens the file, and starts each transfer on a new channel bound to
+/// Handles the listening port (69): decodes RRQs, opens the file, and starts each transfer on a new socket bound to
 /// the address the RRQ arrived on and an ephemeral port (RFC 1350 §4: a fresh TID per transfer; protocol notes
-/// A.20: reply from the same local IP).
+/// A.20: reply from the same local IP), run by one of the server's `TFTPTransferPump`s.
 ///
-/// Errors for a request (file not found, access violation) are sent from that new channel too, so every reply comes
-/// from the address the client spoke to. Before anything is opened, `TFTPActiveTransfers` decides whether the RRQ
+/// Errors for a request (file not found, access violation) are sent from a fresh ephemeral-port channel too, so
+/// every reply comes from the address the client spoke to. Before anything is opened, `TFTPActiveTransfers` decides whether the RRQ
 /// starts a transfer, repeats one already running (dropped), or finds the server full (ERROR 0).
 final class TFTPRequestHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
@@ -18,18 +18,18 @@ final class TFTPRequestHandler: ChannelInboundHandler {
     private let files: TFTPFileProvider
     private let inventory: @Sendable () -> Inventory
     private let transfers: TFTPActiveTransfers
-    private let transferGroup: any EventLoopGroup
+    private let pumps: TFTPTransferPumps
     private let logger: Logger
 
     init(
         configuration: TFTPServerConfiguration, files: TFTPFileProvider, inventory: @escaping @Sendable () -> Inventory,
-        transfers: TFTPActiveTransfers, transferGroup: any EventLoopGroup, logger: Logger
+        transfers: TFTPActiveTransfers, pumps: TFTPTransferPumps, logger: Logger
     ) {
         self.configuration = configuration
         self.files = files
         self.inventory = inventory
         self.transfers = transfers
-        self.transferGroup = transferGroup
+        self.pumps = pumps
         self.logger = logger
     }
 
@@ -120,28 +120,30 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                 "ignored_options": "\(transfer.negotiatedOptions.ignoredOptions)",
             ])
         let client = envelope.remoteAddress
-        let source = opened.source
-        let isRendered = opened.isRendered
-        let transferLogger = logger
         let transfers = self.transfers
-        bindTransferChannel(
-            for: envelope, on: transferGroup.next(),
-            configure: { channel in
-                channel.closeFuture.whenComplete { _ in transfers.finish(client) }
-                try channel.pipeline.syncOperations.addHandler(
-                    TFTPTransferHandler(
-                        transfer: transfer, source: source, client: client, logger: transferLogger,
-                        completionMessageID: isRendered ? TFTPMessageID.bootConfigServed : TFTPMessageID.transferCompleted,
-                        countMalformedDatagram: { transfers.countMalformedDatagram() }))
-            },
-            onFailure: { transfers.finish(client) })
+        let localHost = Self.localHost(for: envelope)
+        let descriptor: CInt
+        do {
+            descriptor = try TFTPTransferSocket.open(host: localHost)
+        } catch {
+            transfers.finish(client)
+            logger.error("Cannot open a TFTP transfer socket", metadata: ["error": "\(error)", "host": "\(localHost)"])
+            return
+        }
+        pumps.next().submit(
+            TFTPTransferSetup(
+                descriptor: descriptor, transfer: transfer, source: opened.source, client: client, logger: logger,
+                completionMessageID: opened.isRendered
+                    ? TFTPMessageID.bootConfigServed : TFTPMessageID.transferCompleted,
+                countMalformedDatagram: { transfers.countMalformedDatagram() },
+                finished: { transfers.finish(client) }))
     }
 
     /// Sends one packet from a fresh ephemeral-port channel and closes it.
     private func reply(_ packet: TFTPPacket, to envelope: AddressedEnvelope<ByteBuffer>, context: ChannelHandlerContext)
     {
         let client = envelope.remoteAddress
-        bindTransferChannel(for: envelope, on: context.eventLoop) { channel in
+        bindReplyChannel(for: envelope, on: context.eventLoop) { channel in
             var buffer = channel.allocator.buffer(capacity: 64)
             buffer.writeTFTPPacket(packet)
             channel.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: buffer)).whenComplete { _ in
@@ -152,17 +154,13 @@ final class TFTPRequestHandler: ChannelInboundHandler {
 
     /// Binds a UDP channel to the RRQ's destination address (or the wildcard when it was a broadcast or unknown)
     /// on an ephemeral port, then runs `configure` on it.
-    private func bindTransferChannel(
+    private func bindReplyChannel(
         for envelope: AddressedEnvelope<ByteBuffer>, on eventLoop: any EventLoop,
-        configure: @escaping @Sendable (any Channel) throws -> Void, onFailure: @escaping @Sendable () -> Void = {}
+        configure: @escaping @Sendable (any Channel) throws -> Void
     ) {
         let localHost = Self.localHost(for: envelope)
         let logger = self.logger
         DatagramBootstrap(group: eventLoop)
-            // A transfer socket receives one ACK per window, so each wake-up reads one datagram: NIO's default of
-            // four would follow every ACK with a recvmsg that only says EAGAIN (epoll is level-triggered, so a
-            // second queued ACK is still read on the next turn of the loop).
-            .channelOption(.maxMessagesPerRead, value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeSucceededVoidFuture()
             }
@@ -176,7 +174,6 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                 }
             }
             .whenFailure { error in
-                onFailure()
                 logger.error(
                     "Cannot open a TFTP transfer socket", metadata: ["error": "\(error)", "host": "\(localHost)"])
             }

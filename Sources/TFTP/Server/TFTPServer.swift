@@ -3,7 +3,8 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// The SwiftNIO adapter of the TFTP server: one listening UDP channel for requests and one channel per transfer.
+/// The TFTP server's adapter: one listening SwiftNIO UDP channel for requests, and a socket per transfer run by
+/// `TFTPTransferPump` threads (docs/tftp-io.md says why transfers bypass NIO).
 ///
 /// It decides nothing itself: file choice is `TFTPFileProvider`, every protocol decision is `TFTPReadTransfer`.
 /// The inventory is read through a closure on every request, so a reload's new snapshot applies to the next RRQ
@@ -15,6 +16,8 @@ public struct TFTPServer: Sendable {
     private let logger: Logger
     /// Running transfers and the cap on them; one per server, shared by its listener and transfer channels.
     let transfers: TFTPActiveTransfers
+    /// The threads that run transfers; started by `bind`, stopped by `shutdownTransfers`.
+    let pumps: TFTPTransferPumps
 
     /// Resolves the root once (its real path anchors the jail); fails if it does not exist.
     public init(
@@ -28,6 +31,7 @@ public struct TFTPServer: Sendable {
         self.inventory = inventory
         self.logger = logger
         self.transfers = TFTPActiveTransfers(capacity: configuration.maxTransfers)
+        self.pumps = TFTPTransferPumps(count: configuration.transferThreads ?? System.coreCount)
     }
 
     /// Transfers running now, for the status line and a graceful stop's drain.
@@ -37,11 +41,11 @@ public struct TFTPServer: Sendable {
     /// line.
     public var malformedDatagrams: Int { transfers.malformedDatagrams }
 
-    /// Binds the request port. Closing the returned channel stops new transfers; running ones finish on their own.
-    ///
-    /// Transfer channels are spread over `group`'s event loops (`next()`), so a boot storm uses every core while the
-    /// request port stays on one.
+    /// Binds the request port and starts the transfer threads. Closing the returned channel stops new transfers;
+    /// running ones finish on their own, until `shutdownTransfers`.
     public func bind(on group: any EventLoopGroup) -> EventLoopFuture<any Channel> {
+        pumps.start()
+        let pumps = pumps
         let configuration = configuration
         let files = files
         let inventory = inventory
@@ -55,9 +59,24 @@ public struct TFTPServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         TFTPRequestHandler(
                             configuration: configuration, files: files, inventory: inventory, transfers: transfers,
-                            transferGroup: group, logger: logger))
+                            pumps: pumps, logger: logger))
                 }
             }
             .bind(to: configuration.bindAddress)
+    }
+
+    /// Threads that run transfers, for the watchdog's probes.
+    public var transferThreadCount: Int { pumps.count }
+
+    /// Succeeds when transfer thread `index` turned its loop; a blocked thread never answers (the watchdog races it
+    /// against a timer).
+    public func checkTransferThread(_ index: Int, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        pumps.check(index, on: eventLoop)
+    }
+
+    /// Ends the transfers still running (each logs that the server stopped it) and joins the transfer threads.
+    /// Call it after the request channel closed and the drain is over.
+    public func shutdownTransfers() async throws {
+        try await pumps.shutdown()
     }
 }

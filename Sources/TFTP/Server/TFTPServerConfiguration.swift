@@ -15,6 +15,8 @@ public struct TFTPServerConfiguration: Sendable {
     /// Concurrent transfers (`tftp.max_transfers`); past it an RRQ gets ERROR 0 "Server busy" at once, so a boot
     /// storm degrades into client retries instead of unbounded memory and descriptors.
     public var maxTransfers: Int
+    /// Threads that run transfers (`TFTPTransferPump`); `nil`: one per core.
+    public var transferThreads: Int?
     /// Which MAC holds a client's address (filled by DHCP), so a transfer's log names the machine.
     public var addressBook: ClientAddressBook?
 

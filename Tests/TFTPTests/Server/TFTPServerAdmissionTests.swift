@@ -84,6 +84,7 @@ struct TFTPServerAdmissionTests {
         func stop(_ clients: [any Channel]) async throws {
             for client in clients { try await client.close() }
             try await serverChannel.close()
+            try await server.shutdownTransfers()
             try await group.shutdownGracefully()
             unlink(root + "/kernel")
             rmdir(root)

@@ -91,6 +91,7 @@ struct TFTPServerLoopbackTests {
         safetyNet.cancel()
         try await client.close()
         try await serverChannel.close()
+        try await server.shutdownTransfers()
         try await group.shutdownGracefully()
         return outcome
     }

@@ -1,0 +1,54 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The server's transfer pumps, one thread each, with new transfers spread over them in turn so a boot storm
+/// uses every core while the request port stays on its event loop.
+final class TFTPTransferPumps: Sendable {
+    private let pumps: [TFTPTransferPump]
+    private let threads: NIOThreadPool
+    private let started = Mutex(false)
+    private let turn = Atomic<Int>(0)
+
+    init(count: Int) {
+        pumps = (0..<max(1, count)).map { _ in TFTPTransferPump() }
+        threads = NIOThreadPool(numberOfThreads: pumps.count)
+    }
+
+    /// Starts the threads; later calls do nothing.
+    func start() {
+        let startNow = started.withLock { started in
+            defer { started = true }
+            return !started
+        }
+        guard startNow else { return }
+        threads.start()
+        for pump in pumps {
+            threads.submit { _ in pump.run() }
+        }
+    }
+
+    /// The pump for the next transfer.
+    func next() -> TFTPTransferPump {
+        pumps[turn.wrappingAdd(1, ordering: .relaxed).oldValue % pumps.count]
+    }
+
+    var count: Int { pumps.count }
+
+    /// Succeeds when pump `index`'s thread turned its loop (the watchdog's liveness probe).
+    func check(_ index: Int, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        pumps[index].ping(promise)
+        return promise.futureResult
+    }
+
+    /// Ends every running transfer and joins the threads.
+    func shutdown() async throws {
+        for pump in pumps { pump.stop() }
+        guard started.withLock({ $0 }) else { return }
+        try await threads.shutdownGracefully()
+    }
+
+    /// Send system calls made by all pumps (one per window), for tests.
+    var sendCalls: Int { pumps.reduce(0) { $0 + $1.counters.sendCalls.load(ordering: .relaxed) } }
+}

@@ -1,0 +1,164 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+@testable import TFTP
+
+/// The transfer pump on real sockets on 127.0.0.1: the machine's actions become datagrams a test client receives,
+/// and short retransmission timeouts drive the timer.
+@Suite(.serialized)
+struct TFTPTransferPumpTests {
+    private struct FailingSource: TFTPFileSource {
+        let byteCount: UInt64 = 4096
+        func read(at offset: UInt64, length: Int, into buffer: inout ByteBuffer) throws {
+            throw TFTPFileReadError.systemError(errno: 5)
+        }
+    }
+
+    /// What the pump reported back for one transfer.
+    final class Outcome: Sendable {
+        let finished = Atomic<Bool>(false)
+        let malformed = Atomic<Int>(0)
+
+        var isFinished: Bool { finished.load(ordering: .relaxed) }
+        var malformedCount: Int { malformed.load(ordering: .relaxed) }
+
+        /// Waits (at most 5 s) for the pump to end the transfer.
+        func waitUntilFinished() async -> Bool {
+            for _ in 0..<500 where !finished.load(ordering: .relaxed) {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            return finished.load(ordering: .relaxed)
+        }
+    }
+
+    static let shortTimeouts = TFTPTransferLimits(
+        defaultRetransmitTimeout: .milliseconds(200), maximumRetransmitTimeout: .milliseconds(200))
+
+    /// Starts `request` for `client` on a fresh one-thread pump set.
+    private func start(
+        _ request: TFTPRequest, source: any TFTPFileSource & Sendable, client: LoopbackTestClient,
+        limits: TFTPTransferLimits = .init()
+    ) throws -> (TFTPTransferPumps, Outcome) {
+        let pumps = TFTPTransferPumps(count: 1)
+        pumps.start()
+        let outcome = Outcome()
+        let transfer = TFTPReadTransfer(
+            request: request, transferSize: source.byteCount, interfaceMTU: 1500, limits: limits)
+        pumps.next().submit(
+            TFTPTransferSetup(
+                descriptor: try TFTPTransferSocket.open(host: "127.0.0.1"), transfer: transfer, source: source,
+                client: client.address, logger: Logger(label: "test"),
+                completionMessageID: TFTPMessageID.transferCompleted,
+                countMalformedDatagram: { outcome.malformed.add(1, ordering: .relaxed) },
+                finished: { outcome.finished.store(true, ordering: .relaxed) }))
+        return (pumps, outcome)
+    }
+
+    @Test func pxelinuxStyleTransferEndToEnd() async throws {
+        let contents = Array("DEFAULT local\nLABEL local\n  LOCALBOOT 0\n".utf8)
+        let request = TFTPRequest(
+            filename: "pxelinux.cfg/default", mode: .octet,
+            options: [.init(name: "tsize", value: "0"), .init(name: "blksize", value: "16")])
+        let client = try LoopbackTestClient()
+        let (pumps, outcome) = try start(request, source: TFTPInMemoryFile(bytes: contents), client: client)
+        let oack = try client.receive()
+        #expect(oack?.packet == .optionAcknowledgement([.init(name: "tsize", value: "40"), .init(name: "blksize", value: "16")]))
+        #expect(oack?.from.port != 0)
+        var received: [UInt8] = []
+        var block: UInt16 = 0
+        var payloadLength = 16
+        while payloadLength == 16 {
+            client.send(.acknowledgement(block: block))
+            guard let (_, packet) = try client.receive(), case .data(let number, let payload) = packet else {
+                Issue.record("expected DATA")
+                break
+            }
+            received += payload.readableBytesView
+            block = number
+            payloadLength = payload.readableBytes
+        }
+        client.send(.acknowledgement(block: block))
+        #expect(await outcome.waitUntilFinished())
+        #expect(received == contents)
+        #expect(block == 3)
+        try await pumps.shutdown()
+    }
+
+    @Test func timerRetransmits() async throws {
+        let client = try LoopbackTestClient()
+        let (pumps, outcome) = try start(
+            TFTPRequest(filename: "f", mode: .octet), source: TFTPInMemoryFile(bytes: .init(repeating: 7, count: 600)),
+            client: client, limits: Self.shortTimeouts)
+        let first = try client.receive()?.packet
+        #expect(first == .data(block: 1, payload: ByteBuffer(bytes: [UInt8](repeating: 7, count: 512))))
+        #expect(try client.receive()?.packet == first, "DATA 1 again after the timeout, without an ACK")
+        client.send(.acknowledgement(block: 1))
+        var next = try client.receive()?.packet
+        while next == first { next = try client.receive()?.packet }  // a retransmission that crossed the ACK
+        #expect(next == .data(block: 2, payload: ByteBuffer(bytes: [UInt8](repeating: 7, count: 88))))
+        client.send(.acknowledgement(block: 2))
+        #expect(await outcome.waitUntilFinished())
+        try await pumps.shutdown()
+    }
+
+    @Test func strayPeerIsAnsweredWithError5AndTheTransferGoesOn() async throws {
+        let client = try LoopbackTestClient()
+        let stray = try LoopbackTestClient()
+        let (pumps, outcome) = try start(
+            TFTPRequest(filename: "f", mode: .octet), source: TFTPInMemoryFile(bytes: [1, 2, 3]), client: client)
+        guard let (server, _) = try client.receive() else {
+            Issue.record("no DATA 1")
+            return
+        }
+        stray.send(.acknowledgement(block: 1), to: server)
+        let reply = try stray.receive()
+        #expect(reply?.from == server)
+        #expect(reply?.packet == .error(code: .unknownTransferID, message: "Unknown transfer ID"))
+        #expect(!outcome.isFinished)
+        client.send(.acknowledgement(block: 1))
+        #expect(await outcome.waitUntilFinished())
+        try await pumps.shutdown()
+    }
+
+    @Test func undecodableDatagramIsCountedAndTheTransferGoesOn() async throws {
+        let client = try LoopbackTestClient()
+        let (pumps, outcome) = try start(
+            TFTPRequest(filename: "f", mode: .octet), source: TFTPInMemoryFile(bytes: [1, 2, 3]), client: client)
+        _ = try client.receive()
+        client.send([0, 99, 1, 2])
+        client.send([0, 5, 0, 0])  // ERROR 0 (its message may lack the NUL): the client ends the transfer
+        #expect(await outcome.waitUntilFinished())
+        #expect(outcome.malformedCount == 1)
+        try await pumps.shutdown()
+    }
+
+    @Test func readFailureSendsErrorAndEnds() async throws {
+        let client = try LoopbackTestClient()
+        let (pumps, outcome) = try start(TFTPRequest(filename: "f", mode: .octet), source: FailingSource(), client: client)
+        #expect(try client.receive()?.packet == .error(code: .undefined, message: "Read error"))
+        #expect(await outcome.waitUntilFinished())
+        try await pumps.shutdown()
+    }
+
+    @Test func shutdownEndsARunningTransfer() async throws {
+        let client = try LoopbackTestClient()
+        let (pumps, outcome) = try start(
+            TFTPRequest(filename: "f", mode: .octet), source: TFTPInMemoryFile(bytes: [1, 2, 3]), client: client)
+        _ = try client.receive()
+        try await pumps.shutdown()
+        #expect(outcome.isFinished)
+    }
+
+    @Test func aRunningPumpAnswersTheLivenessCheck() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let pumps = TFTPTransferPumps(count: 2)
+        pumps.start()
+        try await pumps.check(0, on: group.next()).get()
+        try await pumps.check(1, on: group.next()).get()
+        try await pumps.shutdown()
+        try await group.shutdownGracefully()
+    }
+}
