@@ -34,7 +34,8 @@ final class TFTPTransferSession {
         descriptor = setup.descriptor
         self.serial = serial
         transfer = setup.transfer
-        source = setup.source
+        // Files are read ahead in chunks (one pread per 22 lock-step blocks); rendered configs already are bytes.
+        source = setup.source is TFTPInMemoryFile ? setup.source : TFTPReadAheadSource(setup.source)
         client = TFTPPeerAddress(setup.client)
         logger = setup.logger
         completionMessageID = setup.completionMessageID
