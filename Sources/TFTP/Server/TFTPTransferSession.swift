@@ -62,12 +62,7 @@ final class TFTPTransferSession {
             return
         }
         let bytes = UnsafeRawBufferPointer(start: scratch.receiveBuffer, count: count)
-        // The common case, without the codec's ByteBuffer: an ACK is the opcode and the block number, and the codec
-        // ignores anything after them too.
-        if count >= 4, count <= TFTPPacket.maximumLength, bytes[0] == 0,
-            bytes[1] == UInt8(TFTPOpcode.acknowledgement.rawValue)
-        {
-            let block = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
+        if let block = TFTPPacket.acknowledgedBlock(in: bytes) {
             perform(transfer.receivedAcknowledgement(block: block, now: now), now: now, scratch: scratch)
             return
         }
