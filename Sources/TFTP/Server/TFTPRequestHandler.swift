@@ -8,8 +8,8 @@ import NIOPosix
 /// A.20: reply from the same local IP), run by one of the server's `TFTPTransferPump`s.
 ///
 /// Errors for a request (file not found, access violation) are sent from a fresh ephemeral-port channel too, so
-/// every reply comes from the address the client spoke to. Before anything is opened, `TFTPActiveTransfers` decides whether the RRQ
-/// starts a transfer, repeats one already running (dropped), or finds the server full (ERROR 0).
+/// every reply comes from the address the client spoke to. Before anything is opened, `TFTPActiveTransfers` decides
+/// whether the RRQ starts a transfer, repeats one already running (dropped), or finds the server full (ERROR 0).
 final class TFTPRequestHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
