@@ -15,9 +15,16 @@ public protocol LeaseStore: Sendable {
     /// Moves committed data to its final place without holding up commits (a WAL checkpoint); the server calls it
     /// about once a second from a thread of its own.
     func checkpoint(rounds: Int) throws -> LeaseCheckpoint
+    /// True when `commit` waits for the disk (an fsync): the server then commits on a thread pool so the event
+    /// loop goes on meanwhile. A store whose commits end in the page cache is committed on the event loop, which
+    /// spares every ACK two thread hand-offs.
+    var commitWaitsForDisk: Bool { get }
 }
 
 extension LeaseStore {
     /// A store without a write-ahead log has nothing to checkpoint.
     public func checkpoint(rounds: Int) throws -> LeaseCheckpoint { LeaseCheckpoint(walPages: 0, pagesCopied: 0) }
+
+    /// Unless a store says otherwise its commits may block, so they stay off the event loop.
+    public var commitWaitsForDisk: Bool { true }
 }

@@ -23,6 +23,11 @@ public final class SQLiteLeaseStore: LeaseStore {
     static let automaticCheckpointPages = 16_384
     /// The database file, named in every `LeaseStoreError`.
     public let path: String
+    /// How far a commit is durable when it returns.
+    public let durability: LeaseDurability
+
+    /// Only `full` fsyncs per commit; a `normal` commit ends in the page cache.
+    public var commitWaitsForDisk: Bool { durability == .full }
 
     /// Opens (creating if needed) the database at `path`, committing with `durability`.
     ///
@@ -30,6 +35,7 @@ public final class SQLiteLeaseStore: LeaseStore {
     /// sets `synchronous = NORMAL` itself, so a pragma in `prepareDatabase` would be silently overridden.
     public init(path: String, durability: LeaseDurability = .full) throws {
         self.path = path
+        self.durability = durability
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         database = try DatabasePool(path: path, configuration: configuration)
@@ -59,6 +65,7 @@ public final class SQLiteLeaseStore: LeaseStore {
     /// Opens an existing database read-only (for `rackboot leases`), never creating one.
     public init(readingExisting path: String) throws {
         self.path = path
+        durability = .full  // never commits
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
