@@ -34,8 +34,8 @@ import Testing
                     mac: MACAddress("52:54:00:00:00:0\(index)")!, state: .bound, expiry: 3600))
     }
 
-    /// Commits three changes from one loop turn and waits until all are durable; returns the store's record.
-    func commitThreeInOneTurn(waitsForDisk: Bool) throws -> [(changes: [LeaseChange], onEventLoop: Bool)] {
+    /// Commits `count` changes from one loop turn and waits until all are durable; returns the store's record.
+    func commitInOneTurn(_ count: UInt8 = 3, waitsForDisk: Bool) throws -> [(changes: [LeaseChange], onEventLoop: Bool)] {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
@@ -47,7 +47,7 @@ import Testing
         let store = RecordingStore(commitWaitsForDisk: waitsForDisk, eventLoop: loop)
         let done = try loop.submit {
             let queue = LeaseCommitQueue(store: store, eventLoop: loop, threadPool: pool)
-            let futures = (1...3).map { queue.commit(Self.change($0)) }
+            let futures = (1...count).map { queue.commit(Self.change($0)) }
             return EventLoopFuture.andAllSucceed(futures, on: loop).assumeIsolated()
                 .flatMap { queue.whenIdle() }.nonisolated()
         }.wait()
@@ -56,17 +56,25 @@ import Testing
     }
 
     @Test func aPageCacheStoreCommitsOnTheEventLoopWithTheWholeTurnInOneCommit() throws {
-        let commits = try commitThreeInOneTurn(waitsForDisk: false)
+        let commits = try commitInOneTurn(waitsForDisk: false)
         #expect(commits.count == 1)
         #expect(commits.first?.changes == (1...3).map { Self.change($0) })
         #expect(commits.first?.onEventLoop == true)
     }
 
     @Test func aStoreThatWaitsForTheDiskCommitsOnThePool() throws {
-        let commits = try commitThreeInOneTurn(waitsForDisk: true)
+        let commits = try commitInOneTurn(waitsForDisk: true)
         #expect(commits.allSatisfy { !$0.onEventLoop })
         #expect(commits.flatMap(\.changes) == (1...3).map { Self.change($0) })
         // The first change starts a commit at once; the two decided while it runs share the next one.
         #expect(commits.count == 2)
+    }
+
+    @Test func aLoadedTurnOfAPageCacheStoreCommitsOnThePoolInOneCommit() throws {
+        let count = UInt8(LeaseCommitQueue.mostChangesCommittedOnEventLoop + 1)
+        let commits = try commitInOneTurn(count, waitsForDisk: false)
+        #expect(commits.count == 1)
+        #expect(commits.first?.changes == (1...count).map { Self.change($0) })
+        #expect(commits.first?.onEventLoop == false)
     }
 }
