@@ -214,7 +214,8 @@ final class TFTPTransferSession {
                         sockets.transfer, nil, 0, base, lengths.baseAddress, CInt(count), &sendState)
                 }
                 return peer.withSocketAddress { address, length in
-                    ctftp_send_datagrams(sockets.stray, address, length, base, lengths.baseAddress, CInt(count), &sendState)
+                    ctftp_send_datagrams(
+                        sockets.stray, address, length, base, lengths.baseAddress, CInt(count), &sendState)
                 }
             }
         }

@@ -20,7 +20,8 @@ struct TFTPTransferPumpWindowTests {
             request: request, transferSize: source.byteCount, interfaceMTU: 65536, limits: limits)
         pumps.next().submit(
             TFTPTransferSetup(
-                sockets: try TFTPTransferSockets.open(host: "127.0.0.1", client: client.address), transfer: transfer, source: source,
+                sockets: try TFTPTransferSockets.open(host: "127.0.0.1", client: client.address),
+                transfer: transfer, source: source,
                 client: client.address, logger: .init(label: "test"), completionMessageID: "",
                 countMalformedDatagram: {}, finished: { outcome.finished.store(true, ordering: .relaxed) }))
         return (pumps, outcome)
