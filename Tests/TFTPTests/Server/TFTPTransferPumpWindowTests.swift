@@ -1,6 +1,12 @@
 import NIOCore
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 @testable import TFTP
 
 /// How the pump drives the socket: a window leaves in one send (UDP GSO) that arrives as exactly the datagrams a
@@ -10,8 +16,11 @@ import Testing
 struct TFTPTransferPumpWindowTests {
     private func start(
         _ request: TFTPRequest, bytes: Int, client: LoopbackTestClient,
-        limits: TFTPTransferLimits = TFTPTransferPumpTests.shortTimeouts
+        limits: TFTPTransferLimits = TFTPTransferPumpTests.shortTimeouts,
+        prepare: (TFTPTransferSockets) -> Void = { _ in }
     ) throws -> (TFTPTransferPumps, TFTPTransferPumpTests.Outcome) {
+        let sockets = try TFTPTransferSockets.open(host: "127.0.0.1", client: client.address)
+        prepare(sockets)
         let source = TFTPInMemoryFile(bytes: Self.contents(bytes))
         let pumps = TFTPTransferPumps(count: 1)
         pumps.start()
@@ -20,8 +29,7 @@ struct TFTPTransferPumpWindowTests {
             request: request, transferSize: source.byteCount, interfaceMTU: 65536, limits: limits)
         pumps.next().submit(
             TFTPTransferSetup(
-                sockets: try TFTPTransferSockets.open(host: "127.0.0.1", client: client.address),
-                transfer: transfer, source: source,
+                sockets: sockets, transfer: transfer, source: source,
                 client: client.address, logger: .init(label: "test"), completionMessageID: "",
                 countMalformedDatagram: {}, finished: { outcome.finished.store(true, ordering: .relaxed) }))
         return (pumps, outcome)
@@ -132,6 +140,33 @@ struct TFTPTransferPumpWindowTests {
         expectBlocks(101, from: 1, blockSize: 16, of: Self.contents(size), client: client)
         #expect(pumps.segmentedSends - segmentedBefore == 2, "at most 64 segments per send: 64, then 37")
         client.send(.acknowledgement(block: 101))
+        #expect(await outcome.waitUntilFinished())
+        try await pumps.shutdown()
+    }
+
+    /// The kernel refuses UDP GSO on a socket without UDP checksums (`SO_NO_CHECK`, EINVAL): the window still
+    /// arrives, by `sendmmsg`, and later windows on that socket go straight there.
+    @Test func aSocketThatRefusesGSOSendsItsWindowsBySendmmsg() async throws {
+        let client = try LoopbackTestClient()
+        let size = 40 * 1468
+        let (pumps, outcome) = try start(
+            Self.request(blockSize: 1468, windowSize: 16), bytes: size, client: client,
+            prepare: { sockets in
+                var one: CInt = 1
+                setsockopt(sockets.transfer, SOL_SOCKET, SO_NO_CHECK, &one, socklen_t(MemoryLayout<CInt>.size))
+            })
+        _ = try client.receive()  // the OACK
+        let file = Self.contents(size)
+        let sendsBefore = pumps.sendCalls
+        client.send(.acknowledgement(block: 0))
+        expectBlocks(16, from: 1, blockSize: 1468, of: file, client: client)
+        client.send(.acknowledgement(block: 16))
+        expectBlocks(16, from: 17, blockSize: 1468, of: file, client: client)
+        client.send(.acknowledgement(block: 32))
+        expectBlocks(9, from: 33, blockSize: 1468, of: file, client: client)  // 8 full blocks and an empty one
+        #expect(pumps.sendCalls - sendsBefore == 3)
+        #expect(pumps.segmentedSends == 0)
+        client.send(.acknowledgement(block: 41))
         #expect(await outcome.waitUntilFinished())
         try await pumps.shutdown()
     }
