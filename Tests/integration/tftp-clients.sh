@@ -56,6 +56,17 @@ atftp --option "windowsize 16" --option "blksize 1468" -g -r images/big.img -l g
 same_file "atftp windowsize 16 blksize 1468: 40 MiB file" root/images/big.img got.window atftp.out
 rm -f got.window
 
+# Windows leave as UDP GSO sends; the client must get exactly the datagrams a sendmmsg would have sent. 300000 bytes
+# end in a window of 12 full blocks and a short one; 8 blocks of 8196 bytes exceed one GSO send's 65507.
+atftp --option "windowsize 32" --option "blksize 1468" -g -r images/small.img -l got.window32 127.0.0.1 "$port" \
+    > atftp.out 2>&1
+same_file "atftp windowsize 32 blksize 1468: small file, short final block inside a window" root/images/small.img \
+    got.window32 atftp.out
+atftp --option "windowsize 8" --option "blksize 8192" -g -r images/small.img -l got.window8k 127.0.0.1 "$port" \
+    > atftp.out 2>&1
+same_file "atftp windowsize 8 blksize 8192: small file, windows split across GSO sends" root/images/small.img \
+    got.window8k atftp.out
+
 atftp --option "tsize 0" --trace -g -r images/small.img -l got.tsize 127.0.0.1 "$port" > atftp.out 2>&1
 same_file "atftp tsize 0: small file" root/images/small.img got.tsize atftp.out
 if grep -q "received OACK <tsize: 300000" atftp.out; then pass "atftp tsize 0: the OACK carries the size"; else

@@ -209,6 +209,56 @@ sock.close()
 check("a file truncated during its transfer ends in ERROR, never a short 'complete' file",
       outcome.startswith("ERROR") and len(got) < 512 * 200, f"outcome {outcome}, {len(got)} bytes received")
 
+# --- A datagram from another TID (RFC 1350 §4): ERROR 5 from the transfer's own port, and the transfer goes on. ---
+small = open(os.path.join(ROOT, "images", "small.img"), "rb").read()
+client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+stray = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+client.settimeout(3)
+stray.settimeout(3)
+got = bytearray()
+stray_reply = stray_peer = None
+early = None
+try:
+    client.sendto(request(RRQ, b"images/small.img"), (HOST, PORT))
+    expected_block, transfer_peer = 1, None
+    while True:
+        packet, peer = client.recvfrom(70000)
+        received_bytes.extend(packet)
+        opcode, field, payload = decode(packet)
+        if opcode != DATA or (transfer_peer and peer != transfer_peer):
+            break
+        transfer_peer = peer
+        if field != expected_block:
+            continue
+        got.extend(payload)
+        if field in (1, 300):
+            # The stray peer acknowledges the very block the client waits for; it must not count as the client's.
+            stray.sendto(struct.pack("!HH", ACK, field), peer)
+            reply, stray_peer = stray.recvfrom(70000)
+            stray_reply = stray_reply or decode(reply)
+            client.settimeout(0.3)
+            try:
+                early = early or decode(client.recvfrom(70000)[0])
+            except socket.timeout:
+                pass
+            client.settimeout(3)
+        client.sendto(struct.pack("!HH", ACK, field), peer)
+        if len(payload) < 512:
+            break
+        expected_block += 1
+except socket.timeout:
+    pass
+finally:
+    client.close()
+    stray.close()
+check("a datagram from another TID gets ERROR 5 from the transfer's port",
+      stray_reply is not None and stray_reply[:2] == (ERROR, 5) and stray_peer == transfer_peer,
+      f"reply {stray_reply} from {stray_peer}, transfer port {transfer_peer}")
+check("the other TID's ACK does not move the transfer on", early is None or early[:2] != (DATA, 2),
+      f"the client got {early} before acknowledging")
+check("the transfer completes with the whole file after the stray datagrams", bytes(got) == small,
+      f"{len(got)} of {len(small)} bytes")
+
 # --- The server is still serving after all of the above. ---
 answer = negotiate([(b"tsize", b"0")])
 check("the server still answers a good request afterwards", isinstance(answer, dict) and b"tsize" in answer,

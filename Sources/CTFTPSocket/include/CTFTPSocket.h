@@ -2,24 +2,38 @@
 #define RACKBOOT_CTFTPSOCKET_H
 
 /* The few Linux calls the TFTP transfer pump makes that Swift's Glibc module does not
-   offer (epoll, eventfd, sendmmsg), kept to plain C so the Swift side stays small. */
+   offer (epoll, eventfd, sendmmsg, UDP_SEGMENT), kept to plain C so the Swift side stays small. */
 #include <stddef.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
-/* A non-blocking-receive UDP socket bound to `local` (port 0: a fresh TID). Sends block for
-   at most 50 ms when the send buffer is full, then fail like a lost packet.
-   Returns the descriptor, or -errno. */
-int ctftp_open_transfer_socket(const struct sockaddr *local, socklen_t local_length);
+/* A transfer's two UDP sockets on `local`'s address and one fresh port (its TID). `*transfer` is
+   connected to `client`, so the client's datagrams reach it by exact match (early demux, a cached
+   route, no address per send or receive); `*stray` is not connected and receives every other sender
+   on that port, to be answered with ERROR 5 from the same TID. Sends on both block for at most
+   50 ms when the send buffer is full, then fail like a lost packet. Returns 0, or -errno. */
+int ctftp_open_transfer_sockets(const struct sockaddr *local, socklen_t local_length,
+                                const struct sockaddr *client, socklen_t client_length,
+                                int *transfer, int *stray);
 
-/* Sends `count` datagrams to `peer`: datagram i is `lengths[i]` bytes, laid out back to back
-   from `base`. One sendto for one datagram, sendmmsg (in chunks of 64) for more.
-   Returns how many left; fewer than `count` means errno says why. */
+/* How a socket's windows leave: UDP GSO until the kernel refuses it once, then sendmmsg. */
+struct ctftp_send_state {
+    int segmentation_refused;  /* set when a UDP_SEGMENT send failed with EIO, EINVAL or ENOPROTOOPT */
+    int segmented_calls;       /* UDP_SEGMENT sends made, added to by each call (for counters) */
+};
+
+/* Sends `count` datagrams to `peer`, or on the connected socket when `peer` is NULL: datagram i is
+   `lengths[i]` bytes, laid out back to back from `base`. One send for one datagram. For more, each
+   run of equal lengths (its last one may be shorter) leaves as one UDP_SEGMENT send of at most 64
+   segments and 65507 bytes, which the kernel splits into exactly those datagrams; without GSO, in
+   sendmmsg calls of 64. Returns how many left; fewer than `count` means errno says why. */
 int ctftp_send_datagrams(int fd, const struct sockaddr *peer, socklen_t peer_length,
-                         const unsigned char *base, const size_t *lengths, int count);
+                         const unsigned char *base, const size_t *lengths, int count,
+                         struct ctftp_send_state *state);
 
-/* One datagram without waiting: its length, or -1 with errno (EAGAIN when none is queued). */
+/* One datagram without waiting: its length, or -1 with errno (EAGAIN when none is queued; on a
+   connected socket ECONNREFUSED once for an ICMP error, which this read clears). `peer` may be NULL. */
 long ctftp_receive_datagram(int fd, void *buffer, size_t capacity,
                             struct sockaddr_storage *peer, socklen_t *peer_length);
 

@@ -122,9 +122,9 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         let client = envelope.remoteAddress
         let transfers = self.transfers
         let localHost = Self.localHost(for: envelope)
-        let descriptor: CInt
+        let sockets: TFTPTransferSockets
         do {
-            descriptor = try TFTPTransferSocket.open(host: localHost)
+            sockets = try TFTPTransferSockets.open(host: localHost, client: client)
         } catch {
             transfers.finish(client)
             logger.error("Cannot open a TFTP transfer socket", metadata: ["error": "\(error)", "host": "\(localHost)"])
@@ -132,7 +132,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         }
         pumps.next().submit(
             TFTPTransferSetup(
-                descriptor: descriptor, transfer: transfer, source: opened.source, client: client, logger: logger,
+                sockets: sockets, transfer: transfer, source: opened.source, client: client, logger: logger,
                 completionMessageID: opened.isRendered
                     ? TFTPMessageID.bootConfigServed : TFTPMessageID.transferCompleted,
                 countMalformedDatagram: { transfers.countMalformedDatagram() },

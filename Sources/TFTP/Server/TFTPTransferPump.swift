@@ -42,7 +42,7 @@ final class TFTPTransferPump: Sendable {
         close(epollDescriptor)
     }
 
-    /// Hands a transfer to the pump's thread. After `stop` the socket is closed and `finished` runs at once.
+    /// Hands a transfer to the pump's thread. After `stop` the sockets are closed and `finished` runs at once.
     func submit(_ setup: TFTPTransferSetup) {
         let accepted = inbox.withLock { inbox in
             guard !inbox.stopping else { return false }
@@ -50,7 +50,7 @@ final class TFTPTransferPump: Sendable {
             return true
         }
         guard accepted else {
-            close(setup.descriptor)
+            setup.sockets.closeBoth()
             setup.finished()
             return
         }
@@ -91,9 +91,11 @@ final class TFTPTransferPump: Sendable {
         let ready = UnsafeMutablePointer<CInt>.allocate(capacity: readyCapacity)
         defer { ready.deallocate() }
 
+        // Indexed by descriptor: a transfer's connected socket and its stray socket both lead to its session.
         func reap(_ session: TFTPTransferSession) {
-            sessions[Int(session.descriptor)] = nil
-            close(session.descriptor)
+            sessions[Int(session.sockets.transfer)] = nil
+            sessions[Int(session.sockets.stray)] = nil
+            session.sockets.closeBoth()
             counters.running.subtract(1, ordering: .relaxed)
             session.finished()
         }
@@ -102,11 +104,16 @@ final class TFTPTransferPump: Sendable {
             for setup in setups {
                 nextSerial += 1
                 let session = TFTPTransferSession(setup, serial: nextSerial)
-                let index = Int(setup.descriptor)
-                if index >= sessions.count { sessions.append(contentsOf: repeatElement(nil, count: index + 1 - sessions.count)) }
-                sessions[index] = session
+                let highest = Int(max(setup.sockets.transfer, setup.sockets.stray))
+                if highest >= sessions.count {
+                    sessions.append(contentsOf: repeatElement(nil, count: highest + 1 - sessions.count))
+                }
+                sessions[Int(setup.sockets.transfer)] = session
+                sessions[Int(setup.sockets.stray)] = session
                 counters.running.add(1, ordering: .relaxed)
-                guard ctftp_epoll_add(epollDescriptor, setup.descriptor) == 0 else {
+                guard ctftp_epoll_add(epollDescriptor, setup.sockets.transfer) == 0,
+                    ctftp_epoll_add(epollDescriptor, setup.sockets.stray) == 0
+                else {
                     session.abandon(because: "epoll_ctl failed (errno \(errno))")
                     reap(session)
                     continue
@@ -139,10 +146,11 @@ final class TFTPTransferPump: Sendable {
                     for ping in pings { ping.succeed() }
                     if stopping {
                         for setup in setups {
-                            close(setup.descriptor)
+                            setup.sockets.closeBoth()
                             setup.finished()
                         }
-                        for case let session? in sessions {
+                        // Each session appears twice; the first visit finishes it.
+                        for case let session? in sessions where !session.isFinished {
                             session.abandon(because: "the server is shutting down")
                             reap(session)
                         }
@@ -152,7 +160,7 @@ final class TFTPTransferPump: Sendable {
                     continue
                 }
                 guard let session = sessions[Int(descriptor)] else { continue }
-                session.readable(now: now, scratch: scratch)
+                session.readable(descriptor, now: now, scratch: scratch)
                 if session.isFinished { reap(session) }
             }
             now = NIODeadline.now()

@@ -49,6 +49,12 @@ final class TFTPTransferPumps: Sendable {
         try await threads.shutdownGracefully()
     }
 
-    /// Send system calls made by all pumps (one per window), for tests.
+    /// Sends made by all pumps (one per packet or window), for tests.
     var sendCalls: Int { pumps.reduce(0) { $0 + $1.counters.sendCalls.load(ordering: .relaxed) } }
+
+    /// UDP GSO sends made by all pumps, for tests.
+    var segmentedSends: Int { pumps.reduce(0) { $0 + $1.counters.segmentedSends.load(ordering: .relaxed) } }
+
+    /// Failed receives (ICMP errors) seen by all pumps, for tests.
+    var receiveErrors: Int { pumps.reduce(0) { $0 + $1.counters.receiveErrors.load(ordering: .relaxed) } }
 }

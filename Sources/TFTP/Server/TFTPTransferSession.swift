@@ -8,13 +8,17 @@ import Glibc
 import Musl
 #endif
 
-/// Carries out one `TFTPReadTransfer` on its own ephemeral-port socket (a fresh TID, RFC 1350 §4): feeds it ACKs,
+/// Carries out one `TFTPReadTransfer` on its own ephemeral-port sockets (a fresh TID, RFC 1350 §4): feeds it ACKs,
 /// ERRORs, stray packets and timer expiries, and performs the actions it returns. Lives on one pump's thread.
 ///
-/// DATA bytes are read from the `TFTPFileSource` with pread into the pump's send buffer after a 4-byte header, and a
-/// window leaves in one `sendmmsg` (`sendto` for lock-step).
+/// The client's datagrams arrive on the connected transfer socket, every other sender's on the stray socket
+/// (`TFTPTransferSockets`). DATA bytes are read from the `TFTPFileSource` with pread into the pump's send buffer
+/// after a 4-byte header; lock-step DATA leaves with one `send`, a window with one UDP GSO send (`sendmmsg` where
+/// the kernel refuses GSO).
 final class TFTPTransferSession {
-    let descriptor: CInt
+    let sockets: TFTPTransferSockets
+    /// The connected socket's descriptor, which names the transfer in the deadline heap.
+    var descriptor: CInt { sockets.transfer }
     let serial: UInt64
     private var transfer: TFTPReadTransfer
     private var source: any TFTPFileSource
@@ -27,11 +31,13 @@ final class TFTPTransferSession {
     private(set) var timerFiresAt: NIODeadline?
     /// The deadline the transfer asked for last; the heap entry is re-armed lazily towards it (see `arm`).
     private var requestedDeadline: NIODeadline?
-    /// Set by the `.finish` action; the pump then closes the socket and forgets the session.
+    /// Set by the `.finish` action; the pump then closes the sockets and forgets the session.
     private(set) var isFinished = false
+    /// Whether this socket's windows still try UDP GSO.
+    private var sendState = ctftp_send_state()
 
     init(_ setup: TFTPTransferSetup, serial: UInt64) {
-        descriptor = setup.descriptor
+        sockets = setup.sockets
         self.serial = serial
         transfer = setup.transfer
         // Files are read ahead in chunks (one pread per 22 lock-step blocks); rendered configs already are bytes.
@@ -47,20 +53,37 @@ final class TFTPTransferSession {
         perform(transfer.start(now: now), now: now, scratch: scratch)
     }
 
-    /// Reads one queued datagram (level-triggered epoll calls again while more are queued).
-    func readable(now: NIODeadline, scratch: TFTPTransferPumpScratch) {
-        var peer = TFTPPeerAddress()
-        let count = ctftp_receive_datagram(
-            descriptor, scratch.receiveBuffer, TFTPTransferPumpScratch.receiveCapacity, &peer.storage, &peer.length)
+    /// Reads one datagram queued on `socket`, one of this transfer's two (level-triggered epoll calls again while
+    /// more are queued).
+    func readable(_ socket: CInt, now: NIODeadline, scratch: TFTPTransferPumpScratch) {
+        let count: Int
+        if socket == sockets.transfer {
+            // Connected: only the client's datagrams arrive here.
+            count = ctftp_receive_datagram(
+                socket, scratch.receiveBuffer, TFTPTransferPumpScratch.receiveCapacity, nil, nil)
+        } else {
+            var peer = TFTPPeerAddress()
+            count = ctftp_receive_datagram(
+                socket, scratch.receiveBuffer, TFTPTransferPumpScratch.receiveCapacity, &peer.storage, &peer.length)
+            // The client itself only lands here if it sent before the transfer socket was connected.
+            if count >= 0, !peer.isSamePeer(as: client) {
+                perform(transfer.receivedPacketFromUnknownTransferID(), now: now, scratch: scratch, strayPeer: peer)
+                return
+            }
+        }
         guard count >= 0 else {
-            // EAGAIN, or an ICMP error: the retransmission timer decides whether the transfer survives.
-            if errno != EAGAIN { logger.debug("TFTP transfer socket error", metadata: ["errno": "\(errno)"]) }
+            // EAGAIN, or the ICMP error of a vanished client (ECONNREFUSED, cleared by this read): the retransmission
+            // timer decides whether the transfer survives.
+            if errno != EAGAIN {
+                scratch.counters.receiveErrors.add(1, ordering: .relaxed)
+                logger.debug("TFTP transfer socket error", metadata: ["errno": "\(errno)"])
+            }
             return
         }
-        guard peer.isSamePeer(as: client) else {
-            perform(transfer.receivedPacketFromUnknownTransferID(), now: now, scratch: scratch, strayPeer: peer)
-            return
-        }
+        handleClientDatagram(count: count, now: now, scratch: scratch)
+    }
+
+    private func handleClientDatagram(count: Int, now: NIODeadline, scratch: TFTPTransferPumpScratch) {
         let bytes = UnsafeRawBufferPointer(start: scratch.receiveBuffer, count: count)
         if let block = TFTPPacket.acknowledgedBlock(in: bytes) {
             perform(transfer.receivedAcknowledgement(block: block, now: now), now: now, scratch: scratch)
@@ -122,11 +145,11 @@ final class TFTPTransferSession {
         for action in actions {
             switch action {
             case .sendOptionAcknowledgement(let options):
-                send(.optionAcknowledgement(options), to: client, scratch: scratch)
+                send(.optionAcknowledgement(options), to: nil, scratch: scratch)
             case .sendData(let blocks):
                 guard sendData(blocks, now: now, scratch: scratch) else { return }
             case .sendError(let code, let message):
-                send(.error(code: code, message: message), to: client, scratch: scratch)
+                send(.error(code: code, message: message), to: nil, scratch: scratch)
             case .replyToStrayPeer(let code, let message):
                 if let strayPeer { send(.error(code: code, message: message), to: strayPeer, scratch: scratch) }
             case .armTimer(let deadline):
@@ -159,7 +182,7 @@ final class TFTPTransferSession {
             }
             scratch.datagramLengths.append(scratch.sendBuffer.writerIndex - start)
         }
-        flush(to: client, scratch: scratch)
+        flush(to: nil, scratch: scratch)
         if let failure {
             perform(transfer.sourceReadFailed(reason: "\(failure)", now: now), now: now, scratch: scratch)
             return false
@@ -167,27 +190,37 @@ final class TFTPTransferSession {
         return true
     }
 
-    private func send(_ packet: TFTPPacket, to peer: TFTPPeerAddress, scratch: TFTPTransferPumpScratch) {
+    /// `peer` nil: the client, on the connected socket; otherwise a stray peer, from the stray socket.
+    private func send(_ packet: TFTPPacket, to peer: TFTPPeerAddress?, scratch: TFTPTransferPumpScratch) {
         scratch.sendBuffer.clear()
         scratch.datagramLengths.removeAll(keepingCapacity: true)
         scratch.datagramLengths.append(scratch.sendBuffer.writeTFTPPacket(packet))
         flush(to: peer, scratch: scratch)
     }
 
-    /// Sends the datagrams in the send buffer. A datagram the kernel refuses (send buffer still full after the
-    /// socket's send timeout, no route) is lost like any other: retransmission covers it.
-    private func flush(to peer: TFTPPeerAddress, scratch: TFTPTransferPumpScratch) {
+    /// Sends the datagrams in the send buffer: to the client on the connected socket (`peer` nil), or to a stray
+    /// peer from the stray socket. A datagram the kernel refuses (send buffer still full after the socket's send
+    /// timeout, no route, a pending ICMP error) is lost like any other: retransmission covers it.
+    private func flush(to peer: TFTPPeerAddress?, scratch: TFTPTransferPumpScratch) {
         let count = scratch.datagramLengths.count
         guard count > 0 else { return }
         scratch.counters.sendCalls.add(1, ordering: .relaxed)
+        let segmentedBefore = sendState.segmented_calls
         let sent = scratch.sendBuffer.withUnsafeReadableBytes { bytes in
             scratch.datagramLengths.withUnsafeBufferPointer { lengths in
-                peer.withSocketAddress { address, length in
+                let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                guard let peer else {
+                    return ctftp_send_datagrams(
+                        sockets.transfer, nil, 0, base, lengths.baseAddress, CInt(count), &sendState)
+                }
+                return peer.withSocketAddress { address, length in
                     ctftp_send_datagrams(
-                        descriptor, address, length, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                        lengths.baseAddress, CInt(count))
+                        sockets.stray, address, length, base, lengths.baseAddress, CInt(count), &sendState)
                 }
             }
+        }
+        if sendState.segmented_calls != segmentedBefore {
+            scratch.counters.segmentedSends.add(Int(sendState.segmented_calls - segmentedBefore), ordering: .relaxed)
         }
         if sent < count {
             logger.debug("TFTP datagrams not sent", metadata: ["unsent": "\(Int(count) - Int(sent))", "errno": "\(errno)"])

@@ -2,10 +2,10 @@ import Logging
 import NIOCore
 
 /// Everything a pump needs to run one transfer, handed over from the request port's event loop: the transfer's
-/// bound socket (its TID), the negotiated machine, the file, and the bookkeeping to do when it ends.
+/// sockets (its TID), the negotiated machine, the file, and the bookkeeping to do when it ends.
 struct TFTPTransferSetup: Sendable {
-    /// A UDP socket bound to the RRQ's destination address and a fresh port; the pump owns and closes it.
-    let descriptor: CInt
+    /// The connected transfer socket and its stray companion (`TFTPTransferSockets`); the pump owns and closes them.
+    let sockets: TFTPTransferSockets
     let transfer: TFTPReadTransfer
     let source: any TFTPFileSource & Sendable
     let client: SocketAddress

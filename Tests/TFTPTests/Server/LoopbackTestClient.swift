@@ -18,12 +18,13 @@ final class LoopbackTestClient {
     /// The transfer's socket, once a packet came from it.
     private(set) var server: SocketAddress?
 
-    init() throws {
+    /// Bound to `port` on 127.0.0.1 (0: any free port).
+    init(port: Int = 0) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         self.descriptor = descriptor
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let local = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
+        let local = try SocketAddress(ipAddress: "127.0.0.1", port: port)
         let bound = local.withSockAddr { bind(descriptor, $0, socklen_t($1)) }
         guard bound == 0 else { throw IOError(errnoCode: errno, reason: "bind") }
         var storage = sockaddr_storage()
@@ -37,6 +38,14 @@ final class LoopbackTestClient {
 
     deinit {
         close(descriptor)
+    }
+
+    /// The next datagram's bytes (not decoded), or nil after 5 s of silence.
+    func receiveBytes() -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: 65536)
+        let count = recv(descriptor, &bytes, bytes.count, 0)
+        guard count >= 0 else { return nil }
+        return Array(bytes[0..<count])
     }
 
     /// The next packet and where it came from, or nil after 5 s of silence.

@@ -49,7 +49,8 @@ struct TFTPTransferPumpTests {
             request: request, transferSize: source.byteCount, interfaceMTU: 1500, limits: limits)
         pumps.next().submit(
             TFTPTransferSetup(
-                descriptor: try TFTPTransferSocket.open(host: "127.0.0.1"), transfer: transfer, source: source,
+                sockets: try TFTPTransferSockets.open(host: "127.0.0.1", client: client.address),
+                transfer: transfer, source: source,
                 client: client.address, logger: Logger(label: "test"),
                 completionMessageID: TFTPMessageID.transferCompleted,
                 countMalformedDatagram: { outcome.malformed.add(1, ordering: .relaxed) },
@@ -120,6 +121,58 @@ struct TFTPTransferPumpTests {
         #expect(!outcome.isFinished)
         client.send(.acknowledgement(block: 1))
         #expect(await outcome.waitUntilFinished())
+        try await pumps.shutdown()
+    }
+
+    @Test func strayPeerReachesTheStraySocketNotTheConnectedOne() async throws {
+        let client = try LoopbackTestClient()
+        let stray = try LoopbackTestClient()
+        let (pumps, outcome) = try start(
+            TFTPRequest(filename: "f", mode: .octet),
+            source: TFTPInMemoryFile(bytes: [UInt8](repeating: 4, count: 600)), client: client)
+        guard let (server, _) = try client.receive() else {
+            Issue.record("no DATA 1")
+            return
+        }
+        // The stray peer ACKs the block the client is waiting for: were it taken for the client, DATA 2 would follow.
+        stray.send(.acknowledgement(block: 1), to: server)
+        #expect(try stray.receive()?.packet == .error(code: .unknownTransferID, message: "Unknown transfer ID"))
+        client.send(.acknowledgement(block: 1))
+        let second = try client.receive()?.packet
+        #expect(second == .data(block: 2, payload: ByteBuffer(bytes: [UInt8](repeating: 4, count: 88))))
+        client.send(.acknowledgement(block: 2))
+        #expect(await outcome.waitUntilFinished())
+        try await pumps.shutdown()
+    }
+
+    /// The transfer socket is connected, so the ICMP port-unreachable of a vanished client comes back as
+    /// ECONNREFUSED. One read clears it: the pump neither spins on it nor ends the transfer; the timer decides.
+    @Test func aVanishedClientsICMPErrorsNeitherEndTheTransferNorSpin() async throws {
+        var client: LoopbackTestClient? = try LoopbackTestClient()
+        let port = client!.address.port!
+        let (pumps, outcome) = try start(
+            TFTPRequest(filename: "f", mode: .octet), source: TFTPInMemoryFile(bytes: .init(repeating: 7, count: 600)),
+            client: client!, limits: Self.shortTimeouts)
+        let first = try client?.receive()?.packet
+        #expect(first == .data(block: 1, payload: ByteBuffer(bytes: [UInt8](repeating: 7, count: 512))))
+        client = nil  // closes the socket: the next retransmission draws an ICMP port-unreachable
+        for _ in 0..<500 where pumps.receiveErrors == 0 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(pumps.receiveErrors >= 1, "the ICMP error surfaced on the connected socket")
+        #expect(!outcome.isFinished)
+        let returned = try LoopbackTestClient(port: port)  // the client is back on the same port
+        var packet = try returned.receive()?.packet
+        #expect(packet == .data(block: 1, payload: ByteBuffer(bytes: [UInt8](repeating: 7, count: 512))))
+        returned.send(.acknowledgement(block: 1))
+        packet = try returned.receive()?.packet
+        while case .data(1, _) = packet {  // a retransmission that crossed the ACK
+            packet = try returned.receive()?.packet
+        }
+        #expect(packet == .data(block: 2, payload: ByteBuffer(bytes: [UInt8](repeating: 7, count: 88))))
+        returned.send(.acknowledgement(block: 2))
+        #expect(await outcome.waitUntilFinished())
+        #expect(pumps.receiveErrors < 10, "each ICMP error was read once, not reported again and again")
         try await pumps.shutdown()
     }
 
