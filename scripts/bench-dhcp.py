@@ -37,6 +37,7 @@ RELAY_ADDRESS = "10.100.0.1"
 RATES = [1000, 2000, 4000, 6000, 8000, 10000, 12000, 15000, 20000, 25000]
 LATENCY_DURATION = 15
 LATENCY_RATE = 1000
+LATENCY_RUNS = 3
 
 
 def run(*command, check=True, **kwargs):
@@ -343,32 +344,40 @@ def measure(server, net, duration, log):
         else:
             worst = middle
     # Latency at 1,000 DORA/s, with per-exchange timers, after a sync: the max-rate runs leave megabytes of logs and
-    # lease files for the kernel to write back, and that writeback would otherwise land in this run's tail.
-    run_id += 1
-    os.sync()
-    time.sleep(2)
-    directory = server.start("latency")
-    load = os.getloadavg()[0]
-    try:
-        command, text = perfdhcp(net, LATENCY_RATE, LATENCY_DURATION, timers=True)
-        cpu = server.cpu_seconds()
-    finally:
-        server.stop()
-    with open(os.path.join(directory, "perfdhcp.txt"), "w") as f:
-        f.write(command + "\n" + text)
-    latency = summary(text, LATENCY_RATE, LATENCY_DURATION)
-    delays = timers(text)
-    latency["do_p50"] = percentile(delays["DISCOVER-OFFER"], 0.50)
-    latency["do_p99"] = percentile(delays["DISCOVER-OFFER"], 0.99)
-    latency["ra_p50"] = percentile(delays["REQUEST-ACK"], 0.50)
-    latency["ra_p99"] = percentile(delays["REQUEST-ACK"], 0.99)
-    latency["samples"] = len(delays["REQUEST-ACK"])
-    latency["command"] = command
-    latency["load"] = load
-    latency["cpu_us_per_dora"] = cpu * 1e6 / latency["acks"] if latency["acks"] else float("nan")
-    log("  %-8s latency at %d DORA/s: D->O p50 %.3f p99 %.3f ms, R->A p50 %.3f p99 %.3f ms (%d samples)" % (
-        server.name, LATENCY_RATE, latency["do_p50"], latency["do_p99"], latency["ra_p50"], latency["ra_p99"],
-        latency["samples"]))
+    # lease files for the kernel to write back, and that writeback would otherwise land in this run's tail. Three
+    # runs, each with a fresh server: this shared VM has stalls of a few seconds that land in one run or another
+    # (the same build's p99 swung 1.3-2.7 ms between consecutive runs), so the row shows the run with the median
+    # REQUEST->ACK p99, and every run's p99 is listed below the table.
+    latencies = []
+    for attempt_index in range(LATENCY_RUNS):
+        run_id += 1
+        os.sync()
+        time.sleep(2)
+        directory = server.start("latency-%d" % (attempt_index + 1))
+        load = os.getloadavg()[0]
+        try:
+            command, text = perfdhcp(net, LATENCY_RATE, LATENCY_DURATION, timers=True)
+            cpu = server.cpu_seconds()
+        finally:
+            server.stop()
+        with open(os.path.join(directory, "perfdhcp.txt"), "w") as f:
+            f.write(command + "\n" + text)
+        latency = summary(text, LATENCY_RATE, LATENCY_DURATION)
+        delays = timers(text)
+        latency["do_p50"] = percentile(delays["DISCOVER-OFFER"], 0.50)
+        latency["do_p99"] = percentile(delays["DISCOVER-OFFER"], 0.99)
+        latency["ra_p50"] = percentile(delays["REQUEST-ACK"], 0.50)
+        latency["ra_p99"] = percentile(delays["REQUEST-ACK"], 0.99)
+        latency["samples"] = len(delays["REQUEST-ACK"])
+        latency["command"] = command
+        latency["load"] = load
+        latency["cpu_us_per_dora"] = cpu * 1e6 / latency["acks"] if latency["acks"] else float("nan")
+        log("  %-8s latency at %d DORA/s, run %d: D->O p50 %.3f p99 %.3f ms, R->A p50 %.3f p99 %.3f ms "
+            "(%d samples)" % (server.name, LATENCY_RATE, attempt_index + 1, latency["do_p50"], latency["do_p99"],
+                              latency["ra_p50"], latency["ra_p99"], latency["samples"]))
+        latencies.append(latency)
+    latency = sorted(latencies, key=lambda run: run["ra_p99"])[len(latencies) // 2]
+    latency["ra_p99_runs"] = [run["ra_p99"] for run in latencies]
     return {"best": best, "first_over": worst, "runs": results, "latency": latency}
 
 
@@ -439,9 +448,11 @@ def report(outcomes, versions, started, args):
              args.duration,
              "- Max DORA/s: the highest asked rate at which perfdhcp completed >= 95 %% of it and under 1 %% of "
              "DISCOVERs ended without an ACK; rates tried upwards from %s until one failed, then bisected. Latency: "
-             "`-x t` per-exchange timers in a separate %d-second run at %d DORA/s, started after a `sync` so that "
-             "the earlier runs' writeback stays out of it (over that server's maximum, it measures an overload)." % (
-                 ", ".join(str(r) for r in RATES), LATENCY_DURATION, LATENCY_RATE),
+             "`-x t` per-exchange timers in %d separate %d-second runs at %d DORA/s, each with a fresh server and "
+             "started after a `sync` so that the earlier runs' writeback stays out of it (over that server's maximum, "
+             "it measures an overload); the row shows the run with the median REQUEST→ACK p99 (this VM has stalls "
+             "of a few seconds that land in one run or another), and every run's p99 is listed below." % (
+                 ", ".join(str(r) for r in RATES), LATENCY_RUNS, LATENCY_DURATION, LATENCY_RATE),
              "- Versions: %s; %s; perfdhcp %s; rackboot %s." % (
                  versions["kea"] and "Kea " + versions["kea"], versions["dnsmasq"], versions["perfdhcp"],
                  versions["rackboot"]),
@@ -468,8 +479,8 @@ def report(outcomes, versions, started, args):
     for name in ("rackboot", "rackboot-normal", "rackboot-notice"):
         if name in outcomes:
             p99 = outcomes[name]["latency"]["ra_p99"]
-            lines.append("- p99 REQUEST→ACK under 2 ms at %d DORA/s (%s): %.3f ms: %s." % (
-                LATENCY_RATE, name, p99, "met" if p99 < 2.0 else "missed by %.3f ms" % (p99 - 2.0)))
+            lines.append("- p99 REQUEST→ACK under 2 ms at %d DORA/s (%s, median of %d runs): %.3f ms: %s." % (
+                LATENCY_RATE, name, LATENCY_RUNS, p99, "met" if p99 < 2.0 else "missed by %.3f ms" % (p99 - 2.0)))
     lines += ["",
               "What the servers' REQUEST→ACK includes: every Rackboot ACK waits for its lease's SQLite commit. "
               "With `lease_sync: full` (the default; `rackboot` and `rackboot-notice` rows) that commit is WAL with "
@@ -504,6 +515,10 @@ def report(outcomes, versions, started, args):
             r["rate"], r["achieved"], r["discovers"], r["acks"], 100 * r["incomplete"], r["load"],
             r["cpu_us_per_dora"]) for r in outcome["runs"])
         lines.append("- %s: %s" % (name, runs))
+    lines += ["", "REQUEST→ACK p99 of each latency run at %d DORA/s, in run order (the table shows the median):" %
+              LATENCY_RATE, ""]
+    for name, outcome in outcomes.items():
+        lines.append("- %s: %s ms" % (name, ", ".join("%.3f" % p99 for p99 in outcome["latency"]["ra_p99_runs"])))
     lines.append("")
     return "\n".join(lines)
 
