@@ -301,6 +301,25 @@ def good(result):
     return result["incomplete"] < 0.01 and result["achieved"] >= 0.95 * result["rate"]
 
 
+def perfdhcp_run(server, net, name, rate, duration, with_timers=False):
+    """Starts `server` fresh (run folder `name`), runs perfdhcp against it at `rate`, stops it. Returns perfdhcp's
+    output and its summary, with the command, the load average at the start and the server's CPU per DORA."""
+    directory = server.start(name)
+    load = os.getloadavg()[0]
+    try:
+        command, text = perfdhcp(net, rate, duration, timers=with_timers)
+        cpu = server.cpu_seconds()
+    finally:
+        server.stop()
+    with open(os.path.join(directory, "perfdhcp.txt"), "w") as f:
+        f.write(command + "\n" + text)
+    result = summary(text, rate, duration)
+    result["command"] = command
+    result["load"] = load
+    result["cpu_us_per_dora"] = cpu * 1e6 / result["acks"] if result["acks"] else float("nan")
+    return text, result
+
+
 def measure(server, net, duration, log):
     results = []
     run_id = 0
@@ -308,19 +327,8 @@ def measure(server, net, duration, log):
     def attempt(rate):
         nonlocal run_id
         run_id += 1
-        directory = server.start("r%d-%d" % (run_id, rate))
-        load = os.getloadavg()[0]
-        try:
-            command, text = perfdhcp(net, rate, duration)
-            cpu = server.cpu_seconds()
-        finally:
-            server.stop()
-        with open(os.path.join(directory, "perfdhcp.txt"), "w") as f:
-            f.write(command + "\n" + text)
-        result = summary(text, rate, duration)
+        _, result = perfdhcp_run(server, net, "r%d-%d" % (run_id, rate), rate, duration)
         result["good"] = good(result)
-        result["load"] = load
-        result["cpu_us_per_dora"] = cpu * 1e6 / result["acks"] if result["acks"] else float("nan")
         log("  %-8s %6d DORA/s asked: %8.1f achieved, %6d discovers, %6d acks, %5.2f %% incomplete -> %s" % (
             server.name, rate, result["achieved"], result["discovers"], result["acks"], 100 * result["incomplete"],
             "ok" if result["good"] else "over"))
@@ -353,25 +361,14 @@ def measure(server, net, duration, log):
         run_id += 1
         os.sync()
         time.sleep(2)
-        directory = server.start("latency-%d" % (attempt_index + 1))
-        load = os.getloadavg()[0]
-        try:
-            command, text = perfdhcp(net, LATENCY_RATE, LATENCY_DURATION, timers=True)
-            cpu = server.cpu_seconds()
-        finally:
-            server.stop()
-        with open(os.path.join(directory, "perfdhcp.txt"), "w") as f:
-            f.write(command + "\n" + text)
-        latency = summary(text, LATENCY_RATE, LATENCY_DURATION)
+        text, latency = perfdhcp_run(server, net, "latency-%d" % (attempt_index + 1), LATENCY_RATE,
+                                     LATENCY_DURATION, with_timers=True)
         delays = timers(text)
         latency["do_p50"] = percentile(delays["DISCOVER-OFFER"], 0.50)
         latency["do_p99"] = percentile(delays["DISCOVER-OFFER"], 0.99)
         latency["ra_p50"] = percentile(delays["REQUEST-ACK"], 0.50)
         latency["ra_p99"] = percentile(delays["REQUEST-ACK"], 0.99)
         latency["samples"] = len(delays["REQUEST-ACK"])
-        latency["command"] = command
-        latency["load"] = load
-        latency["cpu_us_per_dora"] = cpu * 1e6 / latency["acks"] if latency["acks"] else float("nan")
         log("  %-8s latency at %d DORA/s, run %d: D->O p50 %.3f p99 %.3f ms, R->A p50 %.3f p99 %.3f ms "
             "(%d samples)" % (server.name, LATENCY_RATE, attempt_index + 1, latency["do_p50"], latency["do_p99"],
                               latency["ra_p50"], latency["ra_p99"], latency["samples"]))
