@@ -35,6 +35,17 @@ struct TFTPTransferPumpWindowTests {
         return (pumps, outcome)
     }
 
+    /// The pump counts a segmented send once the kernel has taken it, so the client can hold the datagrams a moment
+    /// before the count moves: waits (at most 5 s) until `pumps.segmentedSends` reaches `expected`, returns it.
+    private func segmentedSends(reaching expected: Int, _ pumps: TFTPTransferPumps) async -> Int {
+        var waited = 0
+        while pumps.segmentedSends < expected, waited < 5000 {
+            try? await Task.sleep(for: .milliseconds(1))
+            waited += 1
+        }
+        return pumps.segmentedSends
+    }
+
     /// A file whose every block differs from its neighbours, so a datagram cut in the wrong place shows.
     private static func contents(_ count: Int) -> [UInt8] {
         (0..<count).map { UInt8(truncatingIfNeeded: $0 % 251) }
@@ -100,7 +111,9 @@ struct TFTPTransferPumpWindowTests {
         client.send(.acknowledgement(block: 0))
         expectBlocks(16, from: 1, blockSize: 1468, of: Self.contents(size), client: client)
         #expect(pumps.sendCalls - sendsBefore == 1)
-        #expect(pumps.segmentedSends - segmentedBefore == 1, "one UDP_SEGMENT send carried the 16 datagrams")
+        #expect(
+            await segmentedSends(reaching: segmentedBefore + 1, pumps) - segmentedBefore == 1,
+            "one UDP_SEGMENT send carried the 16 datagrams")
         client.send(.acknowledgement(block: 16))
         #expect(await outcome.waitUntilFinished())
         try await pumps.shutdown()
@@ -118,10 +131,14 @@ struct TFTPTransferPumpWindowTests {
         let segmentedBefore = pumps.segmentedSends
         client.send(.acknowledgement(block: 0))
         expectBlocks(64, from: 1, blockSize: 1468, of: file, client: client)
-        #expect(pumps.segmentedSends - segmentedBefore == 2, "64 × 1472 bytes: 44 datagrams, then 20")
+        #expect(
+            await segmentedSends(reaching: segmentedBefore + 2, pumps) - segmentedBefore == 2,
+            "64 × 1472 bytes: 44 datagrams, then 20")
         client.send(.acknowledgement(block: 64))
         expectBlocks(37, from: 65, blockSize: 1468, of: file, client: client)
-        #expect(pumps.segmentedSends - segmentedBefore == 3, "36 full blocks and the short last one: one send")
+        #expect(
+            await segmentedSends(reaching: segmentedBefore + 3, pumps) - segmentedBefore == 3,
+            "36 full blocks and the short last one: one send")
         client.send(.acknowledgement(block: 101))
         #expect(await outcome.waitUntilFinished())
         try await pumps.shutdown()
@@ -138,7 +155,9 @@ struct TFTPTransferPumpWindowTests {
         let segmentedBefore = pumps.segmentedSends
         client.send(.acknowledgement(block: 0))
         expectBlocks(101, from: 1, blockSize: 16, of: Self.contents(size), client: client)
-        #expect(pumps.segmentedSends - segmentedBefore == 2, "at most 64 segments per send: 64, then 37")
+        #expect(
+            await segmentedSends(reaching: segmentedBefore + 2, pumps) - segmentedBefore == 2,
+            "at most 64 segments per send: 64, then 37")
         client.send(.acknowledgement(block: 101))
         #expect(await outcome.waitUntilFinished())
         try await pumps.shutdown()
@@ -165,9 +184,9 @@ struct TFTPTransferPumpWindowTests {
         client.send(.acknowledgement(block: 32))
         expectBlocks(9, from: 33, blockSize: 1468, of: file, client: client)  // 8 full blocks and an empty one
         #expect(pumps.sendCalls - sendsBefore == 3)
-        #expect(pumps.segmentedSends == 0)
         client.send(.acknowledgement(block: 41))
         #expect(await outcome.waitUntilFinished())
+        #expect(pumps.segmentedSends == 0, "read after the finish, which follows every send on the pump's thread")
         try await pumps.shutdown()
     }
 }
