@@ -43,7 +43,9 @@ out.append("- Servers: Rackboot (release build), tftpd-hpa 5.2 (`in.tftpd -L`, o
 out.append("- Loopback rows run on the loopback of a network namespace the benchmark creates (dnsmasq has no "
            "TFTP port option and needs port 69). A fresh server is started for every run. Single-transfer "
            "loopback rows are run several times (`BENCH_REPEAT`, the `runs` count below) and the run with the "
-           "median MB/s is shown; storm and 1 ms rows run once.")
+           "median MB/s is shown. The lock-step storm runs in alternating rounds for the servers within reach of "
+           "each other (`BENCH_STORM_REPEAT` rounds of `BENCH_STORM_REPEAT_SERVERS`), each keeping its median run "
+           "and listing all; the other storm rows and the 1 ms rows run once.")
 if delay_us == "0":
     out.append("- The 1 ms rows run across a veth pair between two namespaces with `tc netem delay 0.5ms` on each end.")
 else:
@@ -72,6 +74,11 @@ for group_key, group in groups.items():
             ratio = f"{rackboot['mb_per_s'] / row['mb_per_s']:.2f}×"
         failure = f" ({row['first_failure']})" if row.get("failed") else ""
         workload = row["workload"] + (f" (median of {row['runs']})" if row.get("runs", 1) > 1 else "")
+        if row.get("runs", 1) > 1 and "all_mb_per_s" in row and row["workload"].startswith("loopback storm"):
+            gib = row["bytes"] / GIB
+            runs = ", ".join(f"{mb:.1f} MB/s at {cpu / gib:.2f} s/GiB"
+                             for mb, cpu in zip(row["all_mb_per_s"], row["all_server_cpu_s"]))
+            workload += f"; runs: {runs}"
         out.append(
             f"| {workload} | {row['server']} | {row['blksize']} / {row['windowsize']} {asked} "
             f"| {row['ok']} / {row['failed']}{failure} | {row['mb_per_s']:.1f} | {row['p50_s']:.3f} "

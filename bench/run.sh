@@ -5,7 +5,10 @@
 # Usage: bench/run.sh RACKBOOT_BINARY TFTP_BENCH_BINARY ATFTPD_BINARY
 # Environment: BENCH_STORM_CLIENTS (500), BENCH_STORM_MIB (32), BENCH_FILE_MIB (32), BENCH_SERVERS (all four),
 #              BENCH_REPEAT (3: runs of each single-transfer loopback row, median kept), BENCH_OUTPUT,
-#              BENCH_ROWS ("single storm veth": which groups of rows to run, for quick experiments)
+#              BENCH_ROWS ("single storm veth": which groups of rows to run, for quick experiments),
+#              BENCH_STORM_REPEAT (3: rounds of the lock-step storm for BENCH_STORM_REPEAT_SERVERS, default
+#              "rackboot dnsmasq", servers alternating, median kept), BENCH_RACKBOOT_TFTP (extra `key: value` lines for
+#              Rackboot's tftp section, for experiments)
 #              (docs/performance.md).
 #
 # Safety: every server and client runs inside network namespaces this script creates; the loopback workloads use
@@ -21,6 +24,8 @@ storm_clients=${BENCH_STORM_CLIENTS:-500}
 storm_mib=${BENCH_STORM_MIB:-32}
 file_mib=${BENCH_FILE_MIB:-32}
 repeat=${BENCH_REPEAT:-3}
+storm_repeat=${BENCH_STORM_REPEAT:-3}
+storm_repeat_servers=${BENCH_STORM_REPEAT_SERVERS:-rackboot dnsmasq}
 servers=${BENCH_SERVERS:-rackboot tftpd-hpa atftpd dnsmasq}
 rows=${BENCH_ROWS:-single storm veth}
 output=${BENCH_OUTPUT:-docs/performance.md}
@@ -88,7 +93,8 @@ start_server() {
     local name=$1 ns=$2 address=$3
     case $name in
     rackboot)
-        { cat "$work/base.yaml"; printf 'tftp:\n  root: %s\n  address: %s\n  port: 69\n  max_block_size: 65464\n  max_window_size: 32\n  max_transfers: 2000\n' "$root" "$address"; } > "$work/rackboot.yaml"
+        { cat "$work/base.yaml"; printf 'tftp:\n  root: %s\n  address: %s\n  port: 69\n  max_block_size: 65464\n  max_window_size: 32\n  max_transfers: 2000\n' "$root" "$address"
+            [ -n "${BENCH_RACKBOOT_TFTP:-}" ] && printf '  %s\n' "$BENCH_RACKBOOT_TFTP"; } > "$work/rackboot.yaml"
         ip netns exec "$ns" "$rackboot" serve --config "$work/rackboot.yaml" > "$work/$name.log" 2>&1 &
         ;;
     tftpd-hpa)
@@ -145,21 +151,34 @@ run() {
         tee -a "$work/results.jsonl"
 }
 
+# keep_median RUNS_FILE: appends the run with the median MB/s of RUNS_FILE (one JSON line per run) to the results,
+# with the run count and every run's MB/s and CPU seconds.
+keep_median() {
+    python3 -c 'import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+ordered = sorted(rows, key=lambda row: row.get("mb_per_s", 0))
+median = dict(ordered[len(ordered) // 2])
+median["runs"] = len(rows)
+median["all_mb_per_s"] = [row.get("mb_per_s", 0) for row in rows]
+median["all_server_cpu_s"] = [row.get("server_cpu_s", 0) for row in rows]
+print(json.dumps(median, ensure_ascii=False))' "$1" | tee -a "$work/results.jsonl"
+}
+
+# run_into RUNS_FILE RUN_ARGS...: one run whose result goes to RUNS_FILE instead of the results.
+run_into() {
+    local file=$1
+    shift
+    run "$@" > /dev/null
+    tail -1 "$work/results.jsonl" >> "$file"
+    sed -i '$d' "$work/results.jsonl"
+}
+
 # run_median RUN_ARGS...: a single transfer on loopback lasts well under a second and swings with whatever else the
 # machine runs, so the row is run $repeat times (a fresh server each time) and the run with the median MB/s is kept.
 run_median() {
     : > "$work/repeats.jsonl"
-    for _ in $(seq 1 "$repeat"); do
-        run "$@" > /dev/null
-        tail -1 "$work/results.jsonl" >> "$work/repeats.jsonl"
-        sed -i '$d' "$work/results.jsonl"
-    done
-    python3 -c 'import json, sys
-rows = [json.loads(line) for line in open(sys.argv[1])]
-rows.sort(key=lambda row: row.get("mb_per_s", 0))
-median = rows[len(rows) // 2]
-median["runs"] = len(rows)
-print(json.dumps(median, ensure_ascii=False))' "$work/repeats.jsonl" | tee -a "$work/results.jsonl"
+    for _ in $(seq 1 "$repeat"); do run_into "$work/repeats.jsonl" "$@"; done
+    keep_median "$work/repeats.jsonl"
 }
 
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -171,10 +190,20 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
         done
     done
 done
-[[ " $rows " == *" storm "* ]] && for server in $servers; do
-    run "loopback storm ${storm_clients} × ${storm_mib} MiB" "$server" "$ns_lo" "$ns_lo" 127.0.0.1 storm.bin \
-        "$storm_clients" 1468 1
-done
+# The lock-step storm decides the throughput and CPU targets, and this machine's throughput drifts by ±10 % over
+# minutes, so the servers within reach of each other (BENCH_STORM_REPEAT_SERVERS) run it in alternating rounds and
+# each keeps its median run; the others run once.
+if [[ " $rows " == *" storm "* ]]; then
+    for server in $servers; do : > "$work/storm-$server.jsonl"; done
+    for round in $(seq 1 "$storm_repeat"); do
+        for server in $servers; do
+            [ "$round" -gt 1 ] && [[ " $storm_repeat_servers " != *" $server "* ]] && continue
+            run_into "$work/storm-$server.jsonl" "loopback storm ${storm_clients} × ${storm_mib} MiB" "$server" \
+                "$ns_lo" "$ns_lo" 127.0.0.1 storm.bin "$storm_clients" 1468 1
+        done
+    done
+    for server in $servers; do keep_median "$work/storm-$server.jsonl"; done
+fi
 [[ " $rows " == *" storm "* ]] && for server in $servers; do
     supports_window "$server" || continue
     run "loopback storm ${storm_clients} × ${storm_mib} MiB" "$server" "$ns_lo" "$ns_lo" 127.0.0.1 storm.bin \

@@ -60,113 +60,143 @@ int ctftp_open_transfer_sockets(const struct sockaddr *local, socklen_t local_le
     return 0;
 }
 
-static int send_one(int fd, const struct sockaddr *peer, socklen_t peer_length,
-                    const unsigned char *bytes, size_t length) {
+static ssize_t send_message(int fd, struct msghdr *message) {
     ssize_t sent;
-    do sent = peer ? sendto(fd, bytes, length, 0, peer, peer_length) : send(fd, bytes, length, 0);
+    do sent = sendmsg(fd, message, 0);
     while (sent < 0 && errno == EINTR);
-    return sent < 0 ? -errno : 0;
+    return sent;
 }
 
-/* One UDP_SEGMENT send: the kernel cuts `length` bytes into datagrams of `segment` bytes (the last
-   may be shorter). Returns 0 or -errno; nothing leaves on failure. */
+int ctftp_send_datagram(int fd, const struct sockaddr *peer, socklen_t peer_length,
+                        const unsigned char *bytes, size_t length) {
+    struct iovec vector = {.iov_base = (void *)bytes, .iov_len = length};
+    struct msghdr message = {
+        .msg_name = (void *)peer, .msg_namelen = peer ? peer_length : 0, .msg_iov = &vector, .msg_iovlen = 1};
+    return send_message(fd, &message) < 0 ? 0 : 1;
+}
+
+/* The blocks of one call: block i is a 4-byte DATA header and the payload bytes after it. */
+struct data_blocks {
+    uint16_t first_block;
+    const unsigned char *payload;
+    size_t payload_length, block_size;
+    int count;
+};
+
+static size_t payload_offset(const struct data_blocks *blocks, int i) { return (size_t)i * blocks->block_size; }
+
+static size_t payload_size(const struct data_blocks *blocks, int i) {
+    size_t offset = payload_offset(blocks, i);
+    size_t left = blocks->payload_length > offset ? blocks->payload_length - offset : 0;
+    return left < blocks->block_size ? left : blocks->block_size;
+}
+
+/* Points vectors[0] and [1] at block i's header (written into `header`) and payload. */
+static void gather_block(const struct data_blocks *blocks, int i, unsigned char header[4], struct iovec vectors[2]) {
+    uint16_t number = (uint16_t)(blocks->first_block + (uint16_t)i);
+    header[0] = 0;
+    header[1] = 3; /* DATA */
+    header[2] = (unsigned char)(number >> 8);
+    header[3] = (unsigned char)number;
+    vectors[0].iov_base = header;
+    vectors[0].iov_len = 4;
+    vectors[1].iov_base = (void *)(blocks->payload + payload_offset(blocks, i));
+    vectors[1].iov_len = payload_size(blocks, i);
+}
+
+/* Blocks [done, done + run) as one UDP_SEGMENT send: the kernel cuts the gathered bytes into datagrams
+   of 4 + block_size bytes (the last may be shorter). Returns 0 or -errno; nothing leaves on failure. */
 static int send_segmented(int fd, const struct sockaddr *peer, socklen_t peer_length,
-                          const unsigned char *bytes, size_t length, uint16_t segment) {
+                          const struct data_blocks *blocks, int done, int run) {
+    unsigned char headers[most_segments][4];
+    struct iovec vectors[2 * most_segments];
+    for (int i = 0; i < run; i++) gather_block(blocks, done + i, headers[i], &vectors[2 * i]);
     union {
         char buffer[CMSG_SPACE(sizeof(uint16_t))];
         struct cmsghdr align;
     } control;
     memset(&control, 0, sizeof control);
-    struct iovec vector = {.iov_base = (void *)bytes, .iov_len = length};
     struct msghdr message = {
         .msg_name = (void *)peer,
         .msg_namelen = peer ? peer_length : 0,
-        .msg_iov = &vector,
-        .msg_iovlen = 1,
+        .msg_iov = vectors,
+        .msg_iovlen = (size_t)(2 * run),
         .msg_control = control.buffer,
         .msg_controllen = sizeof control.buffer,
     };
+    uint16_t segment = (uint16_t)(4 + blocks->block_size);
     struct cmsghdr *header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_UDP;
     header->cmsg_type = UDP_SEGMENT;
     header->cmsg_len = CMSG_LEN(sizeof(uint16_t));
     memcpy(CMSG_DATA(header), &segment, sizeof segment);
-    ssize_t sent;
-    do sent = sendmsg(fd, &message, 0);
-    while (sent < 0 && errno == EINTR);
-    return sent < 0 ? -errno : 0;
+    return send_message(fd, &message) < 0 ? -errno : 0;
 }
 
-/* Datagrams [0, count) in sendmmsg calls of up to 64; returns how many left. */
+/* Blocks [done, count) in sendmmsg calls of up to 64; returns how many of them left. */
 static int send_batched(int fd, const struct sockaddr *peer, socklen_t peer_length,
-                        const unsigned char *base, const size_t *lengths, int count) {
-    enum { chunk = 64 };
-    struct iovec vectors[chunk];
-    struct mmsghdr messages[chunk];
-    int done = 0;
-    size_t offset = 0;
-    while (done < count) {
-        int batch = count - done < chunk ? count - done : chunk;
-        size_t batch_offset = offset;
+                        const struct data_blocks *blocks, int done) {
+    enum { batch_limit = 64 };
+    unsigned char headers[batch_limit][4];
+    struct iovec vectors[2 * batch_limit];
+    struct mmsghdr messages[batch_limit];
+    int sent_total = 0;
+    while (done + sent_total < blocks->count) {
+        int first = done + sent_total;
+        int batch = blocks->count - first < batch_limit ? blocks->count - first : batch_limit;
         for (int i = 0; i < batch; i++) {
-            vectors[i].iov_base = (void *)(base + batch_offset);
-            vectors[i].iov_len = lengths[done + i];
-            batch_offset += lengths[done + i];
+            gather_block(blocks, first + i, headers[i], &vectors[2 * i]);
             memset(&messages[i], 0, sizeof messages[i]);
             messages[i].msg_hdr.msg_name = (void *)peer;
             messages[i].msg_hdr.msg_namelen = peer ? peer_length : 0;
-            messages[i].msg_hdr.msg_iov = &vectors[i];
-            messages[i].msg_hdr.msg_iovlen = 1;
+            messages[i].msg_hdr.msg_iov = &vectors[2 * i];
+            messages[i].msg_hdr.msg_iovlen = 2;
         }
         int sent;
         do sent = sendmmsg(fd, messages, (unsigned)batch, 0);
         while (sent < 0 && errno == EINTR);
-        if (sent <= 0) return done;
-        for (int i = 0; i < sent; i++) offset += lengths[done + i];
-        done += sent;
-        if (sent < batch) return done;
+        if (sent <= 0) return sent_total;
+        sent_total += sent;
+        if (sent < batch) return sent_total;
     }
-    return done;
+    return sent_total;
 }
 
-/* How many datagrams from `lengths[0]` one UDP_SEGMENT send can carry: equal lengths, then at most
-   one shorter, within the kernel's limits. */
-static int segment_run(const size_t *lengths, int count, size_t *run_bytes) {
-    size_t segment = lengths[0], total = 0;
+/* How many blocks from `done` one UDP_SEGMENT send can carry within the kernel's limits (only the
+   stream's final block is shorter than block_size, so every run is equal lengths then at most one
+   shorter). */
+static int segment_run(const struct data_blocks *blocks, int done) {
+    size_t segment = 4 + blocks->block_size, total = 0;
     int run = 0;
-    while (run < count && run < most_segments && lengths[run] <= segment &&
-           total + lengths[run] <= most_segmented_bytes) {
-        total += lengths[run];
+    while (done + run < blocks->count && run < most_segments && total + segment <= most_segmented_bytes) {
+        total += segment;
         run++;
-        if (lengths[run - 1] < segment) break;
     }
-    *run_bytes = total;
+    if (run == 0 && done < blocks->count) run = 1;
     return run;
 }
 
-int ctftp_send_datagrams(int fd, const struct sockaddr *peer, socklen_t peer_length,
-                         const unsigned char *base, const size_t *lengths, int count,
-                         struct ctftp_send_state *state) {
+int ctftp_send_data_blocks(int fd, const struct sockaddr *peer, socklen_t peer_length, uint16_t first_block,
+                           const unsigned char *payload, size_t payload_length, size_t block_size, int count,
+                           struct ctftp_send_state *state) {
+    struct data_blocks blocks = {first_block, payload, payload_length, block_size, count};
     int done = 0;
-    size_t offset = 0;
     while (done < count) {
-        size_t run_bytes = 0;
-        int run = segment_run(lengths + done, count - done, &run_bytes);
-        if (run < 2 || lengths[done] > UINT16_MAX) {
+        int run = segment_run(&blocks, done);
+        if (run < 2 || 4 + block_size > UINT16_MAX) {
             if (count - done > 1 && state->segmentation_refused)
-                return done + send_batched(fd, peer, peer_length, base + offset, lengths + done, count - done);
-            int error = send_one(fd, peer, peer_length, base + offset, lengths[done]);
-            if (error) {
-                errno = -error;
-                return done;
-            }
-            offset += lengths[done];
+                return done + send_batched(fd, peer, peer_length, &blocks, done);
+            unsigned char header[4];
+            struct iovec vectors[2];
+            gather_block(&blocks, done, header, vectors);
+            struct msghdr message = {
+                .msg_name = (void *)peer, .msg_namelen = peer ? peer_length : 0, .msg_iov = vectors, .msg_iovlen = 2};
+            if (send_message(fd, &message) < 0) return done;
             done += 1;
             continue;
         }
-        if (state->segmentation_refused)
-            return done + send_batched(fd, peer, peer_length, base + offset, lengths + done, count - done);
-        int error = send_segmented(fd, peer, peer_length, base + offset, run_bytes, (uint16_t)lengths[done]);
+        if (state->segmentation_refused) return done + send_batched(fd, peer, peer_length, &blocks, done);
+        int error = send_segmented(fd, peer, peer_length, &blocks, done, run);
         if (error == -EIO || error == -EINVAL || error == -ENOPROTOOPT) {
             state->segmentation_refused = 1;  /* this socket's windows leave by sendmmsg from now on */
             continue;
@@ -176,7 +206,6 @@ int ctftp_send_datagrams(int fd, const struct sockaddr *peer, socklen_t peer_len
             return done;
         }
         state->segmented_calls += 1;
-        offset += run_bytes;
         done += run;
     }
     return done;

@@ -126,6 +126,8 @@ public struct TFTPSettings: Sendable {
     /// Ceiling for windowsize × blksize, the bytes in flight per transfer.
     public var maxWindowBytes: Int = 4 << 20
     public var maxTransfers: Int = 1000
+    /// Threads that run transfers; `nil`: one per core.
+    public var transferThreads: Int?
     /// Seconds before the first retransmission, unless the client negotiates `timeout`.
     public var retransmitTimeout: Int = 1
     /// Retransmissions of one window before the transfer is abandoned.

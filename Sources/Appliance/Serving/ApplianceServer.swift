@@ -115,7 +115,9 @@ public struct ApplianceServer {
             maximumBytesInFlight: config.tftp.maxWindowBytes,
             defaultRetransmitTimeout: .seconds(Int64(config.tftp.retransmitTimeout)),
             maximumRetransmissions: config.tftp.retries)
-        return TFTPServerConfiguration(
+        var configuration = TFTPServerConfiguration(
             bindAddress: address, rootPath: config.tftp.root, limits: limits, maxTransfers: config.tftp.maxTransfers)
+        configuration.transferThreads = config.tftp.transferThreads
+        return configuration
     }
 }

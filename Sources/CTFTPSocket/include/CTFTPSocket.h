@@ -4,6 +4,7 @@
 /* The few Linux calls the TFTP transfer pump makes that Swift's Glibc module does not
    offer (epoll, eventfd, sendmmsg, UDP_SEGMENT), kept to plain C so the Swift side stays small. */
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -23,14 +24,21 @@ struct ctftp_send_state {
     int segmented_calls;       /* UDP_SEGMENT sends made, added to by each call (for counters) */
 };
 
-/* Sends `count` datagrams to `peer`, or on the connected socket when `peer` is NULL: datagram i is
-   `lengths[i]` bytes, laid out back to back from `base`. One send for one datagram. For more, each
-   run of equal lengths (its last one may be shorter) leaves as one UDP_SEGMENT send of at most 64
-   segments and 65507 bytes, which the kernel splits into exactly those datagrams; without GSO, in
-   sendmmsg calls of 64. Returns how many left; fewer than `count` means errno says why. */
-int ctftp_send_datagrams(int fd, const struct sockaddr *peer, socklen_t peer_length,
-                         const unsigned char *base, const size_t *lengths, int count,
-                         struct ctftp_send_state *state);
+/* Sends one datagram of `length` bytes to `peer`, or on the connected socket when `peer` is NULL.
+   Returns 1 when it left, 0 with errno otherwise. */
+int ctftp_send_datagram(int fd, const struct sockaddr *peer, socklen_t peer_length,
+                        const unsigned char *bytes, size_t length);
+
+/* Sends `count` DATA blocks numbered from `first_block` (wrapping past 65535) to `peer`, or on the
+   connected socket when `peer` is NULL. Block i carries the `block_size` bytes at
+   `payload + i * block_size`, the last one whatever is left of `payload_length` (possibly nothing).
+   Each datagram is gathered from its 4-byte header and its payload, so the payload leaves straight
+   from the caller's memory. One block: one sendmsg. More: UDP_SEGMENT sends of at most 64 segments
+   and 65507 bytes, which the kernel cuts into exactly those datagrams; without GSO, sendmmsg calls
+   of 64. Returns how many blocks left; fewer than `count` means errno says why. */
+int ctftp_send_data_blocks(int fd, const struct sockaddr *peer, socklen_t peer_length, uint16_t first_block,
+                           const unsigned char *payload, size_t payload_length, size_t block_size, int count,
+                           struct ctftp_send_state *state);
 
 /* One datagram without waiting: its length, or -1 with errno (EAGAIN when none is queued; on a
    connected socket ECONNREFUSED once for an ICMP error, which this read clears). `peer` may be NULL. */

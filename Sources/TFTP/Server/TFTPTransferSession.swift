@@ -12,16 +12,16 @@ import Musl
 /// ERRORs, stray packets and timer expiries, and performs the actions it returns. Lives on one pump's thread.
 ///
 /// The client's datagrams arrive on the connected transfer socket, every other sender's on the stray socket
-/// (`TFTPTransferSockets`). DATA bytes are read from the `TFTPFileSource` with pread into the pump's send buffer
-/// after a 4-byte header; lock-step DATA leaves with one `send`, a window with one UDP GSO send (`sendmmsg` where
-/// the kernel refuses GSO).
+/// (`TFTPTransferSockets`). DATA leaves straight from the transfer's read-ahead chunk, each datagram gathered from
+/// a 4-byte header and its payload: lock-step DATA with one `sendmsg`, a window with one UDP GSO send per chunk's
+/// worth of blocks (`sendmmsg` where the kernel refuses GSO).
 final class TFTPTransferSession {
     let sockets: TFTPTransferSockets
     /// The connected socket's descriptor, which names the transfer in the deadline heap.
     var descriptor: CInt { sockets.transfer }
     let serial: UInt64
     private var transfer: TFTPReadTransfer
-    private var source: any TFTPFileSource
+    private var source: TFTPReadAheadSource
     private let client: TFTPPeerAddress
     private let logger: Logger
     private let completionMessageID: String
@@ -40,13 +40,27 @@ final class TFTPTransferSession {
         sockets = setup.sockets
         self.serial = serial
         transfer = setup.transfer
-        // Files are read ahead in chunks (one pread per 22 lock-step blocks); rendered configs already are bytes.
-        source = setup.source is TFTPInMemoryFile ? setup.source : TFTPReadAheadSource(setup.source)
+        source = TFTPReadAheadSource(
+            setup.source, chunkSize: Self.readAheadChunkSize(for: setup.transfer.negotiatedOptions))
         client = TFTPPeerAddress(setup.client)
         logger = setup.logger
         completionMessageID = setup.completionMessageID
         countMalformedDatagram = setup.countMalformedDatagram
         finished = setup.finished
+    }
+
+    /// Bytes per pread, a whole number of blocks: lock-step and small windows read about 32 KiB (22 blocks of 1468
+    /// bytes), as many whole windows as fit, so a window never straddles two chunks; a larger window reads what one
+    /// UDP GSO send carries (at most 64 datagrams and 65,507 bytes), so each pread is followed by one send of
+    /// bytes still in the CPU cache.
+    static func readAheadChunkSize(for options: TFTPNegotiatedOptions) -> Int {
+        let blockSize = options.blockSize
+        let windowBytes = blockSize * options.windowSize
+        if windowBytes <= TFTPReadAheadSource.defaultChunkSize {
+            return windowBytes * (TFTPReadAheadSource.defaultChunkSize / windowBytes)
+        }
+        let blocksPerSend = min(options.windowSize, 64, max(1, 65_507 / (blockSize + 4)))
+        return blocksPerSend * blockSize
     }
 
     func start(now: NIODeadline, scratch: TFTPTransferPumpScratch) {
@@ -146,8 +160,8 @@ final class TFTPTransferSession {
             switch action {
             case .sendOptionAcknowledgement(let options):
                 send(.optionAcknowledgement(options), to: nil, scratch: scratch)
-            case .sendData(let blocks):
-                guard sendData(blocks, now: now, scratch: scratch) else { return }
+            case .sendData(let window):
+                guard sendData(window, now: now, scratch: scratch) else { return }
             case .sendError(let code, let message):
                 send(.error(code: code, message: message), to: nil, scratch: scratch)
             case .replyToStrayPeer(let code, let message):
@@ -163,68 +177,59 @@ final class TFTPTransferSession {
         }
     }
 
-    /// Reads a window of DATA into the send buffer and sends it in one call; on a read error sends the blocks
-    /// read so far and hands the failure back to the machine.
-    private func sendData(_ blocks: [TFTPDataBlock], now: NIODeadline, scratch: TFTPTransferPumpScratch) -> Bool {
-        scratch.sendBuffer.clear()
-        scratch.datagramLengths.removeAll(keepingCapacity: true)
-        var failure: (any Error)?
-        for block in blocks {
-            let start = scratch.sendBuffer.writerIndex
-            scratch.sendBuffer.writeInteger(TFTPOpcode.data.rawValue)
-            scratch.sendBuffer.writeInteger(block.blockNumber)
+    /// Sends a window of DATA, one read-ahead chunk's worth of blocks per send, straight from the chunk; on a read
+    /// error sends nothing more and hands the failure back to the machine.
+    private func sendData(_ window: TFTPDataWindow, now: NIODeadline, scratch: TFTPTransferPumpScratch) -> Bool {
+        let blocksPerChunk = max(1, source.chunkSize / window.blockSize)
+        var sent = 0
+        while sent < window.count {
+            let part = window.blocks(sent..<min(sent + blocksPerChunk, window.count))
             do {
-                try source.read(at: block.offset, length: block.length, into: &scratch.sendBuffer)
+                try source.withContiguousBytes(at: part.byteOffset, length: part.byteCount) { payload in
+                    sendDataBlocks(part, payload: payload, scratch: scratch)
+                }
             } catch {
-                scratch.sendBuffer.moveWriterIndex(to: start)
-                failure = error
-                break
+                perform(transfer.sourceReadFailed(reason: "\(error)", now: now), now: now, scratch: scratch)
+                return false
             }
-            scratch.datagramLengths.append(scratch.sendBuffer.writerIndex - start)
-        }
-        flush(to: nil, scratch: scratch)
-        if let failure {
-            perform(transfer.sourceReadFailed(reason: "\(failure)", now: now), now: now, scratch: scratch)
-            return false
+            sent += part.count
         }
         return true
     }
 
-    /// `peer` nil: the client, on the connected socket; otherwise a stray peer, from the stray socket.
-    private func send(_ packet: TFTPPacket, to peer: TFTPPeerAddress?, scratch: TFTPTransferPumpScratch) {
-        scratch.sendBuffer.clear()
-        scratch.datagramLengths.removeAll(keepingCapacity: true)
-        scratch.datagramLengths.append(scratch.sendBuffer.writeTFTPPacket(packet))
-        flush(to: peer, scratch: scratch)
-    }
-
-    /// Sends the datagrams in the send buffer: to the client on the connected socket (`peer` nil), or to a stray
-    /// peer from the stray socket. A datagram the kernel refuses (send buffer still full after the socket's send
-    /// timeout, no route, a pending ICMP error) is lost like any other: retransmission covers it.
-    private func flush(to peer: TFTPPeerAddress?, scratch: TFTPTransferPumpScratch) {
-        let count = scratch.datagramLengths.count
-        guard count > 0 else { return }
+    /// A datagram the kernel refuses (send buffer still full after the socket's send timeout, a pending ICMP error)
+    /// is lost like any other: retransmission covers it.
+    private func sendDataBlocks(
+        _ blocks: TFTPDataWindow, payload: UnsafeRawBufferPointer, scratch: TFTPTransferPumpScratch
+    ) {
         scratch.counters.sendCalls.add(1, ordering: .relaxed)
         let segmentedBefore = sendState.segmented_calls
-        let sent = scratch.sendBuffer.withUnsafeReadableBytes { bytes in
-            scratch.datagramLengths.withUnsafeBufferPointer { lengths in
-                let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-                guard let peer else {
-                    return ctftp_send_datagrams(
-                        sockets.transfer, nil, 0, base, lengths.baseAddress, CInt(count), &sendState)
-                }
-                return peer.withSocketAddress { address, length in
-                    ctftp_send_datagrams(
-                        sockets.stray, address, length, base, lengths.baseAddress, CInt(count), &sendState)
-                }
-            }
-        }
+        let sent = ctftp_send_data_blocks(
+            sockets.transfer, nil, 0, blocks[0].blockNumber, payload.baseAddress?.assumingMemoryBound(to: UInt8.self),
+            payload.count, blocks.blockSize, CInt(blocks.count), &sendState)
         if sendState.segmented_calls != segmentedBefore {
             scratch.counters.segmentedSends.add(Int(sendState.segmented_calls - segmentedBefore), ordering: .relaxed)
         }
-        if sent < count {
-            logger.debug("TFTP datagrams not sent", metadata: ["unsent": "\(Int(count) - Int(sent))", "errno": "\(errno)"])
+        if sent < blocks.count {
+            logger.debug(
+                "TFTP datagrams not sent", metadata: ["unsent": "\(blocks.count - Int(sent))", "errno": "\(errno)"])
         }
+    }
+
+    /// Sends an OACK or ERROR: to the client on the connected socket (`peer` nil), or to a stray peer from the
+    /// stray socket. A refused send is lost like any other datagram.
+    private func send(_ packet: TFTPPacket, to peer: TFTPPeerAddress?, scratch: TFTPTransferPumpScratch) {
+        scratch.counters.sendCalls.add(1, ordering: .relaxed)
+        scratch.sendBuffer.clear()
+        scratch.sendBuffer.writeTFTPPacket(packet)
+        let sent = scratch.sendBuffer.withUnsafeReadableBytes { bytes in
+            let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            guard let peer else { return ctftp_send_datagram(sockets.transfer, nil, 0, base, bytes.count) }
+            return peer.withSocketAddress { address, length in
+                ctftp_send_datagram(sockets.stray, address, length, base, bytes.count)
+            }
+        }
+        if sent == 0 { logger.debug("TFTP datagram not sent", metadata: ["errno": "\(errno)"]) }
     }
 
     private func log(_ outcome: TFTPTransferOutcome, _ statistics: TFTPTransferStatistics) {

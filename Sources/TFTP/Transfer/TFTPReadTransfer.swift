@@ -171,18 +171,13 @@ public struct TFTPReadTransfer: Sendable {
     private mutating func sendWindow(now: NIODeadline) -> [TFTPTransferAction] {
         let first = firstUnacknowledgedIndex
         let last = min(first + UInt64(negotiatedOptions.windowSize) - 1, finalBlockIndex)
-        let blockSize = UInt64(negotiatedOptions.blockSize)
-        var blocks: [TFTPDataBlock] = []
-        blocks.reserveCapacity(Int(last - first + 1))
-        for index in first...last {
-            let offset = (index - 1) * blockSize
-            let length = index == finalBlockIndex ? transferSize - offset : blockSize
-            blocks.append(TFTPDataBlock(index: index, offset: offset, length: Int(length)))
-            if index < nextIndexToSend { retransmittedPackets += 1 }
-        }
-        dataPacketsSent += UInt64(blocks.count)
+        let window = TFTPDataWindow(
+            firstIndex: first, count: Int(last - first + 1), blockSize: negotiatedOptions.blockSize,
+            transferSize: transferSize)
+        if first < nextIndexToSend { retransmittedPackets += min(nextIndexToSend, last + 1) - first }
+        dataPacketsSent += UInt64(window.count)
         nextIndexToSend = max(nextIndexToSend, last + 1)
-        return [.sendData(blocks), armTimer(now: now)]
+        return [.sendData(window), armTimer(now: now)]
     }
 
     private mutating func armTimer(now: NIODeadline) -> TFTPTransferAction {

@@ -5,7 +5,7 @@ public enum TFTPTransferAction: Hashable, Sendable {
     /// Send an OACK with these options (RFC 2347 §2).
     case sendOptionAcknowledgement([TFTPOption])
     /// Read each block's byte range from the file source and send it as DATA, in order, in one flush (RFC 7440).
-    case sendData([TFTPDataBlock])
+    case sendData(TFTPDataWindow)
     /// Send ERROR to the transfer's client; a `.finish` follows.
     case sendError(TFTPErrorCode, message: String)
     /// Send ERROR to the *stray* peer whose packet arrived with a wrong TID, not to the client; the transfer

@@ -18,7 +18,7 @@ struct TFTPReadTransferNegotiationTests {
         let data = transfer.receivedAcknowledgement(block: 0, now: instant(0, milliseconds: 10))
         #expect(
             data == [
-                .sendData([TFTPDataBlock(index: 1, offset: 0, length: 1408)]),
+                .sendData(TFTPDataWindow(firstIndex: 1, count: 1, blockSize: 1408, transferSize: 3000)),
                 .armTimer(deadline: instant(1, milliseconds: 10)),
             ])
     }

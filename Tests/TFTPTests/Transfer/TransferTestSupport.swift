@@ -14,7 +14,7 @@ func octetRequest(_ options: [(String, String)] = []) -> TFTPRequest {
 extension Array where Element == TFTPTransferAction {
     /// The DATA blocks of the (single) `.sendData` action, or `nil`.
     var dataBlocks: [TFTPDataBlock]? {
-        for action in self { if case .sendData(let blocks) = action { return blocks } }
+        for action in self { if case .sendData(let window) = action { return [TFTPDataBlock](window) } }
         return nil
     }
 
