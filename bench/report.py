@@ -42,8 +42,8 @@ out.append("- Servers: Rackboot (release build), tftpd-hpa 5.2 (`in.tftpd -L`, o
            "their windowed rows are not run.")
 out.append("- Loopback rows run on the loopback of a network namespace the benchmark creates (dnsmasq has no "
            "TFTP port option and needs port 69). A fresh server is started for every run. Single-transfer "
-           "loopback rows are run several times (`BENCH_REPEAT`, the `runs` count below) and the run with the "
-           "median MB/s is shown. The lock-step storm runs in alternating rounds for the servers within reach of "
+           "loopback rows are run in several rounds with the servers alternating (`BENCH_REPEAT`, the `runs` count "
+           "below), and each server's run with the median MB/s is shown. The lock-step storm runs in alternating rounds for the servers within reach of "
            "each other (`BENCH_STORM_REPEAT` rounds of `BENCH_STORM_REPEAT_SERVERS`), each keeping its median run "
            "and listing all; the other storm rows and the 1 ms rows run once.")
 if delay_us == "0":

@@ -4,7 +4,8 @@
 #
 # Usage: bench/run.sh RACKBOOT_BINARY TFTP_BENCH_BINARY ATFTPD_BINARY
 # Environment: BENCH_STORM_CLIENTS (500), BENCH_STORM_MIB (32), BENCH_FILE_MIB (32), BENCH_SERVERS (all four),
-#              BENCH_REPEAT (3: runs of each single-transfer loopback row, median kept), BENCH_OUTPUT,
+#              BENCH_REPEAT (5: rounds of each single-transfer loopback row, servers alternating, median kept),
+#              BENCH_OUTPUT,
 #              BENCH_ROWS ("single storm veth": which groups of rows to run, for quick experiments),
 #              BENCH_STORM_REPEAT (3: rounds of the lock-step storm for BENCH_STORM_REPEAT_SERVERS, default
 #              "rackboot dnsmasq", servers alternating, median kept), BENCH_RACKBOOT_TFTP (extra `key: value` lines for
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/.."
 storm_clients=${BENCH_STORM_CLIENTS:-500}
 storm_mib=${BENCH_STORM_MIB:-32}
 file_mib=${BENCH_FILE_MIB:-32}
-repeat=${BENCH_REPEAT:-3}
+repeat=${BENCH_REPEAT:-5}
 storm_repeat=${BENCH_STORM_REPEAT:-3}
 storm_repeat_servers=${BENCH_STORM_REPEAT_SERVERS:-rackboot dnsmasq}
 servers=${BENCH_SERVERS:-rackboot tftpd-hpa atftpd dnsmasq}
@@ -173,21 +174,24 @@ run_into() {
     sed -i '$d' "$work/results.jsonl"
 }
 
-# run_median RUN_ARGS...: a single transfer on loopback lasts well under a second and swings with whatever else the
-# machine runs, so the row is run $repeat times (a fresh server each time) and the run with the median MB/s is kept.
-run_median() {
-    : > "$work/repeats.jsonl"
-    for _ in $(seq 1 "$repeat"); do run_into "$work/repeats.jsonl" "$@"; done
-    keep_median "$work/repeats.jsonl"
-}
-
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
+# A single transfer on loopback lasts a few seconds at most and swings with whatever else the machine runs, so each
+# row runs $repeat times with the servers alternating (a fresh server each time), and each server keeps its median.
 [[ " $rows " == *" single "* ]] && for blksize in 512 1468 8192; do
     for window in 1 8 32; do
+        row_servers=()
         for server in $servers; do
             [ "$window" -gt 1 ] && ! supports_window "$server" && continue
-            run_median "loopback 1 × ${file_mib} MiB" "$server" "$ns_lo" "$ns_lo" 127.0.0.1 image.bin 1 "$blksize" "$window"
+            row_servers+=("$server")
+            : > "$work/single-$server.jsonl"
         done
+        for _ in $(seq 1 "$repeat"); do
+            for server in "${row_servers[@]}"; do
+                run_into "$work/single-$server.jsonl" "loopback 1 × ${file_mib} MiB" "$server" "$ns_lo" "$ns_lo" \
+                    127.0.0.1 image.bin 1 "$blksize" "$window"
+            done
+        done
+        for server in "${row_servers[@]}"; do keep_median "$work/single-$server.jsonl"; done
     done
 done
 # The lock-step storm decides the throughput and CPU targets, and this machine's throughput drifts by ±10 % over

@@ -2,10 +2,10 @@ import Synchronization
 
 /// What a pump has done, readable from any thread: for tests that check how a window leaves.
 final class TFTPTransferPumpCounters: Sendable {
-    /// Windows and packets handed to the kernel (one send per packet or window; a window may take several system
-    /// calls when GSO's limits split it).
+    /// Packets and runs of DATA handed to the kernel: one per OACK or ERROR, one per read-ahead chunk's worth of a
+    /// window (usually the whole window), which may take several system calls when GSO's limits split it.
     let sendCalls = Atomic<Int>(0)
-    /// UDP GSO sends (one per window of up to 64 datagrams and 65507 bytes).
+    /// UDP GSO sends (each of up to 64 datagrams and 65507 bytes).
     let segmentedSends = Atomic<Int>(0)
     /// Failed receives other than EAGAIN (a vanished client's ICMP errors on the connected socket).
     let receiveErrors = Atomic<Int>(0)
