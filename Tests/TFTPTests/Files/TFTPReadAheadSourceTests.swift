@@ -78,4 +78,19 @@ import Testing
         try readAhead.read(at: 1024, length: 0, into: &buffer)
         #expect(buffer.readableBytes == 0)
     }
+
+    /// The bytes a window is sent from: a range crossing the end of the current chunk is read again from its start,
+    /// so it comes out contiguous; one longer than a chunk grows it.
+    @Test func contiguousRangesAreTheFilesBytesEvenAcrossAChunkEnd() throws {
+        let file = SyntheticFileSource(byteCount: 100_000)
+        let counting = CountingSource(file: file)
+        var readAhead = TFTPReadAheadSource(counting, chunkSize: 10_000)
+        for (offset, length) in [(0, 4000), (4000, 4000), (8000, 4000), (30_000, 25_000)] {
+            let served = try readAhead.withContiguousBytes(at: UInt64(offset), length: length) { Array($0) }
+            var expected = ByteBuffer()
+            try file.read(at: UInt64(offset), length: length, into: &expected)
+            #expect(served == Array(expected.readableBytesView), "bytes \(offset)..<\(offset + length)")
+        }
+        #expect(counting.counter.reads == 3, "one read for the first two ranges, one for each of the others")
+    }
 }
