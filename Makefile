@@ -12,7 +12,7 @@ BENCH_STORM_CLIENTS ?= 500
 BENCH_STORM_MIB     ?= 32
 
 # Debian packages the build and the tests need. Services are never started by installing them (policy-rc.d).
-DEB_BUILD := libsystemd-dev libsqlite3-dev pkg-config
+DEB_BUILD := libsystemd-dev libsqlite3-dev liburing-dev pkg-config
 DEB_BOOT  := pxelinux syslinux-common syslinux-efi
 DEB_TEST  := gcc libc6-dev python3 curl systemd tftp-hpa atftp iproute2 sqlite3 isc-dhcp-client udhcpc dhcpcd-base dnsmasq-base \
              kea-admin
@@ -70,7 +70,7 @@ e2e: deps
 bench-tftp: release
 	@bash scripts/install-debian-packages.sh $(DEB_BENCH)
 	@bash bench/fetch-atftpd.sh $(BENCH_DIR)
-	cc -O2 -Wall -Wextra -Werror -o $(BENCH_DIR)/tftp-bench bench/tftp-bench.c
+	cc -O2 -Wall -Wextra -Werror -o $(BENCH_DIR)/tftp-bench bench/tftp-bench.c -luring
 	BENCH_STORM_CLIENTS=$(BENCH_STORM_CLIENTS) BENCH_STORM_MIB=$(BENCH_STORM_MIB) bash bench/run.sh \
 		"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot" $(BENCH_DIR)/tftp-bench \
 		$(BENCH_DIR)/atftpd/usr/sbin/atftpd

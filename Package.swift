@@ -35,7 +35,8 @@ let package = Package(
             ]
         ),
         // epoll, eventfd and sendmmsg for the TFTP transfer pump (Sources/TFTP/Server/TFTPTransferPump.swift).
-        .target(name: "CTFTPSocket"),
+        // liburing (Debian's liburing-dev; liburing2 at run time) for the pumps' io_uring waits.
+        .target(name: "CTFTPSocket", linkerSettings: [.linkedLibrary("uring")]),
         .target(
             name: "TFTP",
             dependencies: [

@@ -9,7 +9,8 @@
 #              BENCH_ROWS ("single storm veth": which groups of rows to run, for quick experiments),
 #              BENCH_STORM_REPEAT (3: rounds of the lock-step storm for BENCH_STORM_REPEAT_SERVERS, default
 #              "rackboot dnsmasq", servers alternating, median kept), BENCH_RACKBOOT_TFTP (extra `key: value` lines for
-#              Rackboot's tftp section, for experiments)
+#              Rackboot's tftp section, for experiments), BENCH_CLIENT_IO (io_uring: the load client's default;
+#              epoll: the load client's older wait, for comparing clients)
 #              (docs/performance.md).
 #
 # Safety: every server and client runs inside network namespaces this script creates; the loopback workloads use
@@ -140,7 +141,7 @@ run() {
     cpu_before=$([ -n "$cgroup" ] && cat "$cgroup/cpuacct.usage")
     line=$(ip netns exec "$client_ns" "$bench" --server "$address" --port 69 --file "$file" --source "$root/$file" \
         --count "$count" --blksize "$blksize" --windowsize "$window" --tsize --pid "$server_pid" \
-        --deadline "$deadline" --delay-us "$delay" --times "$work/times.txt")
+        --deadline "$deadline" --delay-us "$delay" --times "$work/times.txt" --io "${BENCH_CLIENT_IO:-io_uring}")
     if [ -n "$cgroup" ] && [ -n "$line" ]; then
         local cpu
         cpu=$(awk -v a="$cpu_before" -v b="$(cat "$cgroup/cpuacct.usage")" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')

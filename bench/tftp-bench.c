@@ -2,11 +2,14 @@
  * tftp-bench: Rackboot's TFTP load client for `make bench-tftp`.
  *
  * Runs N concurrent read transfers of one file against a TFTP server, lock-step (RFC 1350) or windowed
- * (RFC 7440), with blksize/windowsize/tsize options, from one thread with epoll so the client costs as little
- * CPU as possible (it shares the machine with the server). Every byte received is compared with the source
+ * (RFC 7440), with blksize/windowsize/tsize options, from one thread that costs as little CPU as it can (it shares
+ * the machine with the server, so every microsecond it spends per block is one the server cannot): io_uring by
+ * default, one multishot receive per transfer socket into provided buffers and each ACK queued as a send, so a
+ * whole batch of DATA blocks is received and answered in one io_uring_enter; `--io epoll` (or a kernel that refuses
+ * io_uring) waits with epoll and reads and sends with one system call each. Every byte received is compared with the source
  * file (mmap) and every length with its size. It prints one JSON line: transfers ok/failed, aggregate MB/s,
- * p50/p99 transfer time, and the server's CPU seconds and peak RSS read from /proc (PID given with --pid;
- * children included, for forking servers such as tftpd-hpa).
+ * p50/p99 transfer time, the server's CPU seconds and peak RSS read from /proc (PID given with --pid;
+ * children included, for forking servers such as tftpd-hpa), and the client's own CPU seconds.
  *
  * --delay-us N holds every packet the client sends for N microseconds before it leaves: a round trip of N µs
  * without `tc netem` (this machine's kernel is built without CONFIG_NET_SCH_NETEM). For a TFTP server only the
@@ -20,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <liburing.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +31,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -44,6 +49,8 @@ typedef struct {
     uint64_t bytes;
     int blksize, window, in_window, nacked, retries;
     double start, finish, last_activity;
+    unsigned char ack[4]; /* the ACK an io_uring send reads (it must outlive the call that queued it) */
+    uint64_t ack_batch;   /* the batch in which that send was queued */
     char reason[96];
 } transfer_t;
 
@@ -54,6 +61,10 @@ static pid_t server_pid = 0;
 static const char *cpuacct_path; /* a cgroup v1 cpuacct.usage holding only the server (bench/run.sh makes it) */
 static const unsigned char *source;
 static uint64_t source_size;
+static int use_uring = 1;
+static struct io_uring ring;
+static int ring_ready;       /* ACKs on connected sockets are queued on `ring` */
+static uint64_t ring_batch = 1; /* counts io_uring_enter calls, so an ACK buffer still queued is never rewritten */
 
 static double now(void) {
     struct timespec t;
@@ -188,6 +199,27 @@ static void send_to_peer(transfer_t *t, const void *buf, size_t len) {
     else send_now(t, buf, len, 0);
 }
 
+static void submit_ring(void) {
+    io_uring_submit(&ring);
+    ring_batch++;
+}
+
+/* Queues an ACK as an io_uring send (no completion unless it fails), submitted with the next wait. */
+static void queue_ack(transfer_t *t, const unsigned char ack[4]) {
+    if (t->ack_batch == ring_batch) submit_ring(); /* its previous ACK is still queued: let it leave first */
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+    if (!sqe) {
+        submit_ring();
+        sqe = io_uring_get_sqe(&ring);
+    }
+    if (!sqe) return; /* lost: the retransmission timer recovers */
+    memcpy(t->ack, ack, 4);
+    t->ack_batch = ring_batch;
+    io_uring_prep_send(sqe, t->fd, t->ack, 4, 0);
+    sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+    io_uring_sqe_set_data64(sqe, UINT64_MAX);
+}
+
 static void send_now(transfer_t *t, const void *buf, size_t len, int to_request_port) {
     if (to_request_port) {
         sendto(t->fd, buf, len, 0, (struct sockaddr *)&request_address, sizeof request_address);
@@ -200,7 +232,8 @@ static void send_now(transfer_t *t, const void *buf, size_t len, int to_request_
 
 static void send_ack(transfer_t *t, uint16_t block) {
     unsigned char b[4] = {0, OP_ACK, block >> 8, block & 0xff};
-    send_to_peer(t, b, 4);
+    if (ring_ready && t->connected && delay_seconds == 0) queue_ack(t, b);
+    else send_to_peer(t, b, 4);
 }
 
 static void send_rrq(transfer_t *t) {
@@ -311,6 +344,150 @@ static void on_packet(transfer_t *t, const unsigned char *p, ssize_t len, struct
     }
 }
 
+/* Marks a transfer that just ended as no longer watched; returns 1 when it did end. */
+static int ended(int ep, transfer_t *t, int before) {
+    if (before >= ST_DONE || t->state < ST_DONE) return 0;
+    if (!ring_ready) epoll_ctl(ep, EPOLL_CTL_DEL, t->fd, NULL);
+    return 1;
+}
+
+/* One epoll wait and the reads it allows; returns how many transfers ended. */
+static int epoll_turn(int ep, transfer_t *ts, double wait_s) {
+    static unsigned char buf[65536 + 64];
+    struct epoll_event events[256];
+    struct timespec timeout = {0, (long)(wait_s * 1e9)};
+    int n = epoll_pwait2(ep, events, 256, &timeout, NULL), finished = 0;
+    for (int e = 0; e < n; e++) {
+        transfer_t *t = &ts[events[e].data.u32];
+        for (int reads = 0; reads < 64; reads++) { /* bounded so one busy socket cannot starve the rest */
+            struct sockaddr_in from;
+            socklen_t fromlen = sizeof from;
+            ssize_t len = recvfrom(t->fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
+            if (len < 0) break;
+            int before = t->state;
+            on_packet(t, buf, len, &from);
+            if (ended(ep, t, before)) {
+                finished++;
+                break;
+            }
+        }
+    }
+    return finished;
+}
+
+/* Retransmissions (the last ACK, or the RRQ) and the run's deadline; returns how many transfers ended. */
+static int check_timers(int ep, transfer_t *ts, double elapsed) {
+    double t_now = now();
+    int finished = 0;
+    for (int i = 0; i < count; i++) {
+        transfer_t *t = &ts[i];
+        if (t->state >= ST_DONE) continue;
+        int before = t->state;
+        if (elapsed > deadline_seconds) {
+            fail(t, "run deadline");
+        } else if (t_now - t->last_activity > retransmit_seconds) {
+            if (++t->retries > max_retries) {
+                fail(t, "timeout");
+            } else {
+                t->last_activity = t_now;
+                if (t->state == ST_REQUEST) send_rrq(t);
+                else send_ack(t, (uint16_t)(t->next - 1));
+            }
+        }
+        finished += ended(ep, t, before);
+    }
+    return finished;
+}
+
+/* The io_uring side: provided buffers that the kernel fills with received datagrams (each behind a
+ * struct io_uring_recvmsg_out and the sender's address). */
+enum { RING_BUFFER_GROUP = 1 };
+static struct io_uring_buf_ring *ring_buffers;
+static unsigned char *ring_memory;
+static unsigned ring_buffer_count, ring_buffer_size;
+static struct msghdr ring_msg = {.msg_namelen = sizeof(struct sockaddr_in)};
+
+/* Sets up the ring and its buffers, sized for every datagram a run can have in flight (a window per transfer).
+ * Returns 0, or -errno when the kernel refuses (the run then uses epoll). */
+static int uring_setup(int largest_datagram, int in_flight) {
+    struct io_uring_params params;
+    memset(&params, 0, sizeof params);
+    params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQSIZE;
+    params.cq_entries = 32768;
+    int r = io_uring_queue_init_params(4096, &ring, &params);
+    if (r < 0) return r;
+    unsigned size = sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in) + (unsigned)largest_datagram;
+    ring_buffer_size = (size + 63) & ~63u;
+    unsigned wanted = (unsigned)in_flight * 2 + 64, limit = (64u << 20) / ring_buffer_size;
+    if (wanted > limit) wanted = limit;
+    ring_buffer_count = 64;
+    while (ring_buffer_count < wanted && ring_buffer_count < 32768) ring_buffer_count *= 2;
+    ring_buffers = mmap(NULL, ring_buffer_count * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
+                        MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+    ring_memory = malloc((size_t)ring_buffer_count * ring_buffer_size);
+    if (ring_buffers == MAP_FAILED || !ring_memory) return -ENOMEM;
+    io_uring_buf_ring_init(ring_buffers);
+    struct io_uring_buf_reg reg = {.ring_addr = (uint64_t)(uintptr_t)ring_buffers,
+                                   .ring_entries = ring_buffer_count, .bgid = RING_BUFFER_GROUP};
+    r = io_uring_register_buf_ring(&ring, &reg, 0);
+    if (r < 0) return r;
+    for (unsigned id = 0; id < ring_buffer_count; id++)
+        io_uring_buf_ring_add(ring_buffers, ring_memory + (size_t)id * ring_buffer_size, ring_buffer_size,
+                              (unsigned short)id, io_uring_buf_ring_mask(ring_buffer_count), (int)id);
+    io_uring_buf_ring_advance(ring_buffers, (int)ring_buffer_count);
+    ring_ready = 1;
+    return 0;
+}
+
+/* One multishot receive on transfer `index`'s socket, until it ends (the kernel ends it when buffers run out). */
+static void uring_arm(transfer_t *ts, int index) {
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+    if (!sqe) {
+        submit_ring();
+        sqe = io_uring_get_sqe(&ring);
+    }
+    if (!sqe) return; /* the transfer's timer will fail it */
+    io_uring_prep_recvmsg_multishot(sqe, ts[index].fd, &ring_msg, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = RING_BUFFER_GROUP;
+    io_uring_sqe_set_data64(sqe, (uint64_t)index);
+}
+
+/* Submits the queued ACKs, waits for datagrams, handles them; returns how many transfers ended. */
+static int uring_turn(transfer_t *ts, double wait_s) {
+    struct __kernel_timespec timeout = {0, (long long)(wait_s * 1e9)};
+    struct io_uring_cqe *cqe = NULL;
+    io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &timeout, NULL);
+    ring_batch++;
+    unsigned head, seen = 0, returned = 0;
+    int finished = 0;
+    io_uring_for_each_cqe(&ring, head, cqe) {
+        seen++;
+        uint64_t tag = cqe->user_data;
+        if (tag == UINT64_MAX) continue; /* a failed ACK send: the retransmission timer recovers */
+        transfer_t *t = &ts[tag];
+        if (!(cqe->flags & IORING_CQE_F_MORE) && t->state < ST_DONE) uring_arm(ts, (int)tag);
+        if (!(cqe->flags & IORING_CQE_F_BUFFER)) continue; /* ENOBUFS or an error: the datagram stays queued */
+        unsigned id = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+        unsigned char *buffer = ring_memory + (size_t)id * ring_buffer_size;
+        struct io_uring_recvmsg_out *out = io_uring_recvmsg_validate(buffer, cqe->res, &ring_msg);
+        if (out && out->namelen >= sizeof(struct sockaddr_in)) {
+            int before = t->state;
+            if (out->flags & MSG_TRUNC) fail(t, "datagram longer than the buffer");
+            else
+                on_packet(t, io_uring_recvmsg_payload(out, &ring_msg),
+                          (ssize_t)io_uring_recvmsg_payload_length(out, cqe->res, &ring_msg),
+                          (struct sockaddr_in *)io_uring_recvmsg_name(out));
+            finished += ended(-1, t, before);
+        }
+        io_uring_buf_ring_add(ring_buffers, buffer, ring_buffer_size, (unsigned short)id,
+                              io_uring_buf_ring_mask(ring_buffer_count), (int)returned++);
+    }
+    io_uring_buf_ring_advance(ring_buffers, (int)returned);
+    io_uring_cq_advance(&ring, seen);
+    return finished;
+}
+
 static int compare_doubles(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
@@ -319,7 +496,7 @@ static int compare_doubles(const void *a, const void *b) {
 static void usage(void) {
     fprintf(stderr, "usage: tftp-bench --file NAME --source PATH [--server IP] [--port N] [--count N] [--blksize N]\n"
                     "                  [--windowsize N] [--tsize] [--pid SERVER_PID] [--deadline S] [--times FILE]\n"
-                    "                  [--delay-us N] [--cpuacct CGROUP/cpuacct.usage]\n");
+                    "                  [--delay-us N] [--cpuacct CGROUP/cpuacct.usage] [--io io_uring|epoll]\n");
     exit(64);
 }
 
@@ -327,7 +504,7 @@ int main(int argc, char **argv) {
     static struct option options[] = {{"server", 1, 0, 's'}, {"port", 1, 0, 'p'},   {"file", 1, 0, 'f'},
                                       {"source", 1, 0, 'S'}, {"count", 1, 0, 'n'},  {"blksize", 1, 0, 'b'},
                                       {"windowsize", 1, 0, 'w'}, {"tsize", 0, 0, 't'}, {"pid", 1, 0, 'P'},
-                                      {"deadline", 1, 0, 'd'}, {"times", 1, 0, 'T'}, {"delay-us", 1, 0, 'D'}, {"cpuacct", 1, 0, 'C'},
+                                      {"deadline", 1, 0, 'd'}, {"times", 1, 0, 'T'}, {"delay-us", 1, 0, 'D'}, {"cpuacct", 1, 0, 'C'}, {"io", 1, 0, 'I'},
                                       {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -345,6 +522,10 @@ int main(int argc, char **argv) {
         case 'T': times_path = optarg; break;
         case 'C': cpuacct_path = optarg; break;
         case 'D': delay_seconds = atof(optarg) / 1e6; break;
+        case 'I':
+            if (strcmp(optarg, "epoll") && strcmp(optarg, "io_uring")) usage();
+            use_uring = strcmp(optarg, "io_uring") == 0;
+            break;
         default: usage();
         }
     }
@@ -363,6 +544,12 @@ int main(int argc, char **argv) {
     request_address = server;
     held = calloc(HELD_MAX, sizeof *held);
 
+    const char *client_io = "epoll";
+    if (use_uring) {
+        int r = uring_setup((blksize > 512 ? blksize : 512) + 4, count * (window > 1 ? window : 1));
+        if (r == 0) client_io = "io_uring";
+        else fprintf(stderr, "tftp-bench: io_uring refused (%s), using epoll\n", strerror(-r));
+    }
     double cpu_before = server_pid || cpuacct_path ? server_cpu() : 0;
     sample_server();
     double started = now();
@@ -377,62 +564,26 @@ int main(int argc, char **argv) {
         t->blksize = 512;
         t->window = 1;
         t->start = t->last_activity = now();
-        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
-        epoll_ctl(ep, EPOLL_CTL_ADD, t->fd, &ev);
+        if (ring_ready) {
+            uring_arm(ts, i);
+        } else {
+            struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+            epoll_ctl(ep, EPOLL_CTL_ADD, t->fd, &ev);
+        }
         send_rrq(t);
     }
 
-    unsigned char buf[65536 + 64];
-    struct epoll_event events[256];
     int remaining = count;
     double next_check = started + 0.1;
     while (remaining > 0) {
         double wait_s = release_due();
         if (wait_s < 0 || wait_s > 0.02) wait_s = 0.02;
-        struct timespec timeout = {0, (long)(wait_s * 1e9)};
-        int n = epoll_pwait2(ep, events, 256, &timeout, NULL);
-        for (int e = 0; e < n; e++) {
-            transfer_t *t = &ts[events[e].data.u32];
-            for (int reads = 0; reads < 64; reads++) { /* bounded so one busy socket cannot starve the rest */
-                struct sockaddr_in from;
-                socklen_t fromlen = sizeof from;
-                ssize_t len = recvfrom(t->fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
-                if (len < 0) break;
-                int before = t->state;
-                on_packet(t, buf, len, &from);
-                if (before < ST_DONE && t->state >= ST_DONE) {
-                    remaining--;
-                    epoll_ctl(ep, EPOLL_CTL_DEL, t->fd, NULL);
-                    break;
-                }
-            }
-        }
+        remaining -= ring_ready ? uring_turn(ts, wait_s) : epoll_turn(ep, ts, wait_s);
         double t_now = now();
         if (t_now >= next_check) {
             next_check = t_now + 0.1;
             sample_server();
-            for (int i = 0; i < count; i++) {
-                transfer_t *t = &ts[i];
-                if (t->state >= ST_DONE) continue;
-                int timed_out = 0;
-                if (t_now - started > deadline_seconds) {
-                    fail(t, "run deadline");
-                    timed_out = 1;
-                } else if (t_now - t->last_activity > retransmit_seconds) {
-                    if (++t->retries > max_retries) {
-                        fail(t, "timeout");
-                        timed_out = 1;
-                    } else {
-                        t->last_activity = t_now;
-                        if (t->state == ST_REQUEST) send_rrq(t);
-                        else send_ack(t, (uint16_t)(t->next - 1));
-                    }
-                }
-                if (timed_out) {
-                    remaining--;
-                    epoll_ctl(ep, EPOLL_CTL_DEL, t->fd, NULL);
-                }
-            }
+            remaining -= check_timers(ep, ts, t_now - started);
         }
     }
     double wall = now() - started;
@@ -468,10 +619,14 @@ int main(int argc, char **argv) {
     if (tf) fclose(tf);
     qsort(times, (size_t)ok, sizeof *times, compare_doubles);
     double p50 = ok ? times[(ok - 1) / 2] : 0, p99 = ok ? times[(int)((ok - 1) * 0.99)] : 0;
+    struct rusage usage_self;
+    getrusage(RUSAGE_SELF, &usage_self);
+    double client_cpu = usage_self.ru_utime.tv_sec + usage_self.ru_utime.tv_usec / 1e6 + usage_self.ru_stime.tv_sec +
+                        usage_self.ru_stime.tv_usec / 1e6;
     printf("{\"ok\": %d, \"failed\": %d, \"bytes\": %llu, \"wall_s\": %.3f, \"mb_per_s\": %.1f, \"p50_s\": %.3f, "
            "\"p99_s\": %.3f, \"server_cpu_s\": %.2f, \"server_peak_rss_mib\": %.1f, \"blksize\": %d, "
-           "\"windowsize\": %d, \"first_failure\": \"%s\"}\n",
+           "\"windowsize\": %d, \"client_cpu_s\": %.2f, \"client_io\": \"%s\", \"first_failure\": \"%s\"}\n",
            ok, failed, (unsigned long long)bytes, wall, bytes / 1e6 / wall, p50, p99, cpu, peak_rss_kib / 1024.0,
-           granted_blksize, granted_window, first_reason);
+           granted_blksize, granted_window, client_cpu, client_io, first_reason);
     return failed ? 2 : 0;
 }

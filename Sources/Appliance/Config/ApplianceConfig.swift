@@ -1,5 +1,6 @@
 import DHCP
 import Inventory
+import TFTP
 
 /// The appliance configuration file (`/etc/rackboot/rackboot.yaml`), validated. Paths are absolute: relative paths
 /// in the file were resolved against the file's folder. `docs/configuration.md` documents every key and default.
@@ -128,6 +129,8 @@ public struct TFTPSettings: Sendable {
     public var maxTransfers: Int = 1000
     /// Threads that run transfers; `nil`: one per core.
     public var transferThreads: Int?
+    /// How transfer threads wait: io_uring where the kernel allows it, or epoll.
+    public var transferIO: TFTPTransferIO = .automatic
     /// Seconds before the first retransmission, unless the client negotiates `timeout`.
     public var retransmitTimeout: Int = 1
     /// Retransmissions of one window before the transfer is abandoned.

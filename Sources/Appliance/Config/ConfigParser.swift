@@ -1,4 +1,5 @@
 import Inventory
+import TFTP
 
 /// Reads the appliance configuration file into `ApplianceConfig`, reporting every problem with its position.
 enum ConfigParser {
@@ -93,7 +94,7 @@ enum ConfigParser {
         var tftp = TFTPSettings(root: resolvePath("tftproot"))
         guard let section = reader.mapping("tftp", describing: "'tftp'", allowedKeys: [
             "root", "address", "port", "max_block_size", "max_window_size", "max_window_bytes", "max_transfers",
-            "transfer_threads", "retransmit_timeout", "retries",
+            "transfer_threads", "transfer_io", "retransmit_timeout", "retries",
         ]) else { return tftp }
         if let root = section.string("root") { tftp.root = resolvePath(root.value) }
         if let address = section.string("address") {
@@ -111,6 +112,9 @@ enum ConfigParser {
         if let bytes = section.integer("max_window_bytes", in: 512...(256 << 20)) { tftp.maxWindowBytes = bytes.value }
         if let count = section.integer("max_transfers", in: 1...100_000) { tftp.maxTransfers = count.value }
         if let count = section.integer("transfer_threads", in: 1...256) { tftp.transferThreads = count.value }
+        if let io = section.choice("transfer_io", among: TFTPTransferIO.allCases.map(\.rawValue)) {
+            tftp.transferIO = TFTPTransferIO(rawValue: io.value) ?? .automatic
+        }
         // RFC 2349 allows 1 to 255 seconds.
         if let timeout = section.duration("retransmit_timeout", in: 1...255) { tftp.retransmitTimeout = timeout.value }
         if let retries = section.integer("retries", in: 0...100) { tftp.retries = retries.value }

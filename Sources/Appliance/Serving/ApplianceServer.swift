@@ -118,6 +118,7 @@ public struct ApplianceServer {
         var configuration = TFTPServerConfiguration(
             bindAddress: address, rootPath: config.tftp.root, limits: limits, maxTransfers: config.tftp.maxTransfers)
         configuration.transferThreads = config.tftp.transferThreads
+        configuration.transferIO = config.tftp.transferIO
         return configuration
     }
 }

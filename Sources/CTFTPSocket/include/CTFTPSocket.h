@@ -2,12 +2,15 @@
 #define RACKBOOT_CTFTPSOCKET_H
 
 /* The few Linux calls the TFTP transfer pump makes that Swift's Glibc module does not
-   offer (epoll, eventfd, sendmmsg, UDP_SEGMENT), kept to plain C so the Swift side stays small. */
+   offer (epoll, eventfd, sendmmsg, UDP_SEGMENT, io_uring in CTFTPRing.h), kept to plain C so the Swift side
+   stays small. */
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+
+#include "CTFTPRing.h"
 
 /* A transfer's two UDP sockets on `local`'s address and one fresh port (its TID). `*transfer` is
    connected to `client`, so the client's datagrams reach it by exact match (early demux, a cached

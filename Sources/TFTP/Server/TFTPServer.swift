@@ -31,7 +31,8 @@ public struct TFTPServer: Sendable {
         self.inventory = inventory
         self.logger = logger
         self.transfers = TFTPActiveTransfers(capacity: configuration.maxTransfers)
-        self.pumps = TFTPTransferPumps(count: configuration.transferThreads ?? System.coreCount)
+        self.pumps = TFTPTransferPumps(
+            count: configuration.transferThreads ?? System.coreCount, io: configuration.transferIO)
     }
 
     /// Transfers running now, for the status line and a graceful stop's drain.
@@ -45,6 +46,11 @@ public struct TFTPServer: Sendable {
     /// running ones finish on their own, until `shutdownTransfers`.
     public func bind(on group: any EventLoopGroup) -> EventLoopFuture<any Channel> {
         pumps.start()
+        if let reason = TFTPTransferPoller.ringUnavailableReason(for: configuration.transferIO) {
+            logger.info("TFTP transfers wait with epoll", metadata: ["reason": "\(reason)"])
+        } else {
+            logger.info("TFTP transfers wait with io_uring")
+        }
         let pumps = pumps
         let configuration = configuration
         let files = files

@@ -17,6 +17,8 @@ public struct TFTPServerConfiguration: Sendable {
     public var maxTransfers: Int
     /// Threads that run transfers (`TFTPTransferPump`); `nil`: one per core.
     public var transferThreads: Int?
+    /// How those threads wait (`tftp.transfer_io`).
+    public var transferIO: TFTPTransferIO = .automatic
     /// Which MAC holds a client's address (filled by DHCP), so a transfer's log names the machine.
     public var addressBook: ClientAddressBook?
 

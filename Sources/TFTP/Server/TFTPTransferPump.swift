@@ -9,8 +9,8 @@ import Glibc
 import Musl
 #endif
 
-/// One thread that runs transfers on raw UDP sockets: epoll for readiness, a deadline heap for retransmissions,
-/// and an eventfd through which the request port hands over new transfers.
+/// One thread that runs transfers on raw UDP sockets: io_uring or epoll to wait (`TFTPTransferPoller`), a deadline
+/// heap for retransmissions, and an eventfd through which the request port hands over new transfers.
 ///
 /// Transfer sockets bypass SwiftNIO's `DatagramChannel` because a lock-step transfer is one round trip per block,
 /// and NIO's per-datagram work (a `SocketAddress` per datagram, the pending-write queue, a `ByteBuffer` per packet)
@@ -26,20 +26,18 @@ final class TFTPTransferPump: Sendable {
 
     private let inbox = Mutex(Inbox())
     private let wakeDescriptor: CInt
-    private let epollDescriptor: CInt
+    private let io: TFTPTransferIO
 
     let counters = TFTPTransferPumpCounters()
 
-    init() {
+    init(io: TFTPTransferIO = .automatic) {
+        self.io = io
         wakeDescriptor = eventfd(0, CInt(EFD_CLOEXEC | EFD_NONBLOCK))
-        epollDescriptor = epoll_create1(CInt(EPOLL_CLOEXEC))
-        precondition(wakeDescriptor >= 0 && epollDescriptor >= 0, "cannot create the TFTP pump's eventfd or epoll")
-        precondition(ctftp_epoll_add(epollDescriptor, wakeDescriptor) == 0, "cannot watch the TFTP pump's eventfd")
+        precondition(wakeDescriptor >= 0, "cannot create the TFTP pump's eventfd")
     }
 
     deinit {
         close(wakeDescriptor)
-        close(epollDescriptor)
     }
 
     /// Hands a transfer to the pump's thread. After `stop` the sockets are closed and `finished` runs at once.
@@ -82,19 +80,22 @@ final class TFTPTransferPump: Sendable {
         _ = write(wakeDescriptor, &one, MemoryLayout<UInt64>.size)
     }
 
-    /// The pump's loop; returns after `stop`. Runs on the thread that calls it (a `NIOThreadPool` thread).
+    /// The pump's loop; returns after `stop`. Runs on the thread that calls it (a `NIOThreadPool` thread), which
+    /// owns the poller.
     func run() {
+        let poller = TFTPTransferPoller(io)
+        counters.usingRing.store(poller.usesRing, ordering: .relaxed)
+        precondition(poller.watchReadable(wakeDescriptor) == 0, "cannot watch the TFTP pump's eventfd")
         let scratch = TFTPTransferPumpScratch(counters: counters)
         var sessions: [TFTPTransferSession?] = []
         var nextSerial: UInt64 = 0
-        let readyCapacity = 256
-        let ready = UnsafeMutablePointer<CInt>.allocate(capacity: readyCapacity)
-        defer { ready.deallocate() }
 
         // Indexed by descriptor: a transfer's connected socket and its stray socket both lead to its session.
         func reap(_ session: TFTPTransferSession) {
             sessions[Int(session.sockets.transfer)] = nil
             sessions[Int(session.sockets.stray)] = nil
+            poller.unwatch(session.sockets.transfer)
+            poller.unwatch(session.sockets.stray)
             session.sockets.closeBoth()
             counters.running.subtract(1, ordering: .relaxed)
             session.finished()
@@ -111,10 +112,10 @@ final class TFTPTransferPump: Sendable {
                 sessions[Int(setup.sockets.transfer)] = session
                 sessions[Int(setup.sockets.stray)] = session
                 counters.running.add(1, ordering: .relaxed)
-                guard ctftp_epoll_add(epollDescriptor, setup.sockets.transfer) == 0,
-                    ctftp_epoll_add(epollDescriptor, setup.sockets.stray) == 0
-                else {
-                    session.abandon(because: "epoll_ctl failed (errno \(errno))")
+                let failure = poller.watchDatagrams(setup.sockets.transfer)
+                let strayFailure = failure == 0 ? poller.watchReadable(setup.sockets.stray) : 0
+                guard failure == 0, strayFailure == 0 else {
+                    session.abandon(because: "cannot watch the transfer's sockets (errno \(max(failure, strayFailure)))")
                     reap(session)
                     continue
                 }
@@ -123,52 +124,69 @@ final class TFTPTransferPump: Sendable {
             }
         }
 
+        /// Takes what `submit`, `ping` and `stop` left; returns false when the pump is stopping (every transfer
+        /// has then been ended).
+        func openInbox(now: NIODeadline) -> Bool {
+            var value: UInt64 = 0
+            _ = read(wakeDescriptor, &value, MemoryLayout<UInt64>.size)
+            let (setups, pings, stopping) = inbox.withLock { inbox in
+                defer {
+                    inbox.pending.removeAll()
+                    inbox.pings.removeAll()
+                }
+                return (inbox.pending, inbox.pings, inbox.stopping)
+            }
+            for ping in pings { ping.succeed() }
+            guard !stopping else {
+                for setup in setups {
+                    setup.sockets.closeBoth()
+                    setup.finished()
+                }
+                // Each session appears twice; the first visit finishes it.
+                for case let session? in sessions where !session.isFinished {
+                    session.abandon(because: "the server is shutting down")
+                    reap(session)
+                }
+                return false
+            }
+            adopt(setups, now: now)
+            return true
+        }
+
         while true {
             var timeout: CInt = -1
             if let earliest = scratch.deadlines.earliest {
                 let wait = (earliest.deadline - NIODeadline.now()).nanoseconds
                 timeout = wait <= 0 ? 0 : CInt(min((wait + 999_999) / 1_000_000, 60_000))
             }
-            let count = ctftp_epoll_wait(epollDescriptor, ready, CInt(readyCapacity), timeout)
-            var now = NIODeadline.now()
-            for position in 0..<Int(max(count, 0)) {
-                let descriptor = ready[position]
-                if descriptor == wakeDescriptor {
-                    var value: UInt64 = 0
-                    _ = read(wakeDescriptor, &value, MemoryLayout<UInt64>.size)
-                    let (setups, pings, stopping) = inbox.withLock { inbox in
-                        defer {
-                            inbox.pending.removeAll()
-                            inbox.pings.removeAll()
-                        }
-                        return (inbox.pending, inbox.pings, inbox.stopping)
+            var now: NIODeadline?
+            var woken = false
+            poller.wait(timeoutMilliseconds: timeout) { event in
+                let moment = now ?? NIODeadline.now()
+                now = moment
+                switch event {
+                case .readable(let descriptor):
+                    if descriptor == wakeDescriptor {
+                        woken = true
+                    } else if let session = sessions[Int(descriptor)] {
+                        session.readable(descriptor, now: moment, scratch: scratch)
+                        if session.isFinished { reap(session) }
                     }
-                    for ping in pings { ping.succeed() }
-                    if stopping {
-                        for setup in setups {
-                            setup.sockets.closeBoth()
-                            setup.finished()
-                        }
-                        // Each session appears twice; the first visit finishes it.
-                        for case let session? in sessions where !session.isFinished {
-                            session.abandon(because: "the server is shutting down")
-                            reap(session)
-                        }
-                        return
-                    }
-                    adopt(setups, now: now)
-                    continue
+                case .datagram(let descriptor, let bytes, let length):
+                    guard let session = sessions[Int(descriptor)] else { return }
+                    session.received(bytes, length: length, now: moment, scratch: scratch)
+                    if session.isFinished { reap(session) }
+                case .receiveFailed(let descriptor, let error):
+                    sessions[Int(descriptor)]?.receiveFailed(errno: error, scratch: scratch)
                 }
-                guard let session = sessions[Int(descriptor)] else { continue }
-                session.readable(descriptor, now: now, scratch: scratch)
-                if session.isFinished { reap(session) }
             }
-            now = NIODeadline.now()
-            while let entry = scratch.deadlines.popDue(now: now) {
+            let afterEvents = NIODeadline.now()
+            if woken, !openInbox(now: afterEvents) { return }
+            while let entry = scratch.deadlines.popDue(now: afterEvents) {
                 guard let session = sessions[Int(entry.descriptor)], session.serial == entry.serial,
                     session.timerFiresAt == entry.deadline
                 else { continue }
-                session.timerFired(now: now, scratch: scratch)
+                session.timerFired(now: afterEvents, scratch: scratch)
                 if session.isFinished { reap(session) }
             }
         }

@@ -10,8 +10,8 @@ final class TFTPTransferPumps: Sendable {
     private let started = Mutex(false)
     private let turn = Atomic<Int>(0)
 
-    init(count: Int) {
-        pumps = (0..<max(1, count)).map { _ in TFTPTransferPump() }
+    init(count: Int, io: TFTPTransferIO = .automatic) {
+        pumps = (0..<max(1, count)).map { _ in TFTPTransferPump(io: io) }
         threads = NIOThreadPool(numberOfThreads: pumps.count)
     }
 
@@ -54,6 +54,9 @@ final class TFTPTransferPumps: Sendable {
 
     /// UDP GSO sends made by all pumps, for tests.
     var segmentedSends: Int { pumps.reduce(0) { $0 + $1.counters.segmentedSends.load(ordering: .relaxed) } }
+
+    /// Pumps whose thread waits with io_uring, for tests.
+    var pumpsUsingRing: Int { pumps.filter { $0.counters.usingRing.load(ordering: .relaxed) }.count }
 
     /// Failed receives (ICMP errors) seen by all pumps, for tests.
     var receiveErrors: Int { pumps.reduce(0) { $0 + $1.counters.receiveErrors.load(ordering: .relaxed) } }

@@ -67,38 +67,61 @@ final class TFTPTransferSession {
         perform(transfer.start(now: now), now: now, scratch: scratch)
     }
 
-    /// Reads one datagram queued on `socket`, one of this transfer's two (level-triggered epoll calls again while
-    /// more are queued).
+    /// Reads what is queued on `socket`, one of this transfer's two: one datagram from the transfer socket (epoll
+    /// is level-triggered and calls again while more are queued), everything from the stray socket (under io_uring
+    /// several arrivals may be reported once), at most `strayBurst` datagrams a call.
     func readable(_ socket: CInt, now: NIODeadline, scratch: TFTPTransferPumpScratch) {
-        let count: Int
         if socket == sockets.transfer {
             // Connected: only the client's datagrams arrive here.
-            count = ctftp_receive_datagram(
+            let count = ctftp_receive_datagram(
                 socket, scratch.receiveBuffer, TFTPTransferPumpScratch.receiveCapacity, nil, nil)
-        } else {
-            var peer = TFTPPeerAddress()
-            count = ctftp_receive_datagram(
-                socket, scratch.receiveBuffer, TFTPTransferPumpScratch.receiveCapacity, &peer.storage, &peer.length)
-            // The client itself only lands here if it sent before the transfer socket was connected.
-            if count >= 0, !peer.isSamePeer(as: client) {
-                perform(transfer.receivedPacketFromUnknownTransferID(), now: now, scratch: scratch, strayPeer: peer)
-                return
-            }
-        }
-        guard count >= 0 else {
-            // EAGAIN, or the ICMP error of a vanished client (ECONNREFUSED, cleared by this read): the retransmission
-            // timer decides whether the transfer survives.
-            if errno != EAGAIN {
-                scratch.counters.receiveErrors.add(1, ordering: .relaxed)
-                logger.debug("TFTP transfer socket error", metadata: ["errno": "\(errno)"])
-            }
+            guard count >= 0 else { return receiveFailed(errno: errno, scratch: scratch) }
+            handleClientDatagram(UnsafeRawBufferPointer(start: scratch.receiveBuffer, count: count), now: now, scratch: scratch)
             return
         }
-        handleClientDatagram(count: count, now: now, scratch: scratch)
+        for _ in 0..<Self.strayBurst where !isFinished {
+            var peer = TFTPPeerAddress()
+            let count = ctftp_receive_datagram(
+                socket, scratch.receiveBuffer, TFTPTransferPumpScratch.receiveCapacity, &peer.storage, &peer.length)
+            guard count >= 0 else { return receiveFailed(errno: errno, scratch: scratch) }
+            // The client itself only lands here if it sent before the transfer socket was connected.
+            if peer.isSamePeer(as: client) {
+                handleClientDatagram(
+                    UnsafeRawBufferPointer(start: scratch.receiveBuffer, count: count), now: now, scratch: scratch)
+            } else {
+                perform(transfer.receivedPacketFromUnknownTransferID(), now: now, scratch: scratch, strayPeer: peer)
+            }
+        }
     }
 
-    private func handleClientDatagram(count: Int, now: NIODeadline, scratch: TFTPTransferPumpScratch) {
-        let bytes = UnsafeRawBufferPointer(start: scratch.receiveBuffer, count: count)
+    /// Stray datagrams read per readiness report: a flood of them on one port cannot hold the pump's thread.
+    static let strayBurst = 64
+
+    /// A datagram the poller received on the transfer socket (io_uring): `bytes` holds its first bytes (all but
+    /// the rest of a long ERROR message: an ACK's block number and an ERROR's code come first), `length` is its
+    /// full length, so one longer than any TFTP packet is rejected as the codec would.
+    func received(_ bytes: UnsafeRawBufferPointer, length: Int, now: NIODeadline, scratch: TFTPTransferPumpScratch) {
+        guard length <= TFTPPacket.maximumLength else {
+            countMalformedDatagram()
+            logger.debug(
+                "Ignoring undecodable TFTP datagram",
+                metadata: ["error": "\(TFTPDecodingError.oversizedPacket(length: length))"])
+            return
+        }
+        handleClientDatagram(bytes, now: now, scratch: scratch)
+    }
+
+    /// EAGAIN, or the ICMP error of a vanished client (ECONNREFUSED, cleared by the read that saw it): the
+    /// retransmission timer decides whether the transfer survives.
+    func receiveFailed(errno error: CInt, scratch: TFTPTransferPumpScratch) {
+        guard error != EAGAIN else { return }
+        scratch.counters.receiveErrors.add(1, ordering: .relaxed)
+        logger.debug("TFTP transfer socket error", metadata: ["errno": "\(error)"])
+    }
+
+    private func handleClientDatagram(
+        _ bytes: UnsafeRawBufferPointer, now: NIODeadline, scratch: TFTPTransferPumpScratch
+    ) {
         if let block = TFTPPacket.acknowledgedBlock(in: bytes) {
             perform(transfer.receivedAcknowledgement(block: block, now: now), now: now, scratch: scratch)
             return

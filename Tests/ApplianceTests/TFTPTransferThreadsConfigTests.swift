@@ -1,10 +1,12 @@
 import Inventory
+import TFTP
 import Testing
 
 @testable import Appliance
 
-/// `tftp.transfer_threads`: one per core unless set, and a clear error outside 1–256.
-@Suite struct TFTPThreadsConfigTests {
+/// `tftp.transfer_threads` (one per core unless set, a clear error outside 1–256) and `tftp.transfer_io` (`auto`
+/// unless set, `auto` or `epoll`).
+@Suite struct TFTPTransferThreadsConfigTests {
     private func parse(_ tftp: String) -> (config: ApplianceConfig?, errors: [String]) {
         let text = "boot:\n  next_server: 10.20.0.2\ntftp:\n" + tftp
         let collector = DiagnosticCollector()
@@ -30,5 +32,20 @@ import Testing
         #expect(parsed.errors.count == 1)
         #expect(parsed.errors.first?.contains("rackboot.yaml:4") == true, "\(parsed.errors)")
         #expect(parsed.errors.first?.contains("transfer_threads") == true, "\(parsed.errors)")
+    }
+
+    @Test func transferIODefaultsToAutomaticAndTakesEpoll() throws {
+        #expect(try #require(parse("  port: 69\n").config).tftp.transferIO == .automatic)
+        let parsed = parse("  transfer_io: epoll\n")
+        #expect(parsed.errors == [])
+        #expect(parsed.config?.tftp.transferIO == .epoll)
+    }
+
+    @Test func anUnknownTransferIOIsAnErrorWithItsLine() {
+        let parsed = parse("  transfer_io: uring\n")
+        #expect(parsed.config == nil)
+        #expect(parsed.errors.count == 1)
+        #expect(parsed.errors.first?.contains("rackboot.yaml:4") == true, "\(parsed.errors)")
+        #expect(parsed.errors.first?.contains("transfer_io") == true, "\(parsed.errors)")
     }
 }
