@@ -6,8 +6,8 @@
  * the machine with the server, so every microsecond it spends per block is one the server cannot): io_uring by
  * default, one multishot receive per transfer socket into provided buffers and each ACK queued as a send, so a
  * whole batch of DATA blocks is received and answered in one io_uring_enter; `--io epoll` (or a kernel that refuses
- * io_uring) waits with epoll and reads and sends with one system call each. Every byte received is compared with the source
- * file (mmap) and every length with its size. It prints one JSON line: transfers ok/failed, aggregate MB/s,
+ * io_uring) waits with epoll and reads and sends with one system call each. Every byte received is compared with
+ * the source file (mmap) and every length with its size. It prints one JSON line: transfers ok/failed, aggregate MB/s,
  * p50/p99 transfer time, the server's CPU seconds and peak RSS read from /proc (PID given with --pid;
  * children included, for forking servers such as tftpd-hpa), and the client's own CPU seconds.
  *
@@ -204,7 +204,9 @@ static void submit_ring(void) {
     ring_batch++;
 }
 
-/* Queues an ACK as an io_uring send (no completion unless it fails), submitted with the next wait. */
+/* Queues an ACK as an io_uring send (no completion unless it fails), submitted with the next wait. A submitted
+ * send that found the socket's buffer full reads t->ack when it finally leaves; by then it may hold a later ACK of
+ * the same transfer, which acknowledges more and is just as valid. */
 static void queue_ack(transfer_t *t, const unsigned char ack[4]) {
     if (t->ack_batch == ring_batch) submit_ring(); /* its previous ACK is still queued: let it leave first */
     struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);

@@ -217,7 +217,8 @@ int ctftp_ring_wait(struct ctftp_ring *ring, struct ctftp_ring_event *events, in
                 if (res >= 0) arm(ring, fd);
                 else ring->kinds[fd] = WATCH_NONE;
             }
-            if (res > 0) events[count++] = (struct ctftp_ring_event){.fd = fd, .readable = 1, .result = 0, .bytes = NULL};
+            if (res > 0)
+                events[count++] = (struct ctftp_ring_event){.fd = fd, .readable = 1, .result = 0, .bytes = NULL};
             continue;
         }
         if (!more) {

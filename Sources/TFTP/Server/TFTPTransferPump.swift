@@ -115,7 +115,8 @@ final class TFTPTransferPump: Sendable {
                 let failure = poller.watchDatagrams(setup.sockets.transfer)
                 let strayFailure = failure == 0 ? poller.watchReadable(setup.sockets.stray) : 0
                 guard failure == 0, strayFailure == 0 else {
-                    session.abandon(because: "cannot watch the transfer's sockets (errno \(max(failure, strayFailure)))")
+                    let error = max(failure, strayFailure)
+                    session.abandon(because: "cannot watch the transfer's sockets (errno \(error))")
                     reap(session)
                     continue
                 }

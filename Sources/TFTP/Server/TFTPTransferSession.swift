@@ -76,7 +76,8 @@ final class TFTPTransferSession {
             let count = ctftp_receive_datagram(
                 socket, scratch.receiveBuffer, TFTPTransferPumpScratch.receiveCapacity, nil, nil)
             guard count >= 0 else { return receiveFailed(errno: errno, scratch: scratch) }
-            handleClientDatagram(UnsafeRawBufferPointer(start: scratch.receiveBuffer, count: count), now: now, scratch: scratch)
+            handleClientDatagram(
+                UnsafeRawBufferPointer(start: scratch.receiveBuffer, count: count), now: now, scratch: scratch)
             return
         }
         for _ in 0..<Self.strayBurst where !isFinished {
