@@ -16,19 +16,12 @@ enum {
     BUFFER_COUNT = 1024,
     BUFFER_SIZE = 2048,
     BUFFER_GROUP = 0,
-    /* Datagrams queued for sending and not yet completed: more than one wait's events can answer. */
-    SEND_SLOTS = 1024,
-    SEND_SLOT_SIZE = 2048,
 };
 
 enum watch_kind { WATCH_NONE = 0, WATCH_DATAGRAMS = 1, WATCH_READABLE = 2 };
 
 /* user_data of cancel requests, whose completions are of no interest. */
 static const uint64_t cancel_tag = UINT64_MAX;
-/* user_data of sends: this bit, then the socket's watch generation and descriptor. A watch's own user_data has a
-   31-bit generation, so it never has the bit. */
-static const uint64_t send_tag = (uint64_t)1 << 63;
-static const uint32_t generation_mask = 0x7fffffff;
 
 struct ctftp_ring {
     struct io_uring uring;
@@ -42,34 +35,18 @@ struct ctftp_ring {
     uint8_t *kinds;
     uint32_t *generations;
     size_t watch_capacity;
-    /* Copies of queued datagrams. Sends are MSG_DONTWAIT, which io_uring completes (or fails with EAGAIN) while it
-       submits them, never later: once the submission queue is empty, every copy is free again. */
-    unsigned char *send_memory;
-    int send_slots_used;
 };
 
 size_t ctftp_ring_datagram_capacity(void) { return BUFFER_SIZE; }
-
-size_t ctftp_ring_send_capacity(void) { return SEND_SLOT_SIZE; }
 
 static uint64_t user_data(struct ctftp_ring *ring, int fd) {
     return ((uint64_t)ring->generations[fd] << 32) | (uint32_t)fd;
 }
 
-/* After a submission: when the kernel has taken every queued entry, the sends among them are done. */
-static void submitted(struct ctftp_ring *ring) {
-    if (io_uring_sq_ready(&ring->uring) == 0) ring->send_slots_used = 0;
-}
-
-static void submit(struct ctftp_ring *ring) {
-    io_uring_submit(&ring->uring);
-    submitted(ring);
-}
-
 static struct io_uring_sqe *next_entry(struct ctftp_ring *ring) {
     struct io_uring_sqe *entry = io_uring_get_sqe(&ring->uring);
     if (!entry) {
-        submit(ring);
+        io_uring_submit(&ring->uring);
         entry = io_uring_get_sqe(&ring->uring);
     }
     return entry;
@@ -109,8 +86,7 @@ struct ctftp_ring *ctftp_ring_create(void) {
     size_t ring_bytes = BUFFER_COUNT * sizeof(struct io_uring_buf);
     ring->buffers = mmap(NULL, ring_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
     ring->buffer_memory = malloc((size_t)BUFFER_COUNT * BUFFER_SIZE);
-    ring->send_memory = malloc((size_t)SEND_SLOTS * SEND_SLOT_SIZE);
-    if (ring->buffers == MAP_FAILED || !ring->buffer_memory || !ring->send_memory) {
+    if (ring->buffers == MAP_FAILED || !ring->buffer_memory) {
         result = -ENOMEM;
     } else {
         io_uring_buf_ring_init(ring->buffers);
@@ -124,7 +100,6 @@ struct ctftp_ring *ctftp_ring_create(void) {
     if (result < 0) {
         if (ring->buffers != MAP_FAILED && ring->buffers) munmap(ring->buffers, ring_bytes);
         free(ring->buffer_memory);
-        free(ring->send_memory);
         io_uring_queue_exit(&ring->uring);
         free(ring);
         errno = -result;
@@ -143,7 +118,6 @@ void ctftp_ring_destroy(struct ctftp_ring *ring) {
     io_uring_queue_exit(&ring->uring);
     munmap(ring->buffers, BUFFER_COUNT * sizeof(struct io_uring_buf));
     free(ring->buffer_memory);
-    free(ring->send_memory);
     free(ring->kinds);
     free(ring->generations);
     free(ring);
@@ -164,7 +138,7 @@ static int watch(struct ctftp_ring *ring, int fd, enum watch_kind kind) {
         memset(ring->generations + ring->watch_capacity, 0, (capacity - ring->watch_capacity) * sizeof *generations);
         ring->watch_capacity = capacity;
     }
-    ring->generations[fd] = (ring->generations[fd] + 1) & generation_mask;
+    ring->generations[fd]++;
     ring->kinds[fd] = kind;
     int result = arm(ring, fd);
     if (result < 0) ring->kinds[fd] = WATCH_NONE;
@@ -184,31 +158,7 @@ void ctftp_ring_unwatch(struct ctftp_ring *ring, int fd) {
         io_uring_sqe_set_data64(entry, cancel_tag);
     }
     ring->kinds[fd] = WATCH_NONE;
-    ring->generations[fd] = (ring->generations[fd] + 1) & generation_mask;
-    /* A send still in the submission queue names the descriptor by number only: submitted, it has left, so the
-       caller's close cannot lose it or hand it to a socket that reuses the number. */
-    if (io_uring_sq_ready(&ring->uring) > 0) submit(ring);
-}
-
-int ctftp_ring_queue_send(struct ctftp_ring *ring, int fd, const unsigned char *prefix, size_t prefix_length,
-                          const unsigned char *bytes, size_t length) {
-    if (fd < 0 || (size_t)fd >= ring->watch_capacity || ring->kinds[fd] != WATCH_DATAGRAMS) return -EBADF;
-    if (prefix_length + length > SEND_SLOT_SIZE) return -ENOSPC;
-    if (ring->send_slots_used == SEND_SLOTS) {
-        submit(ring);
-        if (ring->send_slots_used == SEND_SLOTS) return -ENOSPC;
-    }
-    struct io_uring_sqe *entry = next_entry(ring);
-    if (!entry) return -EBUSY;
-    unsigned char *copy = ring->send_memory + (size_t)ring->send_slots_used++ * SEND_SLOT_SIZE;
-    if (prefix_length) memcpy(copy, prefix, prefix_length);
-    if (length) memcpy(copy + prefix_length, bytes, length);
-    /* MSG_DONTWAIT: a full socket buffer fails the send at once (lost like any datagram; the retransmission timer
-       covers it) instead of leaving it to be retried while its copy is reused. */
-    io_uring_prep_send(entry, fd, copy, prefix_length + length, MSG_DONTWAIT);
-    entry->flags |= IOSQE_CQE_SKIP_SUCCESS;
-    io_uring_sqe_set_data64(entry, send_tag | user_data(ring, fd));
-    return 0;
+    ring->generations[fd]++;
 }
 
 static void give_back(struct ctftp_ring *ring, uint16_t id) {
@@ -243,7 +193,6 @@ int ctftp_ring_wait(struct ctftp_ring *ring, struct ctftp_ring_event *events, in
         struct __kernel_timespec timeout = {.tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000L};
         result = io_uring_submit_and_wait_timeout(&ring->uring, &completion, 1, &timeout, NULL);
     }
-    submitted(ring);
     if (result < 0 && result != -ETIME && result != -EINTR && result != -EBUSY) return result;
 
     int count = 0;
@@ -256,8 +205,6 @@ int ctftp_ring_wait(struct ctftp_ring *ring, struct ctftp_ring_event *events, in
         int has_buffer = (completion->flags & IORING_CQE_F_BUFFER) != 0;
         uint16_t id = (uint16_t)(completion->flags >> IORING_CQE_BUFFER_SHIFT);
         int fd = (int)(uint32_t)tag;
-        int is_send = tag != cancel_tag && (tag & send_tag);
-        if (is_send) tag &= ~send_tag;
         if (tag == cancel_tag || fd < 0 || (size_t)fd >= ring->watch_capacity || ring->kinds[fd] == WATCH_NONE ||
             (uint32_t)(tag >> 32) != ring->generations[fd]) {
             if (has_buffer) give_back(ring, id);  /* a completion of a watch that has ended */
@@ -265,16 +212,13 @@ int ctftp_ring_wait(struct ctftp_ring *ring, struct ctftp_ring_event *events, in
         }
         int more = (completion->flags & IORING_CQE_F_MORE) != 0;
         int res = completion->res;
-        if (is_send) {  /* only failures complete */
-            events[count++] = (struct ctftp_ring_event){.fd = fd, .kind = CTFTP_RING_SEND_FAILED, .result = res};
-            continue;
-        }
         if (ring->kinds[fd] == WATCH_READABLE) {
             if (!more) {
                 if (res >= 0) arm(ring, fd);
                 else ring->kinds[fd] = WATCH_NONE;
             }
-            if (res > 0) events[count++] = (struct ctftp_ring_event){.fd = fd, .kind = CTFTP_RING_READABLE};
+            if (res > 0)
+                events[count++] = (struct ctftp_ring_event){.fd = fd, .readable = 1, .result = 0, .bytes = NULL};
             continue;
         }
         if (!more) {
@@ -287,8 +231,7 @@ int ctftp_ring_wait(struct ctftp_ring *ring, struct ctftp_ring_event *events, in
             bytes = ring->buffer_memory + (size_t)id * BUFFER_SIZE;
             ring->returning[ring->returning_count++] = id;
         }
-        events[count++] =
-            (struct ctftp_ring_event){.fd = fd, .kind = CTFTP_RING_DATAGRAM, .result = res, .bytes = bytes};
+        events[count++] = (struct ctftp_ring_event){.fd = fd, .readable = 0, .result = res, .bytes = bytes};
     }
     io_uring_cq_advance(&ring->uring, seen);
     return count;

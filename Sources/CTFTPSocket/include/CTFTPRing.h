@@ -7,30 +7,20 @@
    client's datagrams happens inside the wait: each transfer socket has one multishot receive into a ring of
    provided buffers, and the ring is set up with IORING_SETUP_DEFER_TASKRUN, so the datagrams that arrived while
    the pump was busy are all copied out in the one io_uring_enter that waits for the next batch. Descriptors the
-   pump reads itself (a transfer's stray socket, the pump's eventfd) get a multishot poll, reported as readable.
-   A reply can be queued on the ring as well (ctftp_ring_queue_send): it leaves in that same io_uring_enter, so a
-   lock-step block costs the pump no system call of its own. */
+   pump reads itself (a transfer's stray socket, the pump's eventfd) get a multishot poll, reported as readable. */
 #include <stddef.h>
 #include <stdint.h>
 
 struct ctftp_ring;
 
-enum ctftp_ring_event_kind {
-    /* A datagram or a receive error on a descriptor watched with ctftp_ring_watch_datagrams. */
-    CTFTP_RING_DATAGRAM = 0,
-    /* A descriptor watched with ctftp_ring_watch_readable has data to read (drain it: several arrivals may be
-       reported once). */
-    CTFTP_RING_READABLE = 1,
-    /* A send queued with ctftp_ring_queue_send failed (result: -errno); the datagram is lost like any other. */
-    CTFTP_RING_SEND_FAILED = 2,
-};
-
 /* One completion handed to the pump. */
 struct ctftp_ring_event {
     int fd;
-    enum ctftp_ring_event_kind kind;
+    /* 1: a descriptor watched with ctftp_ring_watch_readable has data to read (drain it: several arrivals may be
+       reported once). 0: a datagram or a receive error on a descriptor watched with ctftp_ring_watch_datagrams. */
+    int readable;
     /* The datagram's full length (more than ctftp_ring_datagram_capacity when it was cut), or -errno
-       (ECONNREFUSED for a client's ICMP error; the send's error). */
+       (ECONNREFUSED for a client's ICMP error). */
     long result;
     /* The datagram's first min(result, capacity) bytes, valid until the next ctftp_ring_wait. */
     const unsigned char *bytes;
@@ -51,17 +41,6 @@ int ctftp_ring_watch_datagrams(struct ctftp_ring *ring, int fd);
 int ctftp_ring_watch_readable(struct ctftp_ring *ring, int fd);
 /* Stops reporting `fd`; call before closing it. Completions still in flight for it are dropped. */
 void ctftp_ring_unwatch(struct ctftp_ring *ring, int fd);
-
-/* Queues one datagram, `prefix` then `bytes` (a DATA header and its block), for the connected socket `fd`, which
-   must be watched with ctftp_ring_watch_datagrams; both are copied, so they may change at once. It leaves with the
-   next ctftp_ring_wait (or ctftp_ring_unwatch), without waiting for room in the socket's buffer: a send that finds
-   it full fails with EAGAIN, reported as CTFTP_RING_SEND_FAILED. Returns 0; -ENOSPC when it is longer than
-   ctftp_ring_send_capacity or the ring's copies are all taken, -EBADF when `fd` is not so watched: send it
-   directly then. */
-int ctftp_ring_queue_send(struct ctftp_ring *ring, int fd, const unsigned char *prefix, size_t prefix_length,
-                          const unsigned char *bytes, size_t length);
-/* The longest datagram ctftp_ring_queue_send takes: a DATA block of 1468 bytes (an Ethernet MTU's worth) fits. */
-size_t ctftp_ring_send_capacity(void);
 
 /* Submits what is queued and waits up to `timeout_ms` (-1: without limit, 0: not at all) for completions;
    writes at most `capacity` events and returns their count, or -errno (EINTR counts as no events). Buffers of

@@ -28,8 +28,6 @@ final class TFTPTransferPoller {
         case datagram(CInt, bytes: UnsafeRawBufferPointer, length: Int)
         /// A receive on such a socket failed with `errno` (a vanished client's ICMP error).
         case receiveFailed(CInt, errno: CInt)
-        /// A datagram queued with `queueSend` on that socket was not sent (`EAGAIN`: its buffer was full).
-        case sendFailed(CInt, errno: CInt)
     }
 
     private enum Backend {
@@ -46,8 +44,6 @@ final class TFTPTransferPoller {
     let ringUnavailableReason: String?
 
     static let datagramCapacity = Int(ctftp_ring_datagram_capacity())
-    /// The longest datagram `queueSend` takes.
-    static let sendCapacity = Int(ctftp_ring_send_capacity())
 
     init(_ io: TFTPTransferIO) {
         ringEvents = .allocate(capacity: capacity)
@@ -103,16 +99,6 @@ final class TFTPTransferPoller {
         if case .ring(let ring) = backend { ctftp_ring_unwatch(ring, descriptor) }
     }
 
-    /// Queues `prefix` and `bytes` as one datagram on a socket watched with `watchDatagrams`, to leave inside the
-    /// next `wait` (io_uring only); both are copied. Returns false when the pump must send it itself: under epoll,
-    /// longer than `sendCapacity`, or no room left in the ring.
-    func queueSend(_ descriptor: CInt, prefix: UnsafeRawBufferPointer, bytes: UnsafeRawBufferPointer) -> Bool {
-        guard case .ring(let ring) = backend else { return false }
-        return ctftp_ring_queue_send(
-            ring, descriptor, prefix.baseAddress?.assumingMemoryBound(to: UInt8.self), prefix.count,
-            bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count) == 0
-    }
-
     /// Waits at most `timeoutMilliseconds` (-1: without limit) and hands each event to `body`.
     func wait(timeoutMilliseconds: CInt, _ body: (Event) -> Void) {
         switch backend {
@@ -120,16 +106,11 @@ final class TFTPTransferPoller {
             let count = ctftp_ring_wait(ring, ringEvents, CInt(capacity), timeoutMilliseconds)
             for index in 0..<Int(max(count, 0)) {
                 let event = ringEvents[index]
-                switch event.kind {
-                case CTFTP_RING_READABLE:
+                if event.readable != 0 {
                     body(.readable(event.fd))
-                case CTFTP_RING_SEND_FAILED:
-                    body(.sendFailed(event.fd, errno: CInt(-event.result)))
-                default:
-                    guard event.result >= 0 else {
-                        body(.receiveFailed(event.fd, errno: CInt(-event.result)))
-                        continue
-                    }
+                } else if event.result < 0 {
+                    body(.receiveFailed(event.fd, errno: CInt(-event.result)))
+                } else {
                     let length = Int(event.result)
                     let bytes = UnsafeRawBufferPointer(start: event.bytes, count: min(length, Self.datagramCapacity))
                     body(.datagram(event.fd, bytes: bytes, length: length))

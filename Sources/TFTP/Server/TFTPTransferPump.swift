@@ -86,7 +86,7 @@ final class TFTPTransferPump: Sendable {
         let poller = TFTPTransferPoller(io)
         counters.usingRing.store(poller.usesRing, ordering: .relaxed)
         precondition(poller.watchReadable(wakeDescriptor) == 0, "cannot watch the TFTP pump's eventfd")
-        let scratch = TFTPTransferPumpScratch(counters: counters, poller: poller)
+        let scratch = TFTPTransferPumpScratch(counters: counters)
         var sessions: [TFTPTransferSession?] = []
         var nextSerial: UInt64 = 0
 
@@ -179,8 +179,6 @@ final class TFTPTransferPump: Sendable {
                     if session.isFinished { reap(session) }
                 case .receiveFailed(let descriptor, let error):
                     sessions[Int(descriptor)]?.receiveFailed(errno: error, scratch: scratch)
-                case .sendFailed(let descriptor, let error):
-                    sessions[Int(descriptor)]?.sendFailed(errno: error)
                 }
             }
             let afterEvents = NIODeadline.now()

@@ -5,8 +5,6 @@ final class TFTPTransferPumpCounters: Sendable {
     /// Packets and runs of DATA handed to the kernel: one per OACK or ERROR, one per read-ahead chunk's worth of a
     /// window (usually the whole window), which may take several system calls when GSO's limits split it.
     let sendCalls = Atomic<Int>(0)
-    /// Of those, single datagrams queued on the io_uring ring, which leave inside the pump's next wait.
-    let queuedSends = Atomic<Int>(0)
     /// UDP GSO sends (each of up to 64 datagrams and 65507 bytes).
     let segmentedSends = Atomic<Int>(0)
     /// Failed receives other than EAGAIN (a vanished client's ICMP errors on the connected socket).

@@ -1,7 +1,7 @@
 import NIOCore
 
-/// What the transfers of one pump share on its thread: the poller (through which replies may leave), the receive
-/// buffer, the buffer OACK and ERROR packets are written into, the deadline heap, and counters. Reusing the buffers keeps a packet's path free of heap
+/// What the transfers of one pump share on its thread: the receive buffer, the buffer OACK and ERROR packets are
+/// written into, the deadline heap, and counters. Reusing the buffers keeps a packet's path free of heap
 /// allocations.
 final class TFTPTransferPumpScratch {
     /// Large enough for any UDP datagram, so a datagram is never truncated before the codec sees it.
@@ -13,11 +13,9 @@ final class TFTPTransferPumpScratch {
     var deadlines = TFTPDeadlineHeap()
     /// Shared with the pump's other threads (tests read them).
     let counters: TFTPTransferPumpCounters
-    let poller: TFTPTransferPoller
 
-    init(counters: TFTPTransferPumpCounters, poller: TFTPTransferPoller) {
+    init(counters: TFTPTransferPumpCounters) {
         self.counters = counters
-        self.poller = poller
     }
 
     deinit {

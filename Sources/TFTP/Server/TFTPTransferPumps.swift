@@ -52,9 +52,6 @@ final class TFTPTransferPumps: Sendable {
     /// Sends made by all pumps (one per packet or window), for tests.
     var sendCalls: Int { pumps.reduce(0) { $0 + $1.counters.sendCalls.load(ordering: .relaxed) } }
 
-    /// Datagrams queued on the pumps' io_uring rings, for tests.
-    var queuedSends: Int { pumps.reduce(0) { $0 + $1.counters.queuedSends.load(ordering: .relaxed) } }
-
     /// UDP GSO sends made by all pumps, for tests.
     var segmentedSends: Int { pumps.reduce(0) { $0 + $1.counters.segmentedSends.load(ordering: .relaxed) } }
 

@@ -12,11 +12,9 @@ import Musl
 /// ERRORs, stray packets and timer expiries, and performs the actions it returns. Lives on one pump's thread.
 ///
 /// The client's datagrams arrive on the connected transfer socket, every other sender's on the stray socket
-/// (`TFTPTransferSockets`). A window of DATA leaves straight from the transfer's read-ahead chunk, one UDP GSO send
-/// per chunk's worth of blocks (`sendmmsg` where the kernel refuses GSO), each datagram gathered from a 4-byte
-/// header and its payload. A single datagram to the client (lock-step DATA, OACK, ERROR) is queued on the pump's
-/// io_uring ring where there is one, and leaves inside the pump's next wait: a lock-step block then costs no
-/// system call of its own. Under epoll, or when it is longer than the ring takes, it leaves with one `sendmsg`.
+/// (`TFTPTransferSockets`). DATA leaves straight from the transfer's read-ahead chunk, each datagram gathered from
+/// a 4-byte header and its payload: lock-step DATA with one `sendmsg`, a window with one UDP GSO send per chunk's
+/// worth of blocks (`sendmmsg` where the kernel refuses GSO).
 final class TFTPTransferSession {
     let sockets: TFTPTransferSockets
     /// The connected socket's descriptor, which names the transfer in the deadline heap.
@@ -112,11 +110,6 @@ final class TFTPTransferSession {
             return
         }
         handleClientDatagram(bytes, now: now, scratch: scratch)
-    }
-
-    /// A datagram queued on the ring was not sent: lost like any other, retransmission covers it.
-    func sendFailed(errno error: CInt) {
-        logger.debug("TFTP datagram not sent", metadata: ["errno": "\(error)"])
     }
 
     /// EAGAIN, or the ICMP error of a vanished client (ECONNREFUSED, cleared by the read that saw it): the
@@ -234,7 +227,6 @@ final class TFTPTransferSession {
         _ blocks: TFTPDataWindow, payload: UnsafeRawBufferPointer, scratch: TFTPTransferPumpScratch
     ) {
         scratch.counters.sendCalls.add(1, ordering: .relaxed)
-        if blocks.count == 1, queueDataBlock(blocks[0].blockNumber, payload: payload, scratch: scratch) { return }
         let segmentedBefore = sendState.segmented_calls
         let sent = ctftp_send_data_blocks(
             sockets.transfer, nil, 0, blocks[0].blockNumber, payload.baseAddress?.assumingMemoryBound(to: UInt8.self),
@@ -248,35 +240,15 @@ final class TFTPTransferSession {
         }
     }
 
-    /// Queues one DATA block on the ring (see the type's comment); false when it must be sent directly.
-    private func queueDataBlock(
-        _ number: UInt16, payload: UnsafeRawBufferPointer, scratch: TFTPTransferPumpScratch
-    ) -> Bool {
-        let header = (TFTPOpcode.data.rawValue.bigEndian, number.bigEndian)  // RFC 1350 §5, network byte order
-        return withUnsafeBytes(of: header) { header in queue(prefix: header, bytes: payload, scratch: scratch) }
-    }
-
-    private func queue(
-        prefix: UnsafeRawBufferPointer, bytes: UnsafeRawBufferPointer, scratch: TFTPTransferPumpScratch
-    ) -> Bool {
-        guard scratch.poller.queueSend(sockets.transfer, prefix: prefix, bytes: bytes) else { return false }
-        scratch.counters.queuedSends.add(1, ordering: .relaxed)
-        return true
-    }
-
     /// Sends an OACK or ERROR: to the client on the connected socket (`peer` nil), or to a stray peer from the
     /// stray socket. A refused send is lost like any other datagram.
     private func send(_ packet: TFTPPacket, to peer: TFTPPeerAddress?, scratch: TFTPTransferPumpScratch) {
         scratch.counters.sendCalls.add(1, ordering: .relaxed)
         scratch.sendBuffer.clear()
         scratch.sendBuffer.writeTFTPPacket(packet)
-        let sent = scratch.sendBuffer.withUnsafeReadableBytes { bytes -> CInt in
+        let sent = scratch.sendBuffer.withUnsafeReadableBytes { bytes in
             let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            guard let peer else {
-                let nothing = UnsafeRawBufferPointer(start: nil, count: 0)
-                if queue(prefix: nothing, bytes: bytes, scratch: scratch) { return 1 }
-                return ctftp_send_datagram(sockets.transfer, nil, 0, base, bytes.count)
-            }
+            guard let peer else { return ctftp_send_datagram(sockets.transfer, nil, 0, base, bytes.count) }
             return peer.withSocketAddress { address, length in
                 ctftp_send_datagram(sockets.stray, address, length, base, bytes.count)
             }

@@ -40,13 +40,13 @@ struct TFTPTransferPumpTests {
     /// Starts `request` for `client` on a fresh one-thread pump set that waits as `io` says.
     private func start(
         io: TFTPTransferIO, _ request: TFTPRequest, source: any TFTPFileSource & Sendable,
-        client: LoopbackTestClient, limits: TFTPTransferLimits = .init(), interfaceMTU: Int = 1500
+        client: LoopbackTestClient, limits: TFTPTransferLimits = .init()
     ) throws -> (TFTPTransferPumps, Outcome) {
         let pumps = TFTPTransferPumps(count: 1, io: io)
         pumps.start()
         let outcome = Outcome()
         let transfer = TFTPReadTransfer(
-            request: request, transferSize: source.byteCount, interfaceMTU: interfaceMTU, limits: limits)
+            request: request, transferSize: source.byteCount, interfaceMTU: 1500, limits: limits)
         pumps.next().submit(
             TFTPTransferSetup(
                 sockets: try TFTPTransferSockets.open(host: "127.0.0.1", client: client.address),
@@ -88,37 +88,6 @@ struct TFTPTransferPumpTests {
         #expect(await outcome.waitUntilFinished())
         #expect(received == contents)
         #expect(block == 3)
-        // OACK and three DATA, each a single datagram: all queued on the ring when the pump has one.
-        #expect(pumps.sendCalls == 4)
-        #expect(pumps.queuedSends == (pumps.pumpsUsingRing == 1 ? 4 : 0))
-        try await pumps.shutdown()
-    }
-
-    /// A lock-step block longer than the ring's copies (4096 bytes, on an interface with loopback's MTU) leaves with
-    /// its own send; the OACK before it and the short last block (904 bytes) are still queued.
-    @Test(arguments: TFTPTransferIO.allCases)
-    func aBlockLongerThanTheRingTakesIsSentDirectly(io: TFTPTransferIO) async throws {
-        let contents = [UInt8](repeating: 9, count: 5000)
-        let request = TFTPRequest(filename: "f", mode: .octet, options: [.init(name: "blksize", value: "4096")])
-        let client = try LoopbackTestClient()
-        let (pumps, outcome) = try start(
-            io: io, request, source: TFTPInMemoryFile(bytes: contents), client: client, interfaceMTU: 65536)
-        #expect(try client.receive()?.packet == .optionAcknowledgement([.init(name: "blksize", value: "4096")]))
-        var received: [UInt8] = []
-        for block in UInt16(0)...2 {
-            client.send(.acknowledgement(block: block))
-            guard block < 2 else { break }
-            guard case .data(block + 1, let payload)? = try client.receive()?.packet else {
-                Issue.record("expected DATA \(block + 1)")
-                break
-            }
-            received += payload.readableBytesView
-        }
-        #expect(await outcome.waitUntilFinished())
-        #expect(received.count == contents.count && received.allSatisfy { $0 == 9 })
-        #expect(TFTPTransferPoller.sendCapacity < 4 + 4096)
-        #expect(pumps.sendCalls == 3)
-        #expect(pumps.queuedSends == (pumps.pumpsUsingRing == 1 ? 2 : 0))
         try await pumps.shutdown()
     }
 
