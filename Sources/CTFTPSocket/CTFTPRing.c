@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "CTFTPRing.h"
 
+#include "CTFTPMonotonic.h"
+
 #include <errno.h>
 #include <liburing.h>
 #include <poll.h>
@@ -179,18 +181,32 @@ static int receive_can_resume(int error) {
     }
 }
 
-int ctftp_ring_wait(struct ctftp_ring *ring, struct ctftp_ring_event *events, int capacity, int timeout_ms) {
+int ctftp_ring_wait(struct ctftp_ring *ring, struct ctftp_ring_event *events, int capacity, int timeout_ms,
+                    long long spin_ns) {
     for (int index = 0; index < ring->returning_count; index++) give_back(ring, ring->returning[index]);
     ring->returning_count = 0;
 
     struct io_uring_cqe *completion = NULL;
+    long long remaining_ns = timeout_ms < 0 ? -1 : (long long)timeout_ms * 1000000;
+    if (spin_ns > 0 && remaining_ns != 0 && io_uring_cq_ready(&ring->uring) == 0) {
+        /* Each round runs the deferred receives: a datagram that arrived is a completion when it returns. */
+        long long started = ctftp_monotonic_ns();
+        long long budget = remaining_ns < 0 || spin_ns < remaining_ns ? spin_ns : remaining_ns;
+        io_uring_submit_and_get_events(&ring->uring);
+        long long elapsed = 0;
+        while (io_uring_cq_ready(&ring->uring) == 0 && (elapsed = ctftp_monotonic_ns() - started) < budget)
+            io_uring_get_events(&ring->uring);
+        if (remaining_ns > 0) remaining_ns = remaining_ns > elapsed ? remaining_ns - elapsed : 0;
+    }
     int result;
     if (io_uring_cq_ready(&ring->uring) > 0) {
         result = io_uring_submit(&ring->uring);
-    } else if (timeout_ms < 0) {
+    } else if (remaining_ns == 0) {
+        result = io_uring_submit_and_get_events(&ring->uring);
+    } else if (remaining_ns < 0) {
         result = io_uring_submit_and_wait(&ring->uring, 1);
     } else {
-        struct __kernel_timespec timeout = {.tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000L};
+        struct __kernel_timespec timeout = {.tv_sec = remaining_ns / 1000000000, .tv_nsec = remaining_ns % 1000000000};
         result = io_uring_submit_and_wait_timeout(&ring->uring, &completion, 1, &timeout, NULL);
     }
     if (result < 0 && result != -ETIME && result != -EINTR && result != -EBUSY) return result;

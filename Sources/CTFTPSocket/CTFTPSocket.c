@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "CTFTPSocket.h"
 
+#include "CTFTPMonotonic.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -239,12 +241,25 @@ int ctftp_epoll_add(int epoll_fd, int fd) {
     return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event);
 }
 
-int ctftp_epoll_wait(int epoll_fd, int *ready, int capacity, int timeout_ms) {
+int ctftp_epoll_wait(int epoll_fd, int *ready, int capacity, int timeout_ms, long long spin_ns) {
     enum { most = 256 };
     struct epoll_event events[most];
-    int count;
-    do count = epoll_wait(epoll_fd, events, capacity < most ? capacity : most, timeout_ms);
-    while (count < 0 && errno == EINTR);
+    int wanted = capacity < most ? capacity : most;
+    int count = 0;
+    if (spin_ns > 0 && timeout_ms != 0) {
+        long long timeout_ns = (long long)timeout_ms * 1000000;
+        long long budget = timeout_ms > 0 && timeout_ns < spin_ns ? timeout_ns : spin_ns;
+        long long started = ctftp_monotonic_ns(), elapsed = 0;
+        while ((count = epoll_wait(epoll_fd, events, wanted, 0)) == 0 || (count < 0 && errno == EINTR)) {
+            count = 0;
+            if ((elapsed = ctftp_monotonic_ns() - started) >= budget) break;
+        }
+        if (timeout_ms > 0) timeout_ms = (int)((timeout_ns - elapsed + 999999) / 1000000);
+    }
+    if (count == 0) {
+        do count = epoll_wait(epoll_fd, events, wanted, timeout_ms);
+        while (count < 0 && errno == EINTR);
+    }
     for (int i = 0; i < count; i++) ready[i] = events[i].data.fd;
     return count;
 }

@@ -4,8 +4,8 @@ import Testing
 
 @testable import Appliance
 
-/// `tftp.transfer_threads` (one per core unless set, a clear error outside 1–256) and `tftp.transfer_io` (`auto`
-/// unless set, `auto` or `epoll`).
+/// `tftp.transfer_threads` (one per core unless set, a clear error outside 1–256), `tftp.transfer_io` (`auto`
+/// unless set, `auto` or `epoll`) and `tftp.busy_poll_us` (200 unless set, 0–1000).
 @Suite struct TFTPTransferThreadsConfigTests {
     private func parse(_ tftp: String) -> (config: ApplianceConfig?, errors: [String]) {
         let text = "boot:\n  next_server: 10.20.0.2\ntftp:\n" + tftp
@@ -47,5 +47,20 @@ import Testing
         #expect(parsed.errors.count == 1)
         #expect(parsed.errors.first?.contains("rackboot.yaml:4") == true, "\(parsed.errors)")
         #expect(parsed.errors.first?.contains("transfer_io") == true, "\(parsed.errors)")
+    }
+
+    @Test func busyPollDefaultsTo200MicrosecondsAndTakesZero() throws {
+        #expect(try #require(parse("  port: 69\n").config).tftp.busyPollMicroseconds == 200)
+        let parsed = parse("  busy_poll_us: 0\n")
+        #expect(parsed.errors == [])
+        #expect(parsed.config?.tftp.busyPollMicroseconds == 0)
+    }
+
+    @Test func aBusyPollAboveOneMillisecondIsAnErrorWithItsLine() {
+        let parsed = parse("  busy_poll_us: 5000\n")
+        #expect(parsed.config == nil)
+        #expect(parsed.errors.count == 1)
+        #expect(parsed.errors.first?.contains("rackboot.yaml:4") == true, "\(parsed.errors)")
+        #expect(parsed.errors.first?.contains("busy_poll_us") == true, "\(parsed.errors)")
     }
 }

@@ -131,6 +131,8 @@ public struct TFTPSettings: Sendable {
     public var transferThreads: Int?
     /// How transfer threads wait: io_uring where the kernel allows it, or epoll.
     public var transferIO: TFTPTransferIO = .automatic
+    /// Microseconds a transfer thread with a lone transfer polls before it sleeps; 0: never.
+    public var busyPollMicroseconds: Int = 200
     /// Seconds before the first retransmission, unless the client negotiates `timeout`.
     public var retransmitTimeout: Int = 1
     /// Retransmissions of one window before the transfer is abandoned.

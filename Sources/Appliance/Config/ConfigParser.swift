@@ -94,7 +94,7 @@ enum ConfigParser {
         var tftp = TFTPSettings(root: resolvePath("tftproot"))
         guard let section = reader.mapping("tftp", describing: "'tftp'", allowedKeys: [
             "root", "address", "port", "max_block_size", "max_window_size", "max_window_bytes", "max_transfers",
-            "transfer_threads", "transfer_io", "retransmit_timeout", "retries",
+            "transfer_threads", "transfer_io", "busy_poll_us", "retransmit_timeout", "retries",
         ]) else { return tftp }
         if let root = section.string("root") { tftp.root = resolvePath(root.value) }
         if let address = section.string("address") {
@@ -115,6 +115,7 @@ enum ConfigParser {
         if let io = section.choice("transfer_io", among: TFTPTransferIO.allCases.map(\.rawValue)) {
             tftp.transferIO = TFTPTransferIO(rawValue: io.value) ?? .automatic
         }
+        if let spin = section.integer("busy_poll_us", in: 0...1000) { tftp.busyPollMicroseconds = spin.value }
         // RFC 2349 allows 1 to 255 seconds.
         if let timeout = section.duration("retransmit_timeout", in: 1...255) { tftp.retransmitTimeout = timeout.value }
         if let retries = section.integer("retries", in: 0...100) { tftp.retries = retries.value }

@@ -119,6 +119,7 @@ public struct ApplianceServer {
             bindAddress: address, rootPath: config.tftp.root, limits: limits, maxTransfers: config.tftp.maxTransfers)
         configuration.transferThreads = config.tftp.transferThreads
         configuration.transferIO = config.tftp.transferIO
+        configuration.busyPollMicroseconds = config.tftp.busyPollMicroseconds
         return configuration
     }
 }

@@ -44,7 +44,10 @@ void ctftp_ring_unwatch(struct ctftp_ring *ring, int fd);
 
 /* Submits what is queued and waits up to `timeout_ms` (-1: without limit, 0: not at all) for completions;
    writes at most `capacity` events and returns their count, or -errno (EINTR counts as no events). Buffers of
-   the events returned by the previous call go back to the kernel first. */
-int ctftp_ring_wait(struct ctftp_ring *ring, struct ctftp_ring_event *events, int capacity, int timeout_ms);
+   the events returned by the previous call go back to the kernel first. With `spin_ns` > 0 it first polls
+   without sleeping for that long (never past the timeout), which answers a client that replies within it
+   without the cost of a sleep and a wake-up. */
+int ctftp_ring_wait(struct ctftp_ring *ring, struct ctftp_ring_event *events, int capacity, int timeout_ms,
+                    long long spin_ns);
 
 #endif

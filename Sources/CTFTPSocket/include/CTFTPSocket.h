@@ -53,7 +53,8 @@ int ctftp_same_peer(const struct sockaddr_storage *a, const struct sockaddr_stor
 
 /* epoll_event is packed on x86_64; these keep its layout out of Swift. */
 int ctftp_epoll_add(int epoll_fd, int fd);
-/* Waits for up to `capacity` readable descriptors, written to `ready`; returns the count or -1. */
-int ctftp_epoll_wait(int epoll_fd, int *ready, int capacity, int timeout_ms);
+/* Waits for up to `capacity` readable descriptors, written to `ready`; returns the count or -1. With `spin_ns` > 0
+   it first polls without sleeping for that long (never past the timeout), as ctftp_ring_wait does. */
+int ctftp_epoll_wait(int epoll_fd, int *ready, int capacity, int timeout_ms, long long spin_ns);
 
 #endif

@@ -32,7 +32,8 @@ public struct TFTPServer: Sendable {
         self.logger = logger
         self.transfers = TFTPActiveTransfers(capacity: configuration.maxTransfers)
         self.pumps = TFTPTransferPumps(
-            count: configuration.transferThreads ?? System.coreCount, io: configuration.transferIO)
+            count: configuration.transferThreads ?? System.coreCount, io: configuration.transferIO,
+            busyPollMicroseconds: configuration.busyPollMicroseconds)
     }
 
     /// Transfers running now, for the status line and a graceful stop's drain.

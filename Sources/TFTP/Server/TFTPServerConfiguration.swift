@@ -19,6 +19,9 @@ public struct TFTPServerConfiguration: Sendable {
     public var transferThreads: Int?
     /// How those threads wait (`tftp.transfer_io`).
     public var transferIO: TFTPTransferIO = .automatic
+    /// How long a thread with a lone transfer polls for the next datagram before it sleeps (`tftp.busy_poll_us`,
+    /// `TFTPBusyPoll`); 0: never.
+    public var busyPollMicroseconds = 200
     /// Which MAC holds a client's address (filled by DHCP), so a transfer's log names the machine.
     public var addressBook: ClientAddressBook?
 

@@ -99,11 +99,12 @@ final class TFTPTransferPoller {
         if case .ring(let ring) = backend { ctftp_ring_unwatch(ring, descriptor) }
     }
 
-    /// Waits at most `timeoutMilliseconds` (-1: without limit) and hands each event to `body`.
-    func wait(timeoutMilliseconds: CInt, _ body: (Event) -> Void) {
+    /// Waits at most `timeoutMilliseconds` (-1: without limit), the first `spinNanoseconds` of it without sleeping
+    /// (`TFTPBusyPoll`), and hands each event to `body`.
+    func wait(timeoutMilliseconds: CInt, spinNanoseconds: Int64 = 0, _ body: (Event) -> Void) {
         switch backend {
         case .ring(let ring):
-            let count = ctftp_ring_wait(ring, ringEvents, CInt(capacity), timeoutMilliseconds)
+            let count = ctftp_ring_wait(ring, ringEvents, CInt(capacity), timeoutMilliseconds, spinNanoseconds)
             for index in 0..<Int(max(count, 0)) {
                 let event = ringEvents[index]
                 if event.readable != 0 {
@@ -117,7 +118,8 @@ final class TFTPTransferPoller {
                 }
             }
         case .epoll(let epoll):
-            let count = ctftp_epoll_wait(epoll, readyDescriptors, CInt(capacity), timeoutMilliseconds)
+            let count = ctftp_epoll_wait(
+                epoll, readyDescriptors, CInt(capacity), timeoutMilliseconds, spinNanoseconds)
             for index in 0..<Int(max(count, 0)) { body(.readable(readyDescriptors[index])) }
         }
     }

@@ -27,11 +27,16 @@ final class TFTPTransferPump: Sendable {
     private let inbox = Mutex(Inbox())
     private let wakeDescriptor: CInt
     private let io: TFTPTransferIO
+    private let busyPollMicroseconds: Int
+    private let busyPollSlot: TFTPBusyPollSlot
 
     let counters = TFTPTransferPumpCounters()
 
-    init(io: TFTPTransferIO = .automatic) {
+    /// `busyPollSlot` is shared by the server's pumps: one spins at a time.
+    init(io: TFTPTransferIO = .automatic, busyPollMicroseconds: Int = 0, busyPollSlot: TFTPBusyPollSlot = .init()) {
         self.io = io
+        self.busyPollMicroseconds = busyPollMicroseconds
+        self.busyPollSlot = busyPollSlot
         wakeDescriptor = eventfd(0, CInt(EFD_CLOEXEC | EFD_NONBLOCK))
         precondition(wakeDescriptor >= 0, "cannot create the TFTP pump's eventfd")
     }
@@ -89,6 +94,7 @@ final class TFTPTransferPump: Sendable {
         let scratch = TFTPTransferPumpScratch(counters: counters)
         var sessions: [TFTPTransferSession?] = []
         var nextSerial: UInt64 = 0
+        var busyPoll = TFTPBusyPoll(budgetMicroseconds: busyPollMicroseconds)
 
         // Indexed by descriptor: a transfer's connected socket and its stray socket both lead to its session.
         func reap(_ session: TFTPTransferSession) {
@@ -155,14 +161,24 @@ final class TFTPTransferPump: Sendable {
         }
 
         while true {
+            let waitStarted = NIODeadline.now()
             var timeout: CInt = -1
             if let earliest = scratch.deadlines.earliest {
-                let wait = (earliest.deadline - NIODeadline.now()).nanoseconds
+                let wait = (earliest.deadline - waitStarted).nanoseconds
                 timeout = wait <= 0 ? 0 : CInt(min((wait + 999_999) / 1_000_000, 60_000))
             }
             var now: NIODeadline?
             var woken = false
-            poller.wait(timeoutMilliseconds: timeout) { event in
+            let transfers = counters.running.load(ordering: .relaxed)
+            var spin = busyPoll.spinNanoseconds(transfers: transfers)
+            if spin > 0 {
+                if busyPollSlot.acquire() {
+                    counters.spinningWaits.add(1, ordering: .relaxed)
+                } else {
+                    spin = 0
+                }
+            }
+            poller.wait(timeoutMilliseconds: timeout, spinNanoseconds: spin) { event in
                 let moment = now ?? NIODeadline.now()
                 now = moment
                 switch event {
@@ -181,7 +197,9 @@ final class TFTPTransferPump: Sendable {
                     sessions[Int(descriptor)]?.receiveFailed(errno: error, scratch: scratch)
                 }
             }
+            if spin > 0 { busyPollSlot.release() }
             let afterEvents = NIODeadline.now()
+            busyPoll.waited(nanoseconds: ((now ?? afterEvents) - waitStarted).nanoseconds, transfers: transfers)
             if woken, !openInbox(now: afterEvents) { return }
             while let entry = scratch.deadlines.popDue(now: afterEvents) {
                 guard let session = sessions[Int(entry.descriptor)], session.serial == entry.serial,

@@ -11,6 +11,8 @@ final class TFTPTransferPumpCounters: Sendable {
     let receiveErrors = Atomic<Int>(0)
     /// Transfers running on the pump.
     let running = Atomic<Int>(0)
+    /// Waits that polled before sleeping (`TFTPBusyPoll`).
+    let spinningWaits = Atomic<Int>(0)
     /// Whether the pump waits with io_uring (set when its thread starts).
     let usingRing = Atomic<Bool>(false)
 }

@@ -10,8 +10,11 @@ final class TFTPTransferPumps: Sendable {
     private let started = Mutex(false)
     private let turn = Atomic<Int>(0)
 
-    init(count: Int, io: TFTPTransferIO = .automatic) {
-        pumps = (0..<max(1, count)).map { _ in TFTPTransferPump(io: io) }
+    init(count: Int, io: TFTPTransferIO = .automatic, busyPollMicroseconds: Int = 0) {
+        let busyPollSlot = TFTPBusyPollSlot()
+        pumps = (0..<max(1, count)).map { _ in
+            TFTPTransferPump(io: io, busyPollMicroseconds: busyPollMicroseconds, busyPollSlot: busyPollSlot)
+        }
         threads = NIOThreadPool(numberOfThreads: pumps.count)
     }
 
@@ -57,6 +60,9 @@ final class TFTPTransferPumps: Sendable {
 
     /// Pumps whose thread waits with io_uring, for tests.
     var pumpsUsingRing: Int { pumps.filter { $0.counters.usingRing.load(ordering: .relaxed) }.count }
+
+    /// Waits in which a pump polled before sleeping, for tests.
+    var spinningWaits: Int { pumps.reduce(0) { $0 + $1.counters.spinningWaits.load(ordering: .relaxed) } }
 
     /// Failed receives (ICMP errors) seen by all pumps, for tests.
     var receiveErrors: Int { pumps.reduce(0) { $0 + $1.counters.receiveErrors.load(ordering: .relaxed) } }

@@ -37,12 +37,13 @@ struct TFTPTransferPumpTests {
     static let shortTimeouts = TFTPTransferLimits(
         defaultRetransmitTimeout: .milliseconds(200), maximumRetransmitTimeout: .milliseconds(200))
 
-    /// Starts `request` for `client` on a fresh one-thread pump set that waits as `io` says.
+    /// Starts `request` for `client` on a fresh one-thread pump set that waits as `io` says, polling
+    /// `busyPollMicroseconds` before each sleep.
     private func start(
-        io: TFTPTransferIO, _ request: TFTPRequest, source: any TFTPFileSource & Sendable,
-        client: LoopbackTestClient, limits: TFTPTransferLimits = .init()
+        io: TFTPTransferIO, busyPollMicroseconds: Int = 0, _ request: TFTPRequest,
+        source: any TFTPFileSource & Sendable, client: LoopbackTestClient, limits: TFTPTransferLimits = .init()
     ) throws -> (TFTPTransferPumps, Outcome) {
-        let pumps = TFTPTransferPumps(count: 1, io: io)
+        let pumps = TFTPTransferPumps(count: 1, io: io, busyPollMicroseconds: busyPollMicroseconds)
         pumps.start()
         let outcome = Outcome()
         let transfer = TFTPReadTransfer(
@@ -58,14 +59,18 @@ struct TFTPTransferPumpTests {
         return (pumps, outcome)
     }
 
-    @Test(arguments: TFTPTransferIO.allCases)
-    func pxelinuxStyleTransferEndToEnd(io: TFTPTransferIO) async throws {
+    /// With busy polling on, the same exchange: the pump polls while it waits for each ACK (it runs one transfer
+    /// and the test answers at once) and still answers every ACK.
+    @Test(arguments: TFTPTransferIO.allCases, [0, 1000])
+    func pxelinuxStyleTransferEndToEnd(io: TFTPTransferIO, busyPollMicroseconds: Int) async throws {
         let contents = Array("DEFAULT local\nLABEL local\n  LOCALBOOT 0\n".utf8)
         let request = TFTPRequest(
             filename: "pxelinux.cfg/default", mode: .octet,
             options: [.init(name: "tsize", value: "0"), .init(name: "blksize", value: "16")])
         let client = try LoopbackTestClient()
-        let (pumps, outcome) = try start(io: io, request, source: TFTPInMemoryFile(bytes: contents), client: client)
+        let (pumps, outcome) = try start(
+            io: io, busyPollMicroseconds: busyPollMicroseconds, request, source: TFTPInMemoryFile(bytes: contents),
+            client: client)
         let oack = try client.receive()
         #expect(
             oack?.packet
@@ -88,14 +93,20 @@ struct TFTPTransferPumpTests {
         #expect(await outcome.waitUntilFinished())
         #expect(received == contents)
         #expect(block == 3)
+        if busyPollMicroseconds == 0 {
+            #expect(pumps.spinningWaits == 0)
+        } else {
+            #expect(pumps.spinningWaits > 0)
+        }
         try await pumps.shutdown()
     }
 
-    @Test(arguments: TFTPTransferIO.allCases)
-    func timerRetransmits(io: TFTPTransferIO) async throws {
+    /// A wait that polls before it sleeps still ends at the retransmission deadline.
+    @Test(arguments: TFTPTransferIO.allCases, [0, 1000])
+    func timerRetransmits(io: TFTPTransferIO, busyPollMicroseconds: Int) async throws {
         let client = try LoopbackTestClient()
         let (pumps, outcome) = try start(
-            io: io, TFTPRequest(filename: "f", mode: .octet),
+            io: io, busyPollMicroseconds: busyPollMicroseconds, TFTPRequest(filename: "f", mode: .octet),
             source: TFTPInMemoryFile(bytes: .init(repeating: 7, count: 600)),
             client: client, limits: Self.shortTimeouts)
         let first = try client.receive()?.packet
