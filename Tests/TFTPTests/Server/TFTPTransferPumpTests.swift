@@ -59,8 +59,8 @@ struct TFTPTransferPumpTests {
         return (pumps, outcome)
     }
 
-    /// With busy polling on, the same exchange: the pump polls while it waits for each ACK (it runs one transfer
-    /// and the test answers at once) and still answers every ACK.
+    /// A pxelinux-style exchange (tsize, blksize 16) end to end, with busy polling off and on. On, the pump polls
+    /// in its waits for the ACKs (it runs a lone transfer) and still answers every one; off, it never polls.
     @Test(arguments: TFTPTransferIO.allCases, [0, 1000])
     func pxelinuxStyleTransferEndToEnd(io: TFTPTransferIO, busyPollMicroseconds: Int) async throws {
         let contents = Array("DEFAULT local\nLABEL local\n  LOCALBOOT 0\n".utf8)
