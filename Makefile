@@ -71,9 +71,10 @@ bench-tftp: release
 	@bash scripts/install-debian-packages.sh $(DEB_BENCH)
 	@bash bench/fetch-atftpd.sh $(BENCH_DIR)
 	cc -O2 -Wall -Wextra -Werror -o $(BENCH_DIR)/tftp-bench bench/tftp-bench.c -luring
+	cc -O2 -Wall -Wextra -Werror -o $(BENCH_DIR)/tftp-floor bench/tftp-floor.c -luring
 	BENCH_STORM_CLIENTS=$(BENCH_STORM_CLIENTS) BENCH_STORM_MIB=$(BENCH_STORM_MIB) bash bench/run.sh \
 		"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot" $(BENCH_DIR)/tftp-bench \
-		$(BENCH_DIR)/atftpd/usr/sbin/atftpd
+		$(BENCH_DIR)/atftpd/usr/sbin/atftpd $(BENCH_DIR)/tftp-floor
 
 # Only the real-client DHCP test (root: it builds its own network namespaces).
 test-dhcp: deps

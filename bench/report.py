@@ -45,6 +45,12 @@ out.append("- Servers: Rackboot (release build), tftpd-hpa 5.2 (`in.tftpd -L`, o
            "atftpd 0.8.0 (`--daemon --no-fork --maxthread 2000`), dnsmasq 2.90 (TFTP only, `--port=0 "
            "--tftp-max=2000`). tftpd-hpa 5.2 and dnsmasq 2.90 do not implement windowsize (RFC 7440), so "
            "their windowed rows are not run.")
+if any(row["server"] == "floor" for row in rows):
+    out.append("- floor (bench/tftp-floor.c, lock-step storm only) is not a peer but a reference: a minimal C server "
+               "that does only what every lock-step server must per block (receive the ACK, send the next DATA from a "
+               "file mapped once, one connected socket per transfer, epoll), without timers, "
+               "retransmission of its own, logging or checks. It shows how far any server can take this row on this "
+               "machine.")
 out.append("- Loopback rows run on the loopback of a network namespace the benchmark creates (dnsmasq has no "
            "TFTP port option and needs port 69). A fresh server is started for every run. Single-transfer "
            "loopback rows are run in several rounds with the servers alternating (`BENCH_REPEAT`, the `runs` count "
@@ -133,6 +139,12 @@ if storm and storm_peers:
     ratio = storm["mb_per_s"] / best["mb_per_s"]
     target("Storm lock-step: ≥ 1.2× the best peer's aggregate",
            f"{storm['mb_per_s']:.1f} vs {best['server']} {best['mb_per_s']:.1f} MB/s = {ratio:.2f}×", ratio >= 1.2)
+    floor = find("loopback storm", "floor", 1468, 1)
+    if floor:
+        target("Reference, not a target: the floor (bench/tftp-floor.c) in the same storm",
+               f"{floor['mb_per_s']:.1f} MB/s at {cpu_per_gib(floor):.2f} CPU s/GiB = "
+               f"{floor['mb_per_s'] / best['mb_per_s']:.2f}× {best['server']}; Rackboot reaches "
+               f"{100 * storm['mb_per_s'] / floor['mb_per_s']:.0f} % of it", None)
     cheapest = min(storm_peers, key=cpu_per_gib)
     target("Storm lock-step: CPU s/GiB ≤ the best peer's",
            f"{cpu_per_gib(storm):.2f} vs {cheapest['server']} {cpu_per_gib(cheapest):.2f} (cheapest peer); "

@@ -2,13 +2,15 @@
 # `make bench-tftp`: Rackboot's TFTP server against tftpd-hpa, atftpd and dnsmasq (TFTP only), same workloads, same
 # load client (bench/tftp-bench.c), results written to docs/performance.md by bench/report.py.
 #
-# Usage: bench/run.sh RACKBOOT_BINARY TFTP_BENCH_BINARY ATFTPD_BINARY
+# Usage: bench/run.sh RACKBOOT_BINARY TFTP_BENCH_BINARY ATFTPD_BINARY [TFTP_FLOOR_BINARY]
+#        (bench/tftp-floor.c, the least work per block a lock-step server can do: a reference row in the lock-step
+#        storm, not a peer)
 # Environment: BENCH_STORM_CLIENTS (500), BENCH_STORM_MIB (32), BENCH_FILE_MIB (32), BENCH_SERVERS (all four),
 #              BENCH_REPEAT (5: rounds of each single-transfer loopback row, servers alternating, median kept),
 #              BENCH_OUTPUT,
 #              BENCH_ROWS ("single storm veth": which groups of rows to run, for quick experiments),
 #              BENCH_STORM_REPEAT (3: rounds of the lock-step storm for BENCH_STORM_REPEAT_SERVERS, default
-#              "rackboot dnsmasq", servers alternating, median kept), BENCH_RACKBOOT_TFTP (extra `key: value` lines for
+#              "rackboot dnsmasq floor", servers alternating, median kept), BENCH_RACKBOOT_TFTP (extra `key: value` lines for
 #              Rackboot's tftp section, for experiments), BENCH_CLIENT_IO (io_uring: the load client's default;
 #              epoll: the load client's older wait, for comparing clients)
 #              (docs/performance.md).
@@ -21,13 +23,14 @@ set -uo pipefail
 rackboot=$(realpath "${1:?usage: run.sh RACKBOOT TFTP_BENCH ATFTPD}")
 bench=$(realpath "${2:?}")
 atftpd=$(realpath "${3:?}")
+floor=${4:+$(realpath "$4")}
 cd "$(dirname "$0")/.."
 storm_clients=${BENCH_STORM_CLIENTS:-500}
 storm_mib=${BENCH_STORM_MIB:-32}
 file_mib=${BENCH_FILE_MIB:-32}
 repeat=${BENCH_REPEAT:-5}
 storm_repeat=${BENCH_STORM_REPEAT:-3}
-storm_repeat_servers=${BENCH_STORM_REPEAT_SERVERS:-rackboot dnsmasq}
+storm_repeat_servers=${BENCH_STORM_REPEAT_SERVERS:-rackboot dnsmasq floor}
 servers=${BENCH_SERVERS:-rackboot tftpd-hpa atftpd dnsmasq}
 rows=${BENCH_ROWS:-single storm veth}
 output=${BENCH_OUTPUT:-docs/performance.md}
@@ -110,6 +113,9 @@ start_server() {
         ip netns exec "$ns" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --enable-tftp --tftp-root="$root" \
             --tftp-max=2000 --listen-address="$address" --bind-interfaces --pid-file= \
             --log-facility="$work/$name.log" > /dev/null 2>&1 &
+        ;;
+    floor)
+        ip netns exec "$ns" "$floor" "$root/storm.bin" "$address" 69 > "$work/$name.log" 2>&1 &
         ;;
     esac
     server_pid=$!
@@ -198,16 +204,18 @@ done
 # The lock-step storm decides the throughput and CPU targets, and this machine's throughput drifts by ±10 % over
 # minutes, so the servers within reach of each other (BENCH_STORM_REPEAT_SERVERS) run it in alternating rounds and
 # each keeps its median run; the others run once.
+# The floor (bench/tftp-floor.c) runs here only: how far any server could go on this machine.
+storm_servers="$servers${floor:+ floor}"
 if [[ " $rows " == *" storm "* ]]; then
-    for server in $servers; do : > "$work/storm-$server.jsonl"; done
+    for server in $storm_servers; do : > "$work/storm-$server.jsonl"; done
     for round in $(seq 1 "$storm_repeat"); do
-        for server in $servers; do
+        for server in $storm_servers; do
             [ "$round" -gt 1 ] && [[ " $storm_repeat_servers " != *" $server "* ]] && continue
             run_into "$work/storm-$server.jsonl" "loopback storm ${storm_clients} × ${storm_mib} MiB" "$server" \
                 "$ns_lo" "$ns_lo" 127.0.0.1 storm.bin "$storm_clients" 1468 1
         done
     done
-    for server in $servers; do keep_median "$work/storm-$server.jsonl"; done
+    for server in $storm_servers; do keep_median "$work/storm-$server.jsonl"; done
 fi
 [[ " $rows " == *" storm "* ]] && for server in $servers; do
     supports_window "$server" || continue
