@@ -3,8 +3,8 @@
  * row for `make bench-tftp` (it is not a server anyone should run: no timers, no retransmission of its own, no
  * logging, no file name checks, one file).
  *
- * It serves FILE to every read request on ADDRESS:PORT (IPv4): one connected socket per transfer, the file mapped once,
- * each DATA sent with one sendmsg straight from the mapping (header and payload iovecs), each ACK read with one
+ * It serves FILE to every read request on ADDRESS:PORT (IPv4): one connected socket per transfer, the file mapped
+ * once, each DATA sent with one sendmsg straight from the mapping (header and payload iovecs), each ACK read with one
  * receive. What is left is what every server pays per block: the kernel's UDP receive of the ACK and send of the
  * DATA (on loopback the send also delivers the datagram into the client's socket and wakes the client), plus the
  * wait. `--io epoll` (the default) waits with epoll and reads each ACK with one recv; `--io io_uring` receives the
@@ -248,7 +248,8 @@ int main(int argc, char **argv) {
     int use_epoll = 1, first = 1;
     if (argc > 2 && !strcmp(argv[1], "--io")) {
         use_epoll = !strcmp(argv[2], "epoll");
-        if (!use_epoll && strcmp(argv[2], "io_uring")) return fprintf(stderr, "tftp-floor: --io epoll or io_uring\n"), 2;
+        if (!use_epoll && strcmp(argv[2], "io_uring"))
+            return fprintf(stderr, "tftp-floor: --io epoll or io_uring\n"), 2;
         first = 3;
     }
     if (argc - first != 3) return fprintf(stderr, "usage: tftp-floor [--io epoll|io_uring] FILE ADDRESS PORT\n"), 2;
