@@ -11,8 +11,8 @@
 #              BENCH_ROWS ("single storm veth": which groups of rows to run, for quick experiments),
 #              BENCH_STORM_REPEAT (3: rounds of the lock-step storm for BENCH_STORM_REPEAT_SERVERS, default
 #              "rackboot dnsmasq floor", servers alternating, median kept), BENCH_RACKBOOT_TFTP (extra `key: value`
-#              lines for Rackboot's tftp section, for experiments), BENCH_CLIENT_IO (io_uring: the load client's default;
-#              epoll: the load client's older wait, for comparing clients)
+#              lines for Rackboot's tftp section, for experiments), BENCH_CLIENT_IO (io_uring: the load client's
+#              default; epoll: the load client's older wait, for comparing clients)
 #              (docs/performance.md).
 #
 # Safety: every server and client runs inside network namespaces this script creates; the loopback workloads use
