@@ -177,28 +177,38 @@ final class TFTPTransferSession {
     }
 
     private func perform(
-        _ actions: [TFTPTransferAction], now: NIODeadline, scratch: TFTPTransferPumpScratch,
+        _ actions: TFTPTransferActions, now: NIODeadline, scratch: TFTPTransferPumpScratch,
         strayPeer: TFTPPeerAddress? = nil
     ) {
-        for action in actions {
-            switch action {
-            case .sendOptionAcknowledgement(let options):
-                send(.optionAcknowledgement(options), to: nil, scratch: scratch)
-            case .sendData(let window):
-                guard sendData(window, now: now, scratch: scratch) else { return }
-            case .sendError(let code, let message):
-                send(.error(code: code, message: message), to: nil, scratch: scratch)
-            case .replyToStrayPeer(let code, let message):
-                if let strayPeer { send(.error(code: code, message: message), to: strayPeer, scratch: scratch) }
-            case .armTimer(let deadline):
-                arm(deadline, scratch: scratch)
-            case .finish(let outcome, let statistics):
-                requestedDeadline = nil
-                timerFiresAt = nil
-                isFinished = true
-                log(outcome, statistics)
-            }
+        guard let first = actions.leading,
+            perform(first, now: now, scratch: scratch, strayPeer: strayPeer),
+            let second = actions.trailing
+        else { return }
+        _ = perform(second, now: now, scratch: scratch, strayPeer: strayPeer)
+    }
+
+    /// Carries out one action; false when the actions after it must not run (a window whose read failed).
+    private func perform(
+        _ action: TFTPTransferAction, now: NIODeadline, scratch: TFTPTransferPumpScratch, strayPeer: TFTPPeerAddress?
+    ) -> Bool {
+        switch action {
+        case .sendOptionAcknowledgement(let options):
+            send(.optionAcknowledgement(options), to: nil, scratch: scratch)
+        case .sendData(let window):
+            return sendData(window, now: now, scratch: scratch)
+        case .sendError(let code, let message):
+            send(.error(code: code, message: message), to: nil, scratch: scratch)
+        case .replyToStrayPeer(let code, let message):
+            if let strayPeer { send(.error(code: code, message: message), to: strayPeer, scratch: scratch) }
+        case .armTimer(let deadline):
+            arm(deadline, scratch: scratch)
+        case .finish(let outcome, let statistics):
+            requestedDeadline = nil
+            timerFiresAt = nil
+            isFinished = true
+            log(outcome, statistics)
         }
+        return true
     }
 
     /// Sends a window of DATA, one read-ahead chunk's worth of blocks per send, straight from the chunk; on a read

@@ -67,26 +67,28 @@ public struct TFTPReadTransfer: Sendable {
     public var blockCount: UInt64 { finalBlockIndex }
 
     /// The first packets: an OACK, or DATA directly when no option was accepted (RFC 2347 §2).
-    public mutating func start(now: NIODeadline) -> [TFTPTransferAction] {
+    public mutating func start(now: NIODeadline) -> TFTPTransferActions {
         guard phase == .notStarted else { return [] }
         startTime = now
         lastProgress = now
         if mode == .mail {
             // RFC 1350 §5: mail "should not be implemented"; refuse as tftp-hpa does.
             let message = "Mail mode is not supported"
-            return [.sendError(.illegalOperation, message: message)]
-                + finish(.failed(.refusedRequest(reason: message)), now: now)
+            return TFTPTransferActions(
+                .sendError(.illegalOperation, message: message),
+                then: finish(.failed(.refusedRequest(reason: message)), now: now))
         }
         if negotiatedOptions.acknowledgedOptions.isEmpty {
             phase = .transferring
             return sendWindow(now: now)
         }
         phase = .awaitingOptionAcknowledgement
-        return [.sendOptionAcknowledgement(negotiatedOptions.acknowledgedOptions), armTimer(now: now)]
+        return TFTPTransferActions(
+                .sendOptionAcknowledgement(negotiatedOptions.acknowledgedOptions), then: armTimer(now: now))
     }
 
     /// An ACK from the client's TID.
-    public mutating func receivedAcknowledgement(block: UInt16, now: NIODeadline) -> [TFTPTransferAction] {
+    public mutating func receivedAcknowledgement(block: UInt16, now: NIODeadline) -> TFTPTransferActions {
         switch phase {
         case .notStarted, .finished:
             return []
@@ -108,7 +110,7 @@ public struct TFTPReadTransfer: Sendable {
             recordProgress(now: now)
             if acknowledged == finalBlockIndex {
                 finalAcknowledged = true
-                return finish(.completed(finalAcknowledgementReceived: true), now: now)
+                return TFTPTransferActions(finish(.completed(finalAcknowledgementReceived: true), now: now))
             }
             return sendWindow(now: now)
         }
@@ -116,34 +118,35 @@ public struct TFTPReadTransfer: Sendable {
 
     /// An ERROR from the client's TID ends the transfer (RFC 1350 §7); ERROR 8 answering the OACK is the client
     /// declining the options (RFC 2347 §2), which UEFI does on purpose.
-    public mutating func receivedError(code: TFTPErrorCode, message: String, now: NIODeadline) -> [TFTPTransferAction] {
+    public mutating func receivedError(code: TFTPErrorCode, message: String, now: NIODeadline) -> TFTPTransferActions {
         switch phase {
         case .notStarted, .finished:
             return []
         case .awaitingOptionAcknowledgement where code == .optionNegotiationFailed:
-            return finish(.clientDeclinedOptions(message: message), now: now)
+            return TFTPTransferActions(finish(.clientDeclinedOptions(message: message), now: now))
         case .awaitingOptionAcknowledgement, .transferring:
-            return finish(.abandonedByClient(code: code, message: message), now: now)
+            return TFTPTransferActions(finish(.abandonedByClient(code: code, message: message), now: now))
         }
     }
 
     /// A packet reached this transfer's socket from another address or port: answer that peer with ERROR 5 and
     /// carry on (RFC 1350 §4; dnsmasq "TID mismatch"). The state does not change.
-    public func receivedPacketFromUnknownTransferID() -> [TFTPTransferAction] {
+    public func receivedPacketFromUnknownTransferID() -> TFTPTransferActions {
         guard phase != .finished else { return [] }
-        return [.replyToStrayPeer(.unknownTransferID, message: TFTPErrorCode.unknownTransferID.defaultMessage)]
+        return TFTPTransferActions(
+            .replyToStrayPeer(.unknownTransferID, message: TFTPErrorCode.unknownTransferID.defaultMessage))
     }
 
     /// The adapter could not read a block's bytes: tell the client and give up.
-    public mutating func sourceReadFailed(reason: String, now: NIODeadline) -> [TFTPTransferAction] {
+    public mutating func sourceReadFailed(reason: String, now: NIODeadline) -> TFTPTransferActions {
         guard phase == .transferring || phase == .awaitingOptionAcknowledgement else { return [] }
-        return [.sendError(.undefined, message: "Read error")]
-            + finish(.failed(.sourceReadFailed(reason: reason)), now: now)
+        let end = finish(.failed(.sourceReadFailed(reason: reason)), now: now)
+        return TFTPTransferActions(.sendError(.undefined, message: "Read error"), then: end)
     }
 
     /// The retransmission timer expired. A call before the armed deadline (a timer the adapter failed to
     /// cancel) is ignored.
-    public mutating func timerFired(now: NIODeadline) -> [TFTPTransferAction] {
+    public mutating func timerFired(now: NIODeadline) -> TFTPTransferActions {
         guard phase == .transferring || phase == .awaitingOptionAcknowledgement,
             let deadline = retransmitDeadline, now >= deadline
         else { return [] }
@@ -160,7 +163,8 @@ public struct TFTPReadTransfer: Sendable {
         retransmitTimeout = min(retransmitTimeout * 2, ceiling)
         if phase == .awaitingOptionAcknowledgement {
             retransmittedPackets += 1
-            return [.sendOptionAcknowledgement(negotiatedOptions.acknowledgedOptions), armTimer(now: now)]
+            return TFTPTransferActions(
+                .sendOptionAcknowledgement(negotiatedOptions.acknowledgedOptions), then: armTimer(now: now))
         }
         return sendWindow(now: now)
     }
@@ -168,7 +172,7 @@ public struct TFTPReadTransfer: Sendable {
     // MARK: - Helpers
 
     /// Sends up to windowsize blocks from the first unacknowledged one and arms the timer.
-    private mutating func sendWindow(now: NIODeadline) -> [TFTPTransferAction] {
+    private mutating func sendWindow(now: NIODeadline) -> TFTPTransferActions {
         let first = firstUnacknowledgedIndex
         let last = min(first + UInt64(negotiatedOptions.windowSize) - 1, finalBlockIndex)
         let window = TFTPDataWindow(
@@ -177,7 +181,7 @@ public struct TFTPReadTransfer: Sendable {
         if first < nextIndexToSend { retransmittedPackets += min(nextIndexToSend, last + 1) - first }
         dataPacketsSent += UInt64(window.count)
         nextIndexToSend = max(nextIndexToSend, last + 1)
-        return [.sendData(window), armTimer(now: now)]
+        return TFTPTransferActions(.sendData(window), then: armTimer(now: now))
     }
 
     private mutating func armTimer(now: NIODeadline) -> TFTPTransferAction {
@@ -195,14 +199,14 @@ public struct TFTPReadTransfer: Sendable {
 
     /// Once every block went out at least once, a silent client is treated as done: the final ACK is the one
     /// packet some clients never send (protocol notes A.21).
-    private mutating func giveUp(_ failure: TFTPTransferFailure, now: NIODeadline) -> [TFTPTransferAction] {
+    private mutating func giveUp(_ failure: TFTPTransferFailure, now: NIODeadline) -> TFTPTransferActions {
         if phase == .transferring && nextIndexToSend > finalBlockIndex {
-            return finish(.completed(finalAcknowledgementReceived: false), now: now)
+            return TFTPTransferActions(finish(.completed(finalAcknowledgementReceived: false), now: now))
         }
-        return finish(.failed(failure), now: now)
+        return TFTPTransferActions(finish(.failed(failure), now: now))
     }
 
-    private mutating func finish(_ outcome: TFTPTransferOutcome, now: NIODeadline) -> [TFTPTransferAction] {
+    private mutating func finish(_ outcome: TFTPTransferOutcome, now: NIODeadline) -> TFTPTransferAction {
         phase = .finished
         retransmitDeadline = nil
         let blocksAcknowledged = firstUnacknowledgedIndex - 1
@@ -213,6 +217,6 @@ public struct TFTPReadTransfer: Sendable {
             dataPacketsSent: dataPacketsSent, retransmittedPackets: retransmittedPackets,
             blockSize: negotiatedOptions.blockSize, windowSize: negotiatedOptions.windowSize,
             duration: now - startTime)
-        return [.finish(outcome, statistics)]
+        return .finish(outcome, statistics)
     }
 }

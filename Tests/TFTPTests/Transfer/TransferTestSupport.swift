@@ -11,7 +11,7 @@ func octetRequest(_ options: [(String, String)] = []) -> TFTPRequest {
     TFTPRequest(filename: "f", mode: .octet, options: options.map { TFTPOption(name: $0.0, value: $0.1) })
 }
 
-extension Array where Element == TFTPTransferAction {
+extension TFTPTransferActions {
     /// The DATA blocks of the (single) `.sendData` action, or `nil`.
     var dataBlocks: [TFTPDataBlock]? {
         for action in self { if case .sendData(let window) = action { return [TFTPDataBlock](window) } }
