@@ -84,7 +84,7 @@ public struct TFTPReadTransfer: Sendable {
         }
         phase = .awaitingOptionAcknowledgement
         return TFTPTransferActions(
-                .sendOptionAcknowledgement(negotiatedOptions.acknowledgedOptions), then: armTimer(now: now))
+            .sendOptionAcknowledgement(negotiatedOptions.acknowledgedOptions), then: armTimer(now: now))
     }
 
     /// An ACK from the client's TID.
