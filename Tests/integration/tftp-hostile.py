@@ -12,6 +12,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 HOST, PORT, ROOT, MARKER = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].encode()
 RRQ, WRQ, DATA, ACK, ERROR, OACK = 1, 2, 3, 4, 5, 6
@@ -259,6 +260,54 @@ check("the other TID's ACKs (of blocks 1 and 300) do not move the transfer on", 
       f"the client got {moved} before acknowledging")
 check("the transfer completes with the whole file after the stray datagrams", bytes(got) == small,
       f"{len(got)} of {len(small)} bytes")
+
+# --- Requests of any size up to the UDP maximum are read whole, and each gets the error that fits it. ---
+expect_error("RRQ with a 65,000-byte name: read whole, ERROR 2 (name too long), not a cut-short ERROR 4",
+             request(RRQ, b"n" * 65000), (ACCESS_VIOLATION,))
+many = [(b"x-option-%d" % index, b"%d" % index) for index in range(300)] + [(b"blksize", b"1468")]
+answer = negotiate(many)
+check("an RRQ with 300 unknown options (about 5 KB) is read whole: OACK blksize 1468",
+      answer == {b"blksize": b"1468"}, f"got {answer}")
+result, sock = exchange(request(RRQ, b"images/small.img", options=[(b"pad", b"p" * 65450)]))
+sock.close()
+check("an RRQ longer than any TFTP packet (65,500 bytes) gets ERROR 4 'Request too long'",
+      result is not None and result[0] == (ERROR, ILLEGAL_OPERATION, "Request too long"), f"got {result}")
+
+# --- netascii is converted as it is sent: requests for a big file cannot hold up anyone else's request. ---
+netascii_socks = []
+for _ in range(2):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.sendto(request(RRQ, b"images/big.img", mode=b"netascii"), (HOST, PORT))
+    netascii_socks.append(sock)
+started = time.monotonic()
+result, sock = exchange(request(RRQ, b"images/small.img"))
+waited = time.monotonic() - started
+sock.close()
+check("an octet RRQ sent right after two netascii RRQs for a 32 MiB file is answered within 100 ms",
+      result is not None and result[0][0] == DATA and waited < 0.1, f"reply {result and result[0][:2]} after {waited:.3f} s")
+firsts = []
+for sock in netascii_socks:
+    sock.settimeout(3)
+    try:
+        packet, peer = sock.recvfrom(70000)
+        firsts.append(decode(packet)[:2])
+        sock.sendto(struct.pack("!HH", ERROR, 0) + b"test done\0", peer)
+    except socket.timeout:
+        firsts.append(None)
+    sock.close()
+check("each netascii request got its DATA 1", firsts == [(DATA, 1), (DATA, 1)], f"got {firsts}")
+
+# --- A client that vanishes mid-transfer (its port answers ICMP unreachable) ends the transfer at once; the shell
+# part of this test finds the log line. ---
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.settimeout(3)
+sock.sendto(request(RRQ, b"images/vanish.img", options=[(b"timeout", b"1")]), (HOST, PORT))
+try:
+    packet, peer = sock.recvfrom(70000)
+    check("the vanishing client got the OACK", decode(packet)[0] == OACK, f"got {decode(packet)[:2]}")
+except socket.timeout:
+    check("the vanishing client got the OACK", False, "silence")
+sock.close()
 
 # --- The server is still serving after all of the above. ---
 answer = negotiate([(b"tsize", b"0")])

@@ -23,6 +23,8 @@ echo "$marker" > "$work/secret"
 mkdir -p "$work/outside-dir" "$work/root/images"
 echo "$marker" > "$work/outside-dir/secret"
 head -c 300000 /dev/urandom > "$work/root/images/small.img"
+cp "$work/root/images/small.img" "$work/root/images/vanish.img"
+head -c $((32 << 20)) /dev/urandom > "$work/root/images/big.img"  # for the netascii requests
 ln -s ../secret "$work/root/escape-link"
 ln -s ../../outside-dir "$work/root/images/escape-dir-link"
 mknod "$work/root/null-device" c 1 3
@@ -73,6 +75,22 @@ if ! grep -qE "^\S+ (error|critical) " "$work/serve.err"; then
     pass "no hostile request is logged as a server error"
 else
     fail "no hostile request is logged as a server error" "$(grep -E '^\S+ (error|critical)' "$work/serve.err" | head -3)"
+fi
+if grep -q 'reply=ERROR 4 "Malformed request".*Refusing undecodable TFTP request' "$work/serve.err" &&
+    ! grep -q "Ignoring undecodable TFTP datagram" "$work/serve.err"; then
+    pass "an undecodable request is logged as refused, with the ERROR sent back"
+else
+    fail "an undecodable request is logged as refused, with the ERROR sent back" \
+        "$(grep -m2 -i "undecodable" "$work/serve.err")"
+fi
+# The vanishing client's transfer (timeout 1) retransmits once after a second and draws ICMP port-unreachable.
+for _ in $(seq 1 50); do grep -q "file=images/vanish.img.*TFTP client went away" "$work/serve.err" && break; sleep 0.1; done
+if grep -q "file=images/vanish.img.*TFTP client went away" "$work/serve.err" &&
+    ! grep -q "file=images/vanish.img.*TFTP transfer failed" "$work/serve.err"; then
+    pass "a client whose port answers unreachable ends its transfer at once, logged as gone"
+else
+    fail "a client whose port answers unreachable ends its transfer at once, logged as gone" \
+        "$(grep -m3 "vanish.img" "$work/serve.err")"
 fi
 if ! grep -q "^FORGED-LOG-LINE" "$work/serve.err" && grep -q 'evil\\u{a}FORGED-LOG-LINE' "$work/serve.err"; then
     pass "a newline in a requested name is escaped in the log, never a forged line"

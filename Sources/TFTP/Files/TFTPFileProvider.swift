@@ -3,8 +3,8 @@ import Inventory
 /// Turns a read request into a byte source: rendered inventory file first, then the jailed root, with the netascii
 /// conversion applied when the request asks for it (RFC 1350 §5).
 ///
-/// Opening touches the disk (realpath, open, fstat; for netascii one scan of the file), so the adapter calls this
-/// once per RRQ, never per block.
+/// Opening touches the disk (realpath, open, fstat) but never reads the file: netascii is converted as it is sent,
+/// so no request costs more than an open.
 public struct TFTPFileProvider: Sendable {
     /// Where files that the inventory does not render are looked up; `nil` serves rendered files only.
     public let root: TFTPRootDirectory?
@@ -17,24 +17,17 @@ public struct TFTPFileProvider: Sendable {
     public func open(_ request: TFTPRequest, in inventory: Inventory) throws(TFTPFileAccessError) -> TFTPOpenedSource {
         switch try TFTPFileResolver.locate(request.filename, in: inventory) {
         case .rendered(let name, let contents):
-            return try Self.prepare(TFTPInMemoryFile(bytes: contents), name: name, isRendered: true, mode: request.mode)
+            return Self.prepare(TFTPInMemoryFile(bytes: contents), name: name, isRendered: true, mode: request.mode)
         case .underRoot(let name):
             guard let root else { throw .notFound(name) }
-            return try Self.prepare(try root.open(name), name: name, isRendered: false, mode: request.mode)
+            return Self.prepare(try root.open(name), name: name, isRendered: false, mode: request.mode)
         }
     }
 
-    private static func prepare<Source: TFTPFileSource & Sendable>(
+    private static func prepare<Source: TFTPSizedFileSource & Sendable>(
         _ source: Source, name: TFTPFileName, isRendered: Bool, mode: TFTPTransferMode
-    ) throws(TFTPFileAccessError) -> TFTPOpenedSource {
+    ) -> TFTPOpenedSource {
         guard mode == .netascii else { return TFTPOpenedSource(name: name, isRendered: isRendered, source: source) }
-        do {
-            let encoded = try TFTPNetasciiFileSource(encoding: source)
-            return TFTPOpenedSource(name: name, isRendered: isRendered, source: encoded)
-        } catch TFTPFileReadError.systemError(let code) {
-            throw .systemError(name, errno: code)
-        } catch {
-            throw .systemError(name, errno: 5)  // EIO: the file shrank while it was being scanned
-        }
+        return TFTPOpenedSource(name: name, isRendered: isRendered, source: TFTPNetasciiFileSource(encoding: source))
     }
 }

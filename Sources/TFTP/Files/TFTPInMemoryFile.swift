@@ -2,7 +2,7 @@ import NIOCore
 
 /// A file that already is bytes: a boot config rendered from the inventory (rendered before the OACK so tsize is
 /// exact, protocol notes A.15).
-public struct TFTPInMemoryFile: TFTPFileSource, Sendable {
+public struct TFTPInMemoryFile: TFTPSizedFileSource, Sendable {
     public let bytes: [UInt8]
 
     public init(bytes: [UInt8]) {

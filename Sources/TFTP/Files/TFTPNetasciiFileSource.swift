@@ -1,88 +1,72 @@
 import NIOCore
 
-/// A netascii view of another source: ranges are in the *encoded* stream (LF → CR LF, CR → CR NUL), read from
-/// the underlying file in chunks so the file is never loaded whole.
+/// A netascii view of another source (LF → CR LF, CR → CR NUL), converted as it is read: ranges are in the
+/// *encoded* stream, and its length is learned only when a read reaches the end of the file, so opening it costs
+/// nothing and no request waits for a whole file to be scanned (docs/protocol.md, "netascii").
 ///
-/// The encoded size is found by one streaming scan at creation, because the transfer must know its block count;
-/// tsize is still not offered in netascii (protocol notes A.15). Transfers read sequentially with window 1, so a few
-/// checkpoints (encoded offset ↔ source offset, always on a source-byte boundary) make each block read start near
-/// where it is needed; a CR pair split across two blocks is handled by re-encoding from the boundary before it.
-public struct TFTPNetasciiFileSource<Base: TFTPFileSource>: TFTPFileSource {
+/// A transfer reads forwards, a chunk at a time, and goes back only as far as its first unacknowledged block. Each
+/// read leaves a checkpoint where it stopped (encoded offset ↔ source offset, always on a source-byte boundary), so
+/// the next read, or a retransmission inside the last chunk, re-encodes at most one chunk. A CR LF pair split
+/// across two blocks is handled by starting from the checkpoint before the pair and skipping its first byte.
+public struct TFTPNetasciiFileSource<Base: TFTPSizedFileSource>: TFTPFileSource {
     private struct Checkpoint: Hashable {
         var encoded: UInt64
         var source: UInt64
     }
 
     private var base: Base
-    private var checkpoints: [Checkpoint] = [Checkpoint(encoded: 0, source: 0)]
+    /// The most recent read ends, sorted by position; the oldest are dropped first.
+    private var checkpoints: [Checkpoint] = []
     private let chunkSize: Int
-    public let byteCount: UInt64
+    private var scratch = ByteBuffer()
 
-    /// Scans `base` once to size the encoded stream.
-    public init(encoding base: Base, chunkSize: Int = 64 * 1024) throws {
-        var base = base
-        var encodedSize: UInt64 = 0
-        var position: UInt64 = 0
-        var chunk = ByteBuffer()
-        while position < base.byteCount {
-            let length = Int(min(UInt64(chunkSize), base.byteCount - position))
-            chunk.clear()
-            try base.read(at: position, length: length, into: &chunk)
-            for byte in chunk.readableBytesView { encodedSize += UInt64(NetasciiEncoding.encodedWidth(of: byte)) }
-            position += UInt64(length)
-        }
+    public init(encoding base: Base, chunkSize: Int = 64 * 1024) {
         self.base = base
-        self.chunkSize = chunkSize
-        self.byteCount = encodedSize
+        self.chunkSize = max(chunkSize, 1)
     }
 
-    /// Appends encoded bytes `offset..<offset + length`, re-encoding from the nearest checkpoint before `offset`.
+    /// Unknown until the stream has been read to its end.
+    public var knownByteCount: UInt64? { nil }
+
+    /// Appends encoded bytes `offset..<offset + length`, fewer where the stream ends, re-encoding from the nearest
+    /// checkpoint before `offset`.
     public mutating func read(at offset: UInt64, length: Int, into buffer: inout ByteBuffer) throws {
         guard length > 0 else { return }
         let end = offset + UInt64(length)
-        guard end <= byteCount else {
-            throw TFTPFileReadError.shortRead(
-                offset: offset, requested: length, available: Int(byteCount - min(offset, byteCount)))
-        }
         let start = checkpoints.last { $0.encoded <= offset } ?? Checkpoint(encoded: 0, source: 0)
         var encodedPosition = start.encoded
         var sourcePosition = start.source
         var boundaryAtEnd = start
-        var chunk = ByteBuffer()
-        var produced = 0
-        reading: while produced < length {
-            let chunkLength = Int(min(UInt64(chunkSize), base.byteCount - sourcePosition))
-            guard chunkLength > 0 else {
-                throw TFTPFileReadError.shortRead(offset: offset, requested: length, available: produced)
-            }
-            chunk.clear()
-            try base.read(at: sourcePosition, length: chunkLength, into: &chunk)
-            for byte in chunk.readableBytesView {
-                let (first, second) = NetasciiEncoding.encode(byte)
-                for output in [first, second] {
-                    guard let output else { continue }
-                    if encodedPosition >= offset && produced < length {
-                        buffer.writeInteger(output)
-                        produced += 1
-                    }
-                    encodedPosition += 1
+        buffer.reserveCapacity(minimumWritableBytes: length)
+        reading: while encodedPosition < end && sourcePosition < base.byteCount {
+            // Each source byte encodes to at least one byte: never read more than the range still needs.
+            let chunkLength = Int(min(UInt64(chunkSize), base.byteCount - sourcePosition, end - encodedPosition))
+            scratch.clear()
+            try base.read(at: sourcePosition, length: chunkLength, into: &scratch)
+            for byte in scratch.readableBytesView {
+                let width = UInt64(NetasciiEncoding.encodedWidth(of: byte))
+                if encodedPosition + width <= offset {
+                    encodedPosition += width  // before the range: skip without writing
+                } else {
+                    let (first, second) = NetasciiEncoding.encode(byte)
+                    if encodedPosition >= offset { buffer.writeInteger(first) }
+                    if let second, encodedPosition + 1 < end { buffer.writeInteger(second) }
+                    encodedPosition += width
                 }
                 sourcePosition += 1
-                if encodedPosition <= end {
-                    boundaryAtEnd = Checkpoint(encoded: encodedPosition, source: sourcePosition)
-                }
-                if produced == length { break reading }
+                if encodedPosition <= end { boundaryAtEnd = Checkpoint(encoded: encodedPosition, source: sourcePosition) }
+                if encodedPosition >= end { break reading }
             }
         }
         remember(boundaryAtEnd)
     }
 
-    /// Keeps a handful of checkpoints, sorted, so retransmitting the current block and reading the next are cheap.
+    /// Keeps the last few read ends, so retransmitting inside the current chunk and reading the next are cheap.
     private mutating func remember(_ checkpoint: Checkpoint) {
-        guard !checkpoints.contains(checkpoint) else { return }
+        guard checkpoint.encoded > 0, !checkpoints.contains(checkpoint) else { return }
         checkpoints.append(checkpoint)
         checkpoints.sort { $0.encoded < $1.encoded }
-        if checkpoints.count > 8 { checkpoints.remove(at: 1) }  // index 0 (start of file) always stays
+        if checkpoints.count > 8 { checkpoints.removeFirst() }
     }
 }
 

@@ -14,7 +14,7 @@ import Darwin
 /// The descriptor closes when the last reference goes away. Reads block the calling thread for the time of one
 /// `pread` on a local file, which is how dnsmasq and tftp-hpa serve; an adapter that wants the event loop free of
 /// disk waits can call `read` from `NIOThreadPool`.
-public final class TFTPOpenedFile: TFTPFileSource, Sendable {
+public final class TFTPOpenedFile: TFTPSizedFileSource, Sendable {
     /// The file's identity, used to share one descriptor among transfers of the same file.
     public struct Identity: Hashable, Sendable {
         public let device: UInt64

@@ -19,10 +19,8 @@ public struct TFTPReadAheadSource: TFTPFileSource {
     /// The bytes `[chunkStart, chunkStart + chunk.readableBytes)` of the stream.
     private var chunk: ByteBuffer
     private var chunkStart: UInt64 = 0
-    /// Where the chunk's readable bytes start. Kept here because in a boot storm every transfer's chunk storage
-    /// has gone cold by its next block, and looking its address up in the storage cost a cache miss per block;
-    /// the storage does not move until the next refill, which sets this again.
-    private var chunkBytes: UnsafeRawPointer?
+    /// Whether the chunk holds the end of a stream of unknown length (it came back shorter than asked for).
+    private var chunkEndsStream = false
 
     public init(_ base: any TFTPFileSource, chunkSize: Int = TFTPReadAheadSource.defaultChunkSize) {
         self.base = base
@@ -30,41 +28,44 @@ public struct TFTPReadAheadSource: TFTPFileSource {
         chunk = ByteBuffer()
     }
 
-    public var byteCount: UInt64 { base.byteCount }
+    public var knownByteCount: UInt64? { base.knownByteCount }
 
     public mutating func read(at offset: UInt64, length: Int, into buffer: inout ByteBuffer) throws {
         try withContiguousBytes(at: offset, length: length) { _ = buffer.writeBytes($0) }
     }
 
-    /// Calls `body` with the stream's bytes `[offset, offset + length)`, reading a chunk from `offset` first unless
-    /// the current one holds them all. The pointer is valid only inside `body`; ranges up to `chunkSize` never grow
-    /// the chunk.
+    /// Calls `body` with the stream's bytes `[offset, offset + length)`, fewer where a stream of unknown length
+    /// ends, reading a chunk from `offset` first unless the current one holds them all. The pointer is valid only
+    /// inside `body`; ranges up to `chunkSize` never grow the chunk.
     public mutating func withContiguousBytes<Result>(
         at offset: UInt64, length: Int, _ body: (UnsafeRawBufferPointer) throws -> Result
     ) throws -> Result {
         guard length > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         let chunkEnd = chunkStart + UInt64(chunk.readableBytes)
-        if offset < chunkStart || offset + UInt64(length) > chunkEnd {
-            try refill(at: offset, atLeast: length)
+        let held = offset >= chunkStart && (offset + UInt64(length) <= chunkEnd || (chunkEndsStream && offset <= chunkEnd))
+        if !held { try refill(at: offset, atLeast: length) }
+        let start = Int(offset - chunkStart)
+        let count = min(length, chunk.readableBytes - start)
+        return try chunk.withUnsafeReadableBytes { bytes in
+            try body(UnsafeRawBufferPointer(rebasing: bytes[start..<start + count]))
         }
-        // `self` (and so the chunk) is held for the whole call by `mutating`.
-        return try body(UnsafeRawBufferPointer(start: chunkBytes! + Int(offset - chunkStart), count: length))
     }
 
-    /// Reads a chunk from `offset` (never past the end, never less than `length`); a failed read leaves no chunk,
-    /// so nothing stale is served after it.
+    /// Reads a chunk from `offset` (never past a known end, never less than `length` unless the stream ends); a
+    /// failed read leaves no chunk, so nothing stale is served after it.
     private mutating func refill(at offset: UInt64, atLeast length: Int) throws {
-        let remaining = byteCount > offset ? byteCount - offset : 0
-        let wanted = max(Int(min(UInt64(chunkSize), remaining)), length)
+        var wanted = max(chunkSize, length)
+        if let byteCount = base.knownByteCount {
+            wanted = max(Int(min(UInt64(chunkSize), byteCount > offset ? byteCount - offset : 0)), length)
+        }
         chunk.clear(minimumCapacity: wanted)
         chunkStart = offset
-        chunkBytes = nil
         do {
             try base.read(at: offset, length: wanted, into: &chunk)
         } catch {
             chunk.clear()
             throw error
         }
-        chunkBytes = chunk.withUnsafeReadableBytes { $0.baseAddress }
+        chunkEndsStream = chunk.readableBytes < wanted
     }
 }

@@ -19,4 +19,9 @@ enum TFTPLogText {
         }
         return result
     }
+
+    /// An ERROR the server sends, as the log's `reply` field: `ERROR 4 "Malformed request"`.
+    static func reply(_ code: TFTPErrorCode, _ message: String) -> String {
+        "ERROR \(code.rawValue) \"\(message)\""
+    }
 }

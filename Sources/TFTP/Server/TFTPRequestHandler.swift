@@ -20,6 +20,8 @@ final class TFTPRequestHandler: ChannelInboundHandler {
     private let transfers: TFTPActiveTransfers
     private let pumps: TFTPTransferPumps
     private let logger: Logger
+    /// The largest UDP payload over IPv4 plus one byte, so a datagram that fills the buffer is known to be whole.
+    static let receiveCapacity = 65_536
 
     init(
         configuration: TFTPServerConfiguration, files: TFTPFileProvider, inventory: @escaping @Sendable () -> Inventory,
@@ -43,12 +45,20 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             packet = try payload.readTFTPPacket()
         } catch {
             transfers.countMalformedDatagram()
-            logger.debug("Ignoring undecodable TFTP datagram", metadata: ["error": "\(error)"])
-            if let opcode = envelope.data.getInteger(at: envelope.data.readerIndex, as: UInt16.self),
+            guard let opcode = envelope.data.getInteger(at: envelope.data.readerIndex, as: UInt16.self),
                 opcode == TFTPOpcode.readRequest.rawValue || opcode == TFTPOpcode.writeRequest.rawValue
-            {
-                reply(.error(code: .illegalOperation, message: "Malformed request"), to: envelope, context: context)
+            else {
+                logger.debug("Ignoring undecodable TFTP datagram", metadata: ["error": "\(error)"])
+                return
             }
+            let message = Self.refusal(of: error)
+            logger.debug(
+                "Refusing undecodable TFTP request",
+                metadata: [
+                    "error": "\(error)", "bytes": "\(envelope.data.readableBytes)",
+                    "reply": "\(TFTPLogText.reply(.illegalOperation, message))",
+                ])
+            reply(.error(code: .illegalOperation, message: message), to: envelope, context: context)
             return
         }
         switch packet {
@@ -62,12 +72,19 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             case .busy(let message):
                 logger.notice(
                     "TFTP request refused: too many transfers",
-                    metadata: ["max_transfers": "\(configuration.maxTransfers)"])
+                    metadata: [
+                        "max_transfers": "\(configuration.maxTransfers)",
+                        "reply": "\(TFTPLogText.reply(.undefined, message))",
+                    ])
                 reply(.error(code: .undefined, message: message), to: envelope, context: context)
             }
         case .writeRequest(let request):
             logger.info(
-                "Refusing TFTP write request", metadata: ["file": "\(TFTPLogText.printable(request.filename))"])
+                "Refusing TFTP write request",
+                metadata: [
+                    "file": "\(TFTPLogText.printable(request.filename))",
+                    "reply": "\(TFTPLogText.reply(.accessViolation, "Read-only server"))",
+                ])
             reply(.error(code: .accessViolation, message: "Read-only server"), to: envelope, context: context)
         default:
             logger.debug("Ignoring TFTP packet on the request port", metadata: ["opcode": "\(packet.opcode)"])
@@ -86,10 +103,13 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         do {
             opened = try files.open(request, in: inventory())
         } catch {
+            let metadata: Logger.Metadata = [
+                "reason": "\(error)", "reply": "\(TFTPLogText.reply(error.errorCode, error.clientMessage))",
+            ]
             if error.isExpectedMiss {
-                logger.debug("TFTP config probe missed", metadata: ["reason": "\(error)"])
+                logger.debug("TFTP config probe missed", metadata: metadata)
             } else {
-                logger.notice("TFTP request refused", metadata: ["reason": "\(error)"])
+                logger.notice("TFTP request refused", metadata: metadata)
             }
             transfers.finish(envelope.remoteAddress)
             reply(.error(code: error.errorCode, message: error.clientMessage), to: envelope, context: context)
@@ -100,7 +120,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             ?? envelope.metadata?.packetInfo.flatMap { TFTPInterfaceMTU.lookup(interfaceIndex: $0.interfaceIndex) }
             ?? TFTPInterfaceMTU.fallback
         let transfer = TFTPReadTransfer(
-            request: request, transferSize: opened.source.byteCount, interfaceMTU: mtu, limits: configuration.limits)
+            request: request, transferSize: opened.source.knownByteCount, interfaceMTU: mtu, limits: configuration.limits)
         logger[metadataKey: "file"] = "\(opened.name)"
         logger[metadataKey: "blksize"] = "\(transfer.negotiatedOptions.blockSize)"
         logger[metadataKey: "windowsize"] = "\(transfer.negotiatedOptions.windowSize)"
@@ -116,7 +136,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         logger.debug(
             "TFTP transfer starting",
             metadata: [
-                "rendered": "\(opened.isRendered)", "tsize": "\(opened.source.byteCount)",
+                "rendered": "\(opened.isRendered)", "tsize": "\(opened.source.knownByteCount.map(String.init) ?? "unknown (netascii)")",
                 "ignored_options": "\(transfer.negotiatedOptions.ignoredOptions)",
             ])
         let client = envelope.remoteAddress
@@ -137,6 +157,12 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                     ? TFTPMessageID.bootConfigServed : TFTPMessageID.transferCompleted,
                 countMalformedDatagram: { transfers.countMalformedDatagram() },
                 finished: { transfers.finish(client) }))
+    }
+
+    /// The ERROR 4 text for a request that does not decode: a request longer than any TFTP packet says so.
+    static func refusal(of error: TFTPDecodingError) -> String {
+        if case .oversizedPacket = error { return "Request too long" }
+        return "Malformed request"
     }
 
     /// Sends one packet from a fresh ephemeral-port channel and closes it.

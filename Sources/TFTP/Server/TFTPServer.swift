@@ -61,6 +61,10 @@ public struct TFTPServer: Sendable {
         return DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.receivePacketInfo, value: true)
+            // Whole datagrams up to the UDP maximum: NIO's default 2,048-byte buffer cut longer requests short,
+            // so they decoded as a different error than the one they carry.
+            .channelOption(
+                .recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: TFTPRequestHandler.receiveCapacity))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(

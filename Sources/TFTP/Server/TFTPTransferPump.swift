@@ -194,7 +194,9 @@ final class TFTPTransferPump: Sendable {
                     session.received(bytes, length: length, now: moment, scratch: scratch)
                     if session.isFinished { reap(session) }
                 case .receiveFailed(let descriptor, let error):
-                    sessions[Int(descriptor)]?.receiveFailed(errno: error, scratch: scratch)
+                    guard let session = sessions[Int(descriptor)] else { return }
+                    session.receiveFailed(errno: error, now: moment, scratch: scratch)
+                    if session.isFinished { reap(session) }
                 }
             }
             if spin > 0 { busyPollSlot.release() }

@@ -7,8 +7,10 @@ final class TFTPTransferPumpCounters: Sendable {
     let sendCalls = Atomic<Int>(0)
     /// UDP GSO sends (each of up to 64 datagrams and 65507 bytes).
     let segmentedSends = Atomic<Int>(0)
-    /// Failed receives other than EAGAIN (a vanished client's ICMP errors on the connected socket).
+    /// Failed receives other than EAGAIN and a vanished client's ICMP error.
     let receiveErrors = Atomic<Int>(0)
+    /// Transfers ended because the client's address answered with ICMP unreachable (it went away).
+    let clientsGone = Atomic<Int>(0)
     /// Transfers running on the pump.
     let running = Atomic<Int>(0)
     /// Waits that polled before sleeping (`TFTPBusyPoll`).

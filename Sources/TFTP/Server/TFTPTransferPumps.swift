@@ -66,4 +66,5 @@ final class TFTPTransferPumps: Sendable {
 
     /// Failed receives (ICMP errors) seen by all pumps, for tests.
     var receiveErrors: Int { pumps.reduce(0) { $0 + $1.counters.receiveErrors.load(ordering: .relaxed) } }
+    var clientsGone: Int { pumps.reduce(0) { $0 + $1.counters.clientsGone.load(ordering: .relaxed) } }
 }

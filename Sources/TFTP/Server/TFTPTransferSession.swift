@@ -75,7 +75,7 @@ final class TFTPTransferSession {
             // Connected: only the client's datagrams arrive here.
             let count = ctftp_receive_datagram(
                 socket, scratch.receiveBuffer, TFTPTransferPumpScratch.receiveCapacity, nil, nil)
-            guard count >= 0 else { return receiveFailed(errno: errno, scratch: scratch) }
+            guard count >= 0 else { return receiveFailed(errno: errno, now: now, scratch: scratch) }
             handleClientDatagram(
                 UnsafeRawBufferPointer(start: scratch.receiveBuffer, count: count), now: now, scratch: scratch)
             return
@@ -84,7 +84,11 @@ final class TFTPTransferSession {
             var peer = TFTPPeerAddress()
             let count = ctftp_receive_datagram(
                 socket, scratch.receiveBuffer, TFTPTransferPumpScratch.receiveCapacity, &peer.storage, &peer.length)
-            guard count >= 0 else { return receiveFailed(errno: errno, scratch: scratch) }
+            guard count >= 0 else {
+                // Unconnected: no peer's ICMP error is reported here, so no error ends the transfer.
+                if errno != EAGAIN { scratch.counters.receiveErrors.add(1, ordering: .relaxed) }
+                return
+            }
             // The client itself only lands here if it sent before the transfer socket was connected.
             if peer.isSamePeer(as: client) {
                 handleClientDatagram(
@@ -112,12 +116,23 @@ final class TFTPTransferSession {
         handleClientDatagram(bytes, now: now, scratch: scratch)
     }
 
-    /// EAGAIN, or the ICMP error of a vanished client (ECONNREFUSED, cleared by the read that saw it): the
-    /// retransmission timer decides whether the transfer survives.
-    func receiveFailed(errno error: CInt, scratch: TFTPTransferPumpScratch) {
+    /// A failed receive on the transfer socket. EAGAIN is nothing; the ICMP error of a client that went away ends
+    /// the transfer at once (`clientGone`); any other error is counted and left to the retransmission timer.
+    func receiveFailed(errno error: CInt, now: NIODeadline, scratch: TFTPTransferPumpScratch) {
         guard error != EAGAIN else { return }
+        if Self.meansClientGone(error) { return clientGone(now: now, scratch: scratch) }
         scratch.counters.receiveErrors.add(1, ordering: .relaxed)
         logger.debug("TFTP transfer socket error", metadata: ["errno": "\(error)"])
+    }
+
+    /// ECONNREFUSED (ICMP port unreachable) or EHOSTUNREACH on the connected socket: the kernel reports the
+    /// client's ICMP error to whichever call comes next, a receive or a send.
+    private static func meansClientGone(_ error: CInt) -> Bool { error == ECONNREFUSED || error == EHOSTUNREACH }
+
+    /// The client is unreachable: end now instead of retransmitting into the void until the retries run out.
+    private func clientGone(now: NIODeadline, scratch: TFTPTransferPumpScratch) {
+        scratch.counters.clientsGone.add(1, ordering: .relaxed)
+        perform(transfer.clientUnreachable(now: now), now: now, scratch: scratch)
     }
 
     private func handleClientDatagram(
@@ -212,15 +227,28 @@ final class TFTPTransferSession {
     }
 
     /// Sends a window of DATA, one read-ahead chunk's worth of blocks per send, straight from the chunk; on a read
-    /// error sends nothing more and hands the failure back to the machine.
+    /// error sends nothing more and hands the failure back to the machine. A stream of unknown length that comes
+    /// back short has ended: its final block is sent and the machine learns the size (no block after it leaves).
     private func sendData(_ window: TFTPDataWindow, now: NIODeadline, scratch: TFTPTransferPumpScratch) -> Bool {
         let blocksPerChunk = max(1, source.chunkSize / window.blockSize)
         var sent = 0
         while sent < window.count {
-            let part = window.blocks(sent..<min(sent + blocksPerChunk, window.count))
+            var part = window.blocks(sent..<min(sent + blocksPerChunk, window.count))
             do {
-                try source.withContiguousBytes(at: part.byteOffset, length: part.byteCount) { payload in
-                    sendDataBlocks(part, payload: payload, scratch: scratch)
+                var delivered = true
+                let ended = try source.withContiguousBytes(at: part.byteOffset, length: part.byteCount) { payload in
+                    let ended = payload.count < part.byteCount
+                    if ended { part = part.ending(atStreamSize: part.byteOffset + UInt64(payload.count)) }
+                    delivered = sendDataBlocks(part, payload: payload, scratch: scratch)
+                    return ended
+                }
+                if !delivered {
+                    clientGone(now: now, scratch: scratch)
+                    return false
+                }
+                if ended {
+                    transfer.reachedEndOfStream(size: part.byteOffset + UInt64(part.byteCount))
+                    return true
                 }
             } catch {
                 perform(transfer.sourceReadFailed(reason: "\(error)", now: now), now: now, scratch: scratch)
@@ -231,11 +259,11 @@ final class TFTPTransferSession {
         return true
     }
 
-    /// A datagram the kernel refuses (send buffer still full after the socket's send timeout, a pending ICMP error)
-    /// is lost like any other: retransmission covers it.
+    /// A datagram the kernel refuses (send buffer still full after the socket's send timeout) is lost like any
+    /// other: retransmission covers it. False when the refusal was the client's ICMP error: it has gone.
     private func sendDataBlocks(
         _ blocks: TFTPDataWindow, payload: UnsafeRawBufferPointer, scratch: TFTPTransferPumpScratch
-    ) {
+    ) -> Bool {
         scratch.counters.sendCalls.add(1, ordering: .relaxed)
         let segmentedBefore = sendState.segmented_calls
         let sent = ctftp_send_data_blocks(
@@ -244,10 +272,11 @@ final class TFTPTransferSession {
         if sendState.segmented_calls != segmentedBefore {
             scratch.counters.segmentedSends.add(Int(sendState.segmented_calls - segmentedBefore), ordering: .relaxed)
         }
-        if sent < blocks.count {
-            logger.debug(
-                "TFTP datagrams not sent", metadata: ["unsent": "\(blocks.count - Int(sent))", "errno": "\(errno)"])
-        }
+        guard sent < blocks.count else { return true }
+        let error = errno
+        logger.debug(
+            "TFTP datagrams not sent", metadata: ["unsent": "\(blocks.count - Int(sent))", "errno": "\(error)"])
+        return !Self.meansClientGone(error)
     }
 
     /// Sends an OACK or ERROR: to the client on the connected socket (`peer` nil), or to a stray peer from the
@@ -285,6 +314,8 @@ final class TFTPTransferSession {
             metadata["tftp_error"] = "\(code.rawValue)"
             metadata["client_message"] = "\(TFTPLogText.printable(message))"
             logger.info("TFTP client ended the transfer", metadata: metadata)
+        case .clientWentAway:
+            logger.notice("TFTP client went away (its address answered unreachable)", metadata: metadata)
         case .failed(let failure):
             metadata["reason"] = "\(failure)"
             metadata["message_id"] = "\(TFTPMessageID.transferFailed)"

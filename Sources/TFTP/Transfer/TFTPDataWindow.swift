@@ -47,4 +47,13 @@ public struct TFTPDataWindow: RandomAccessCollection, Hashable, Sendable {
             firstIndex: firstIndex + UInt64(range.lowerBound), count: range.count, blockSize: blockSize,
             transferSize: transferSize)
     }
+
+    /// This window cut at the final block of a stream found to be `size` bytes long (its length was unknown when
+    /// the window was made): the blocks up to and including the final one, the final one short.
+    public func ending(atStreamSize size: UInt64) -> TFTPDataWindow {
+        precondition(size >= byteOffset, "the stream ends before the window")
+        let finalIndex = size / UInt64(blockSize) + 1
+        let count = Swift.min(count, Int(finalIndex - firstIndex + 1))
+        return TFTPDataWindow(firstIndex: firstIndex, count: count, blockSize: blockSize, transferSize: size)
+    }
 }

@@ -29,9 +29,9 @@ public struct TFTPNegotiatedOptions: Hashable, Sendable {
     /// RFC 1350's fixed block size, used when blksize is not negotiated.
     public static let defaultBlockSize = 512
 
-    /// Negotiates `request`'s options for a stream of `transferSize` bytes sent through an interface with
-    /// `interfaceMTU` (nil when unknown).
-    public init(request: TFTPRequest, transferSize: UInt64, interfaceMTU: Int?, limits: TFTPTransferLimits) {
+    /// Negotiates `request`'s options for a stream of `transferSize` bytes (nil when its length is learned only by
+    /// sending it: then tsize is never answered) sent through an interface with `interfaceMTU` (nil when unknown).
+    public init(request: TFTPRequest, transferSize: UInt64?, interfaceMTU: Int?, limits: TFTPTransferLimits) {
         var firstByName: [String: TFTPOption] = [:]
         var ignored: [TFTPOption] = []
         for option in request.options {
@@ -66,7 +66,7 @@ public struct TFTPNegotiatedOptions: Hashable, Sendable {
         }
 
         let answersTransferSize =
-            isOctet && firstByName[TFTPOption.transferSizeName].flatMap({ Self.decimal($0.value) }) != nil
+            isOctet && transferSize != nil && firstByName[TFTPOption.transferSizeName].flatMap({ Self.decimal($0.value) }) != nil
 
         var acknowledged: [TFTPOption] = []
         for option in request.options where firstByName[option.name] == option {
@@ -78,7 +78,7 @@ public struct TFTPNegotiatedOptions: Hashable, Sendable {
             case TFTPOption.timeoutName where timeoutSeconds != nil:
                 acknowledged.append(TFTPOption(name: option.name, value: String(timeoutSeconds!)))
             case TFTPOption.transferSizeName where answersTransferSize:
-                acknowledged.append(TFTPOption(name: option.name, value: String(transferSize)))
+                acknowledged.append(TFTPOption(name: option.name, value: String(transferSize!)))
             default:
                 ignored.append(option)
             }

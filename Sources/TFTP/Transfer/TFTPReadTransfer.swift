@@ -17,6 +17,8 @@ import NIOCore
 /// - Block numbers are the low 16 bits of a 64-bit index, so transfers beyond 65535 blocks roll over to 0.
 /// - The final block is shorter than blksize (0 bytes when the size is a multiple of it). A final ACK that never
 ///   comes after the last window is completion, not failure (dnsmasq `tftp.c`).
+/// - A stream whose length is unknown at the start (netascii, converted as it is sent) is sent in full blocks until
+///   the adapter reports where it ended (`reachedEndOfStream`), so no request waits for a whole-file scan.
 public struct TFTPReadTransfer: Sendable {
     private enum Phase: Hashable, Sendable {
         case notStarted
@@ -27,13 +29,13 @@ public struct TFTPReadTransfer: Sendable {
 
     /// What was negotiated; fixed for the life of the transfer.
     public let negotiatedOptions: TFTPNegotiatedOptions
-    /// Bytes in the transferred stream.
-    public let transferSize: UInt64
+    /// Bytes in the transferred stream; nil until a stream of unknown length has been read to its end.
+    public private(set) var transferSize: UInt64?
 
     private let mode: TFTPTransferMode
     private let limits: TFTPTransferLimits
-    /// Index of the last (short) block: size / blksize + 1.
-    private let finalBlockIndex: UInt64
+    /// Index of the last (short) block: size / blksize + 1; `UInt64.max` while the size is unknown.
+    private var finalBlockIndex: UInt64
     private var phase: Phase = .notStarted
     private var firstUnacknowledgedIndex: UInt64 = 1
     private var nextIndexToSend: UInt64 = 1
@@ -46,25 +48,25 @@ public struct TFTPReadTransfer: Sendable {
     private var retransmittedPackets: UInt64 = 0
     private var finalAcknowledged = false
 
-    /// Prepares a transfer of `transferSize` bytes (for netascii: the size after conversion) for `request`.
-    /// `interfaceMTU` is the MTU of the interface the RRQ arrived on, when known (blksize clamp, protocol notes
-    /// A.14).
-    public init(request: TFTPRequest, transferSize: UInt64, interfaceMTU: Int?, limits: TFTPTransferLimits = .init()) {
+    /// Prepares a transfer of `transferSize` bytes for `request`, or of a stream whose length the adapter learns as
+    /// it reads (`nil`: netascii, docs/protocol.md). `interfaceMTU` is the MTU of the interface the RRQ arrived on,
+    /// when known (the blksize clamp).
+    public init(request: TFTPRequest, transferSize: UInt64?, interfaceMTU: Int?, limits: TFTPTransferLimits = .init()) {
         let negotiated = TFTPNegotiatedOptions(
             request: request, transferSize: transferSize, interfaceMTU: interfaceMTU, limits: limits)
         self.negotiatedOptions = negotiated
         self.transferSize = transferSize
         self.mode = request.mode
         self.limits = limits
-        self.finalBlockIndex = transferSize / UInt64(negotiated.blockSize) + 1
+        self.finalBlockIndex = transferSize.map { $0 / UInt64(negotiated.blockSize) + 1 } ?? .max
         self.retransmitTimeout = negotiated.retransmitTimeout
     }
 
     /// True once a `.finish` action has been returned; later events return no actions.
     public var isFinished: Bool { phase == .finished }
 
-    /// Number of DATA blocks in the whole transfer, the short final one included.
-    public var blockCount: UInt64 { finalBlockIndex }
+    /// Number of DATA blocks in the whole transfer, the short final one included; nil while the length is unknown.
+    public var blockCount: UInt64? { transferSize == nil ? nil : finalBlockIndex }
 
     /// The first packets: an OACK, or DATA directly when no option was accepted (RFC 2347 §2).
     public mutating func start(now: NIODeadline) -> TFTPTransferActions {
@@ -144,6 +146,29 @@ public struct TFTPReadTransfer: Sendable {
         return TFTPTransferActions(.sendError(.undefined, message: "Read error"), then: end)
     }
 
+    /// The adapter read the stream to its end: it is `size` bytes long, so its final block is `size / blksize + 1`
+    /// and no block after it is sent. Only a stream of unknown length learns its size this way; the adapter reports
+    /// it when it reads the final block, before that block leaves, and again harmlessly on a retransmission.
+    public mutating func reachedEndOfStream(size: UInt64) {
+        guard transferSize == nil || transferSize == size else { return }
+        let finalIndex = size / UInt64(negotiatedOptions.blockSize) + 1
+        guard finalIndex >= firstUnacknowledgedIndex else { return }  // contradicts blocks the client acknowledged
+        transferSize = size
+        finalBlockIndex = finalIndex
+        if nextIndexToSend > finalIndex + 1 {
+            dataPacketsSent -= nextIndexToSend - (finalIndex + 1)
+            nextIndexToSend = finalIndex + 1
+        }
+    }
+
+    /// The client's socket reported it unreachable (an ICMP port or host unreachable answered a DATA): nobody is
+    /// listening any more, so the transfer ends now instead of retransmitting into the void until its retries run
+    /// out.
+    public mutating func clientUnreachable(now: NIODeadline) -> TFTPTransferActions {
+        guard phase == .transferring || phase == .awaitingOptionAcknowledgement else { return [] }
+        return TFTPTransferActions(finish(.clientWentAway, now: now))
+    }
+
     /// The retransmission timer expired. A call before the armed deadline (a timer the adapter failed to
     /// cancel) is ignored.
     public mutating func timerFired(now: NIODeadline) -> TFTPTransferActions {
@@ -177,7 +202,7 @@ public struct TFTPReadTransfer: Sendable {
         let last = min(first + UInt64(negotiatedOptions.windowSize) - 1, finalBlockIndex)
         let window = TFTPDataWindow(
             firstIndex: first, count: Int(last - first + 1), blockSize: negotiatedOptions.blockSize,
-            transferSize: transferSize)
+            transferSize: transferSize ?? .max)
         if first < nextIndexToSend { retransmittedPackets += min(nextIndexToSend, last + 1) - first }
         dataPacketsSent += UInt64(window.count)
         nextIndexToSend = max(nextIndexToSend, last + 1)
@@ -210,8 +235,8 @@ public struct TFTPReadTransfer: Sendable {
         phase = .finished
         retransmitDeadline = nil
         let blocksAcknowledged = firstUnacknowledgedIndex - 1
-        let bytesAcknowledged =
-            finalAcknowledged ? transferSize : blocksAcknowledged * UInt64(negotiatedOptions.blockSize)
+        var bytesAcknowledged = blocksAcknowledged * UInt64(negotiatedOptions.blockSize)
+        if finalAcknowledged, let transferSize { bytesAcknowledged = transferSize }
         let statistics = TFTPTransferStatistics(
             transferSize: transferSize, bytesAcknowledged: bytesAcknowledged, blocksAcknowledged: blocksAcknowledged,
             dataPacketsSent: dataPacketsSent, retransmittedPackets: retransmittedPackets,

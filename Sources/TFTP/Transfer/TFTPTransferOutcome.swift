@@ -8,6 +8,9 @@ public enum TFTPTransferOutcome: Hashable, Sendable {
     case clientDeclinedOptions(message: String)
     /// The client sent an ERROR and stopped (RFC 1350 §7).
     case abandonedByClient(code: TFTPErrorCode, message: String)
+    /// The client's address answered a packet with ICMP unreachable (`ECONNREFUSED` on the connected socket): the
+    /// client went away, typically a machine reset in the middle of its boot.
+    case clientWentAway
     /// The server gave up.
     case failed(TFTPTransferFailure)
 }

@@ -2,8 +2,9 @@ import NIOCore
 
 /// Figures about one finished transfer, carried in its `.finish` action for the log line and metrics.
 public struct TFTPTransferStatistics: Hashable, Sendable {
-    /// Size of the whole stream (netascii: after conversion).
-    public var transferSize: UInt64
+    /// Size of the whole stream (netascii: after conversion); nil when a stream of unknown length ended before its
+    /// end was read.
+    public var transferSize: UInt64?
     /// Payload bytes the client acknowledged.
     public var bytesAcknowledged: UInt64
     /// Blocks the client acknowledged.
@@ -18,7 +19,7 @@ public struct TFTPTransferStatistics: Hashable, Sendable {
     public var duration: TimeAmount
 
     public init(
-        transferSize: UInt64, bytesAcknowledged: UInt64, blocksAcknowledged: UInt64, dataPacketsSent: UInt64,
+        transferSize: UInt64?, bytesAcknowledged: UInt64, blocksAcknowledged: UInt64, dataPacketsSent: UInt64,
         retransmittedPackets: UInt64, blockSize: Int, windowSize: Int, duration: TimeAmount
     ) {
         self.transferSize = transferSize

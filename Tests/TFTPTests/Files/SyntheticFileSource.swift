@@ -4,7 +4,7 @@ import NIOCore
 
 /// A file of any size whose bytes are computed from their offset, so tests can stream gigabytes without
 /// allocating them.
-struct SyntheticFileSource: TFTPFileSource {
+struct SyntheticFileSource: TFTPSizedFileSource {
     let byteCount: UInt64
 
     static func byte(at offset: UInt64) -> UInt8 {

@@ -12,7 +12,7 @@ struct TFTPFileProviderTests {
             TFTPRequest(filename: "/pxelinux.cfg/default", mode: .octet), in: .empty)
         #expect(opened.isRendered)
         #expect(opened.name.path == "pxelinux.cfg/default")
-        #expect(opened.source.byteCount == UInt64(expected.count))
+        #expect(opened.source.knownByteCount == UInt64(expected.count))
     }
 
     @Test func renderedFileInNetasciiModeIsConverted() throws {
@@ -20,8 +20,9 @@ struct TFTPFileProviderTests {
         var source = try TFTPFileProvider(root: nil).open(
             TFTPRequest(filename: "pxelinux.cfg/default", mode: .netascii), in: .empty
         ).source
+        #expect(source.knownByteCount == nil, "its length is learned by converting it, not by a scan at open")
         var buffer = ByteBuffer()
-        try source.read(at: 0, length: Int(source.byteCount), into: &buffer)
+        try source.read(at: 0, length: 2 * expected.count + 1, into: &buffer)
         #expect(Array(buffer.readableBytesView) == NetasciiEncoding.encode(expected))
     }
 

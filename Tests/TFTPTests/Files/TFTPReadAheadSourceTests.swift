@@ -8,7 +8,7 @@ import Testing
 /// shorter than announced.
 @Suite struct TFTPReadAheadSourceTests {
     /// Counts the reads that reach the file; `truncatedAt` makes reads past it fail like a truncated file.
-    struct CountingSource: TFTPFileSource {
+    struct CountingSource: TFTPSizedFileSource {
         final class Counter { var reads = 0 }
         let file: SyntheticFileSource
         var truncatedAt: UInt64?
@@ -27,8 +27,9 @@ import Testing
     func blocks(of source: inout some TFTPFileSource, size: Int, from: UInt64 = 0) throws -> [UInt8] {
         var out = ByteBuffer()
         var offset = from
-        while offset < source.byteCount {
-            let length = Int(min(UInt64(size), source.byteCount - offset))
+        let byteCount = try #require(source.knownByteCount)
+        while offset < byteCount {
+            let length = Int(min(UInt64(size), byteCount - offset))
             try source.read(at: offset, length: length, into: &out)
             offset += UInt64(length)
         }

@@ -26,7 +26,7 @@ struct TFTPTransferPumpWindowTests {
         pumps.start()
         let outcome = TFTPTransferPumpTests.Outcome()
         let transfer = TFTPReadTransfer(
-            request: request, transferSize: source.byteCount, interfaceMTU: 65536, limits: limits)
+            request: request, transferSize: source.knownByteCount, interfaceMTU: 65536, limits: limits)
         pumps.next().submit(
             TFTPTransferSetup(
                 sockets: sockets, transfer: transfer, source: source,
