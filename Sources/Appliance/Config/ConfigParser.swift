@@ -8,23 +8,37 @@ enum ConfigParser {
     /// `resolvePath` turns a path written in the file into an absolute one (relative to the file's folder).
     static func parse(_ source: YAMLSource, resolvePath: (String) -> String,
                       collector: DiagnosticCollector) -> ApplianceConfig? {
+        parseKeepingParts(source, resolvePath: resolvePath, collector: collector).config
+    }
+
+    /// The configuration when it has no error; and either way the parts that parsed (nil when the file is not a
+    /// YAML mapping at all), so the profiles can still be checked.
+    static func parseKeepingParts(_ source: YAMLSource, resolvePath: (String) -> String,
+                                  collector: DiagnosticCollector) -> (config: ApplianceConfig?, parts: ConfigParts?) {
         guard let reader = MappingReader.document(source, describing: "the configuration", allowedKeys: topLevelKeys,
                                                   collector: collector)
-        else { return nil }
+        else { return (nil, nil) }
         let before = collector.diagnostics.count
 
         let profiles = reader.string("profiles").map { resolvePath($0.value) } ?? resolvePath("profiles")
         let stateDirectory = reader.string("state_directory").map { resolvePath($0.value) } ?? "/var/lib/rackboot"
         let unknownMachines = parseUnknownMachines(reader, collector: collector)
         let boot = parseBoot(reader, collector: collector)
+        let beforeDHCP = collector.diagnostics.count
         let dhcp = SubnetParser.parseDHCP(reader, collector: collector)
+        let dhcpIsWhole = !collector.diagnostics[beforeDHCP...].contains { $0.severity == .error }
         let tftp = parseTFTP(reader, resolvePath: resolvePath, collector: collector)
 
+        let parts = ConfigParts(profileDirectory: profiles, tftpRoot: tftp?.root ?? resolvePath("tftproot"),
+                                subnets: dhcpIsWhole ? dhcp?.subnets : nil, boot: boot,
+                                unknownMachines: unknownMachines)
         guard !collector.diagnostics[before...].contains(where: { $0.severity == .error }),
             let boot, let dhcp, let tftp, let unknownMachines
-        else { return nil }
-        return ApplianceConfig(sourcePath: source.path, profileDirectory: profiles, stateDirectory: stateDirectory,
-                               unknownMachines: unknownMachines, dhcp: dhcp, boot: boot, tftp: tftp)
+        else { return (nil, parts) }
+        let config = ApplianceConfig(sourcePath: source.path, profileDirectory: profiles,
+                                     stateDirectory: stateDirectory, unknownMachines: unknownMachines, dhcp: dhcp,
+                                     boot: boot, tftp: tftp)
+        return (config, parts)
     }
 
     private static func parseUnknownMachines(_ reader: MappingReader,

@@ -30,12 +30,24 @@ public struct ApplianceLoader: Sendable {
         public var succeeded: Bool { inventory != nil && !diagnostics.containsErrors }
     }
 
+    /// Loads the configuration and the profiles. A configuration with errors loads nothing, but its profiles are
+    /// still checked against what of it parsed, so the outcome lists every problem of the set at once.
     public func load() -> Outcome {
         let collector = DiagnosticCollector()
-        let config = loadConfig(collector: collector)
+        let (config, parts) = loadConfigKeepingParts(collector: collector)
         guard let config else {
+            var counts = (profiles: 0, templates: 0)
+            if let parts {
+                let root = parts.tftpRoot
+                let rootIsFolder = TextFiles.isDirectory(root)
+                let context = parts.inventoryContext(bootFileRootDescription: displayPath.display(root) + "/") {
+                    !rootIsFolder || TextFiles.isRegularFile(root + "/" + $0)
+                }
+                let loaded = loadInventory(from: parts.profileDirectory, context: context, collector: collector)
+                counts = (loaded.profiles, loaded.templates)
+            }
             return Outcome(config: nil, inventory: nil, diagnostics: collector.diagnostics.sortedByLocation(),
-                           profileFileCount: 0, templateFileCount: 0)
+                           profileFileCount: counts.profiles, templateFileCount: counts.templates)
         }
         let (inventory, profiles, templates) = loadInventory(config: config, collector: collector)
         return Outcome(config: config, inventory: inventory, diagnostics: collector.diagnostics.sortedByLocation(),
@@ -44,25 +56,32 @@ public struct ApplianceLoader: Sendable {
 
     /// Reads and validates the configuration file alone.
     public func loadConfig(collector: DiagnosticCollector) -> ApplianceConfig? {
+        loadConfigKeepingParts(collector: collector).config
+    }
+
+    /// The configuration when it is whole, and the parts of it that parsed (with `--profiles` applied) either way,
+    /// unless the file could not be read as YAML at all.
+    func loadConfigKeepingParts(collector: DiagnosticCollector) -> (config: ApplianceConfig?, parts: ConfigParts?) {
         let absoluteConfig = displayPath.absolute(configPath)
         let shown = displayPath.display(absoluteConfig)
         guard let text = TextFiles.read(absoluteConfig, shownAs: shown,
                                         what: "the configuration file (use --config FILE)", collector: collector)
-        else { return nil }
+        else { return (nil, nil) }
         let folder = (absoluteConfig as NSString).deletingLastPathComponent
-        guard var config = ConfigParser.parse(YAMLSource(path: shown, text: text),
-                                              resolvePath: { displayPath.absolute($0, relativeTo: folder) },
-                                              collector: collector)
-        else { return nil }
-        checkBootFiles(config, collector: collector)
+        var (config, parts) = ConfigParser.parseKeepingParts(
+            YAMLSource(path: shown, text: text), resolvePath: { displayPath.absolute($0, relativeTo: folder) },
+            collector: collector)
         if let override = profileDirectoryOverride {
-            config.profileDirectory = displayPath.absolute(override)
+            config?.profileDirectory = displayPath.absolute(override)
+            parts?.profileDirectory = displayPath.absolute(override)
         }
+        guard let config else { return (nil, parts) }
+        checkBootFiles(config, collector: collector)
         if !TextFiles.isDirectory(config.tftp.root) {
             collector.error("the TFTP root \(displayPath.display(config.tftp.root)) is not a folder", at: .startOf(shown))
-            return nil
+            return (nil, parts)
         }
-        return config
+        return (config, parts)
     }
 
     /// Warns about DHCP boot files missing from the TFTP root: machines would get a file name they cannot fetch.
@@ -82,13 +101,18 @@ public struct ApplianceLoader: Sendable {
     /// Reads the profile folder of `config` and builds the inventory.
     public func loadInventory(config: ApplianceConfig,
                               collector: DiagnosticCollector) -> (inventory: Inventory?, profiles: Int, templates: Int) {
-        guard let contents = ProfileDirectory(path: config.profileDirectory)
-            .read(displayPath: displayPath, collector: collector)
-        else { return (nil, 0, 0) }
         let root = config.tftp.root
         let context = config.inventoryContext(bootFileRootDescription: displayPath.display(root) + "/") { path in
             TextFiles.isRegularFile(root + "/" + path)
         }
+        return loadInventory(from: config.profileDirectory, context: context, collector: collector)
+    }
+
+    private func loadInventory(from profileDirectory: String, context: InventoryContext,
+                               collector: DiagnosticCollector) -> (inventory: Inventory?, profiles: Int, templates: Int) {
+        guard let contents = ProfileDirectory(path: profileDirectory)
+            .read(displayPath: displayPath, collector: collector)
+        else { return (nil, 0, 0) }
         let inventory = InventoryBuilder.build(profiles: contents.profiles, templates: contents.templates,
                                                context: context, collector: collector)
         return (inventory, contents.profiles.count, contents.templates.count)

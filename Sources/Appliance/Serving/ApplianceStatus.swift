@@ -10,6 +10,7 @@ final class ApplianceStatus: Sendable {
         var transfersInFlight: Int?
         var dhcpDrops: DHCPServerStatistics?
         var malformedTFTPDatagrams = 0
+        var tftpClientsGone = 0
         var lastReload = "no reload yet"
         var leaseStoreProblem: String?
     }
@@ -28,13 +29,15 @@ final class ApplianceStatus: Sendable {
     }
 
     func record(
-        activeLeases: Int?, transfersInFlight: Int?, dhcp: DHCPServerStatistics? = nil, malformedTFTPDatagrams: Int = 0
+        activeLeases: Int?, transfersInFlight: Int?, dhcp: DHCPServerStatistics? = nil, malformedTFTPDatagrams: Int = 0,
+        tftpClientsGone: Int = 0
     ) {
         facts.withLock {
             $0.activeLeases = activeLeases
             $0.transfersInFlight = transfersInFlight
             $0.dhcpDrops = dhcp
             $0.malformedTFTPDatagrams = malformedTFTPDatagrams
+            $0.tftpClientsGone = tftpClientsGone
         }
     }
 
@@ -44,9 +47,9 @@ final class ApplianceStatus: Sendable {
     }
 
     /// `9 machines, 3 active leases, 2 transfers in flight; DHCP dropped 4 malformed, 1200 rate-limited,
-    /// 30 pool exhausted; TFTP dropped 2 malformed; reload ok (SIGHUP)`, then `; lease store failing: …` during an
-    /// outage. The DHCP and TFTP parts appear once something was dropped, and name only the non-zero counters
-    /// (since start).
+    /// 30 pool exhausted; TFTP dropped 2 malformed; 3 TFTP clients gone mid-transfer; reload ok (SIGHUP)`, then
+    /// `; lease store failing: …` during an outage. The DHCP and TFTP parts appear once something was counted, and
+    /// name only the non-zero counters (since start).
     func line() -> String {
         facts.withLock { facts in
             var parts = ["\(facts.machines) machines"]
@@ -55,6 +58,7 @@ final class ApplianceStatus: Sendable {
             var line = parts.joined(separator: ", ")
             if let drops = facts.dhcpDrops.map(Self.dropSummary), !drops.isEmpty { line += "; DHCP dropped " + drops }
             if facts.malformedTFTPDatagrams > 0 { line += "; TFTP dropped \(facts.malformedTFTPDatagrams) malformed" }
+            if facts.tftpClientsGone > 0 { line += "; \(facts.tftpClientsGone) TFTP clients gone mid-transfer" }
             return line + "; " + facts.lastReload + (facts.leaseStoreProblem.map { "; " + $0 } ?? "")
         }
     }

@@ -21,6 +21,9 @@ public struct InventoryContext {
     }
 
     public var subnets: [Subnet]
+    /// False when the configuration's subnets could not be read (`rackboot check` of a configuration with errors):
+    /// fixed addresses are then not checked against them.
+    public var subnetsAreKnown = true
     /// `{{server}}` for machines without a fixed address, and for the unknown-machine configs.
     public var defaultServer: IPv4Address
     public var unknownMachinePolicy: UnknownMachinePolicy

@@ -128,7 +128,7 @@ struct ProfileChecks {
 
     /// Checks the fixed address against the subnets; returns the `{{server}}` this machine boots from.
     private func checkAddress(_ profile: MachineProfile) -> IPv4Address {
-        guard let ip = profile.ip else { return context.defaultServer }
+        guard let ip = profile.ip, context.subnetsAreKnown else { return context.defaultServer }
         guard let subnet = context.subnet(containing: ip.value) else {
             let subnets = context.subnets.map(\.network.description)
             collector.error("IP \(ip.value) is outside every configured subnet ("

@@ -2,7 +2,7 @@ import NIOCore
 
 /// A netascii view of another source (LF → CR LF, CR → CR NUL), converted as it is read: ranges are in the
 /// *encoded* stream, and its length is learned only when a read reaches the end of the file, so opening it costs
-/// nothing and no request waits for a whole file to be scanned (docs/protocol.md, "netascii").
+/// nothing and no request waits for a whole file to be scanned (docs/tftp-io.md, "netascii").
 ///
 /// A transfer reads forwards, a chunk at a time, and goes back only as far as its first unacknowledged block. Each
 /// read leaves a checkpoint where it stopped (encoded offset ↔ source offset, always on a source-byte boundary), so

@@ -43,6 +43,9 @@ public struct TFTPServer: Sendable {
     /// line.
     public var malformedDatagrams: Int { transfers.malformedDatagrams }
 
+    /// Transfers ended because the client's address answered unreachable, since the server started.
+    public var clientsGone: Int { pumps.clientsGone }
+
     /// Binds the request port and starts the transfer threads. Closing the returned channel stops new transfers;
     /// running ones finish on their own, until `shutdownTransfers`.
     public func bind(on group: any EventLoopGroup) -> EventLoopFuture<any Channel> {

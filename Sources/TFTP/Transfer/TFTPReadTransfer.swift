@@ -49,7 +49,7 @@ public struct TFTPReadTransfer: Sendable {
     private var finalAcknowledged = false
 
     /// Prepares a transfer of `transferSize` bytes for `request`, or of a stream whose length the adapter learns as
-    /// it reads (`nil`: netascii, docs/protocol.md). `interfaceMTU` is the MTU of the interface the RRQ arrived on,
+    /// it reads (`nil`: netascii, docs/tftp-io.md). `interfaceMTU` is the MTU of the interface the RRQ arrived on,
     /// when known (the blksize clamp).
     public init(request: TFTPRequest, transferSize: UInt64?, interfaceMTU: Int?, limits: TFTPTransferLimits = .init()) {
         let negotiated = TFTPNegotiatedOptions(
