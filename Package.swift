@@ -9,7 +9,7 @@ let package = Package(
         // The pure cores, for the separate fuzzing package in Fuzz/ (a plain build never builds its targets).
         .library(name: "RackbootInventory", targets: ["Inventory"]),
         .library(name: "RackbootDHCP", targets: ["DHCP"]),
-        .library(name: "RackbootTFTP", targets: ["TFTP"]),
+        .library(name: "RackbootTFTP", targets: ["TFTPCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -34,16 +34,25 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // epoll, eventfd and sendmmsg for the TFTP transfer pump (Sources/TFTP/Server/TFTPTransferPump.swift).
-        // liburing (Debian's liburing-dev; liburing2 at run time) for the pumps' io_uring waits.
-        .target(name: "CTFTPSocket", linkerSettings: [.linkedLibrary("uring")]),
+        // TFTP's pure core: the packet codec, the read-transfer state machine and option negotiation, file-name
+        // rules and byte sources. No socket, clock or file system: time comes in as a parameter, decisions go out
+        // as actions.
         .target(
-            name: "TFTP",
+            name: "TFTPCore",
+            dependencies: ["Inventory", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // epoll, eventfd, sendmmsg, UDP GSO and io_uring (Debian's liburing-dev; liburing2 at run time) for the
+        // TFTP transfer pumps.
+        .target(name: "CTFTPSocket", linkerSettings: [.linkedLibrary("uring")]),
+        // TFTP's adapters: the request port (SwiftNIO), the transfer pumps on raw sockets, the jailed root.
+        .target(
+            name: "TFTPService",
             dependencies: [
-                "Inventory", "CTFTPSocket",
+                "TFTPCore", "Inventory", "CTFTPSocket",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .systemLibrary(
@@ -58,7 +67,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "Inventory", "DHCP", "TFTP", "Systemd",
+                "Inventory", "DHCP", "TFTPCore", "TFTPService", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -87,12 +96,17 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
-            name: "TFTPTests",
+            name: "TFTPCoreTests",
+            dependencies: ["TFTPCore", "Inventory", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "TFTPServiceTests",
             dependencies: [
-                "TFTP", "Inventory",
+                "TFTPService", "TFTPCore", "Inventory",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

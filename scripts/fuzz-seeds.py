@@ -2,7 +2,7 @@
 """Assembles the libFuzzer seed corpora from the test fixtures, so no input is committed twice.
 
   dhcp:    the real clients' captured DISCOVERs (Tests/DHCPTests/Fixtures/*.bin)
-  tftp:    the golden bytes written as hex in Tests/TFTPTests (every hex literal of 4 bytes or more)
+  tftp:    the golden bytes written as hex in Tests/TFTPCoreTests (every hex literal of 4 bytes or more)
   profile: profiles/ and Tests/Fixtures/broken-profiles/profiles/, each packed whole and each profile alone
            with its folder's templates, in the format Fuzz/Sources/FuzzProfile/ProfileBundle.swift reads
 and, for each target, the committed regressions in Tests/Fixtures/fuzz-regressions/<target>/.
@@ -31,7 +31,7 @@ def dhcp_seeds():
 
 
 def tftp_seeds():
-    for path in sorted((ROOT / "Tests/TFTPTests").rglob("*.swift")):
+    for path in sorted((ROOT / "Tests/TFTPCoreTests").rglob("*.swift")):
         for match in HEX_LITERAL.finditer(path.read_text()):
             digits = re.sub(r"[\s\\]", "", match.group(1) or match.group(2))
             if len(digits) % 2 == 0:

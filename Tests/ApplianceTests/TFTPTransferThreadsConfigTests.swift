@@ -1,5 +1,6 @@
 import Inventory
-import TFTP
+import TFTPCore
+import TFTPService
 import Testing
 
 @testable import Appliance

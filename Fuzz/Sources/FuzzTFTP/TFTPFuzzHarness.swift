@@ -1,8 +1,8 @@
 import Inventory
 import NIOCore
-import TFTP
+import TFTPCore
 
-/// What FuzzTFTP does with one input, shared with TFTPTests' regression replay (that target links this file), so
+/// What FuzzTFTP does with one input, shared with TFTPCoreTests' regression replay (that target links this file), so
 /// a committed crasher is replayed through exactly the fuzzed path.
 ///
 /// Properties checked (a violation traps, which libFuzzer reports as a crash):

@@ -1,6 +1,6 @@
 import Inventory
 import NIOCore
-import TFTP
+import TFTPCore
 
 /// The fixed world the TFTP fuzz inputs meet: the sizes and MTUs a request is negotiated against, an inventory
 /// with one rendered machine, and transfers already running for ACK and ERROR packets to land in.

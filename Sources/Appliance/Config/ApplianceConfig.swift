@@ -1,6 +1,7 @@
 import DHCP
 import Inventory
-import TFTP
+import TFTPCore
+import TFTPService
 
 /// The appliance configuration file (`/etc/rackboot/rackboot.yaml`), validated. Paths are absolute: relative paths
 /// in the file were resolved against the file's folder. `docs/configuration.md` documents every key and default.

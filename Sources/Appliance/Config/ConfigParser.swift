@@ -1,5 +1,6 @@
 import Inventory
-import TFTP
+import TFTPCore
+import TFTPService
 
 /// Reads the appliance configuration file into `ApplianceConfig`, reporting every problem with its position.
 enum ConfigParser {

@@ -6,7 +6,8 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Systemd
-import TFTP
+import TFTPCore
+import TFTPService
 
 /// `rackboot serve`: binds the servers, tells systemd it is ready, then runs every service in one
 /// swift-service-lifecycle group over one shared inventory.

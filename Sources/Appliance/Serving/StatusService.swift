@@ -1,7 +1,8 @@
 import DHCP
 import ServiceLifecycle
 import Systemd
-import TFTP
+import TFTPCore
+import TFTPService
 
 /// Keeps `STATUS=` current every few seconds, and sends `STOPPING=1` as soon as a graceful stop begins (it is the
 /// last service, so the group stops it first).
