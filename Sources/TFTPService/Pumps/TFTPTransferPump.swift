@@ -86,131 +86,32 @@ final class TFTPTransferPump: Sendable {
         _ = write(wakeDescriptor, &one, MemoryLayout<UInt64>.size)
     }
 
+    /// What `submit`, `ping` and `stop` left for the pump's thread since it last looked.
+    struct Delivery {
+        var setups: [TFTPTransferSetup]
+        var pings: [EventLoopPromise<Void>]
+        var stopping: Bool
+    }
+
+    /// Clears the eventfd and takes the inbox: called by the loop when the eventfd was readable.
+    func collectDelivery() -> Delivery {
+        var value: UInt64 = 0
+        _ = read(wakeDescriptor, &value, MemoryLayout<UInt64>.size)
+        return inbox.withLock { inbox in
+            defer {
+                inbox.pending.removeAll()
+                inbox.pings.removeAll()
+            }
+            return Delivery(setups: inbox.pending, pings: inbox.pings, stopping: inbox.stopping)
+        }
+    }
+
     /// The pump's loop; returns after `stop`. Runs on the thread that calls it (a `NIOThreadPool` thread), which
-    /// owns the poller.
+    /// owns the loop and its poller.
     func run() {
-        let poller = TFTPTransferPoller(io)
-        counters.usingRing.store(poller.usesRing, ordering: .relaxed)
-        precondition(poller.watchReadable(wakeDescriptor) == 0, "cannot watch the TFTP pump's eventfd")
-        let scratch = TFTPTransferPumpScratch(counters: counters)
-        var sessions: [TFTPTransferSession?] = []
-        var nextSerial: UInt64 = 0
-        var busyPoll = TFTPBusyPoll(budgetMicroseconds: busyPollMicroseconds)
-
-        // Indexed by descriptor: a transfer's connected socket and its stray socket both lead to its session.
-        func reap(_ session: TFTPTransferSession) {
-            sessions[Int(session.sockets.transfer)] = nil
-            sessions[Int(session.sockets.stray)] = nil
-            poller.unwatch(session.sockets.transfer)
-            poller.unwatch(session.sockets.stray)
-            session.sockets.closeBoth()
-            counters.running.subtract(1, ordering: .relaxed)
-            session.finished()
-        }
-
-        func adopt(_ setups: [TFTPTransferSetup], now: NIODeadline) {
-            for setup in setups {
-                nextSerial += 1
-                let session = TFTPTransferSession(setup, serial: nextSerial)
-                let highest = Int(max(setup.sockets.transfer, setup.sockets.stray))
-                if highest >= sessions.count {
-                    sessions.append(contentsOf: repeatElement(nil, count: highest + 1 - sessions.count))
-                }
-                sessions[Int(setup.sockets.transfer)] = session
-                sessions[Int(setup.sockets.stray)] = session
-                counters.running.add(1, ordering: .relaxed)
-                let failure = poller.watchDatagrams(setup.sockets.transfer)
-                let strayFailure = failure == 0 ? poller.watchReadable(setup.sockets.stray) : 0
-                guard failure == 0, strayFailure == 0 else {
-                    let error = max(failure, strayFailure)
-                    session.abandon(because: "cannot watch the transfer's sockets (errno \(error))")
-                    reap(session)
-                    continue
-                }
-                session.start(now: now, scratch: scratch)
-                if session.isFinished { reap(session) }
-            }
-        }
-
-        /// Takes what `submit`, `ping` and `stop` left; returns false when the pump is stopping (every transfer
-        /// has then been ended).
-        func openInbox(now: NIODeadline) -> Bool {
-            var value: UInt64 = 0
-            _ = read(wakeDescriptor, &value, MemoryLayout<UInt64>.size)
-            let (setups, pings, stopping) = inbox.withLock { inbox in
-                defer {
-                    inbox.pending.removeAll()
-                    inbox.pings.removeAll()
-                }
-                return (inbox.pending, inbox.pings, inbox.stopping)
-            }
-            for ping in pings { ping.succeed() }
-            guard !stopping else {
-                for setup in setups {
-                    setup.sockets.closeBoth()
-                    setup.finished()
-                }
-                // Each session appears twice; the first visit finishes it.
-                for case let session? in sessions where !session.isFinished {
-                    session.abandon(because: "the server is shutting down")
-                    reap(session)
-                }
-                return false
-            }
-            adopt(setups, now: now)
-            return true
-        }
-
-        while true {
-            let waitStarted = NIODeadline.now()
-            var timeout: CInt = -1
-            if let earliest = scratch.deadlines.earliest {
-                let wait = (earliest.deadline - waitStarted).nanoseconds
-                timeout = wait <= 0 ? 0 : CInt(min((wait + 999_999) / 1_000_000, 60_000))
-            }
-            var now: NIODeadline?
-            var woken = false
-            let transfers = counters.running.load(ordering: .relaxed)
-            var spin = busyPoll.spinNanoseconds(transfers: transfers)
-            if spin > 0 {
-                if busyPollSlot.acquire() {
-                    counters.spinningWaits.add(1, ordering: .relaxed)
-                } else {
-                    spin = 0
-                }
-            }
-            poller.wait(timeoutMilliseconds: timeout, spinNanoseconds: spin) { event in
-                let moment = now ?? NIODeadline.now()
-                now = moment
-                switch event {
-                case .readable(let descriptor):
-                    if descriptor == wakeDescriptor {
-                        woken = true
-                    } else if let session = sessions[Int(descriptor)] {
-                        session.readable(descriptor, now: moment, scratch: scratch)
-                        if session.isFinished { reap(session) }
-                    }
-                case .datagram(let descriptor, let bytes, let length):
-                    guard let session = sessions[Int(descriptor)] else { return }
-                    session.received(bytes, length: length, now: moment, scratch: scratch)
-                    if session.isFinished { reap(session) }
-                case .receiveFailed(let descriptor, let error):
-                    guard let session = sessions[Int(descriptor)] else { return }
-                    session.receiveFailed(errno: error, now: moment, scratch: scratch)
-                    if session.isFinished { reap(session) }
-                }
-            }
-            if spin > 0 { busyPollSlot.release() }
-            let afterEvents = NIODeadline.now()
-            busyPoll.waited(nanoseconds: ((now ?? afterEvents) - waitStarted).nanoseconds, transfers: transfers)
-            if woken, !openInbox(now: afterEvents) { return }
-            while let entry = scratch.deadlines.popDue(now: afterEvents) {
-                guard let session = sessions[Int(entry.descriptor)], session.serial == entry.serial,
-                    session.timerFiresAt == entry.deadline
-                else { continue }
-                session.timerFired(now: afterEvents, scratch: scratch)
-                if session.isFinished { reap(session) }
-            }
-        }
+        TFTPTransferPumpLoop(
+            pump: self, wakeDescriptor: wakeDescriptor, io: io, busyPollMicroseconds: busyPollMicroseconds,
+            busyPollSlot: busyPollSlot
+        ).run()
     }
 }
