@@ -73,7 +73,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // The watchdog test's fault injection (FaultInjectionService) exists in debug builds only.
+            swiftSettings: [.define("RACKBOOT_FAULT_INJECTION", .when(configuration: .debug))]
         ),
         .executableTarget(
             name: "rackboot",

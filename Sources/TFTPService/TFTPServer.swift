@@ -3,6 +3,7 @@ import Inventory
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// The TFTP server's adapter: one listening SwiftNIO UDP channel for requests, and a socket per transfer run by
 /// `TFTPTransferPump` threads (docs/tftp-io.md says why transfers bypass NIO).
@@ -14,7 +15,7 @@ public struct TFTPServer: Sendable {
     public let configuration: TFTPServerConfiguration
     private let files: TFTPFileProvider
     private let inventory: @Sendable () -> Inventory
-    private let logger: Logger
+    let logger: Logger
     /// Running transfers and the cap on them; one per server, shared by its listener and transfer channels.
     let transfers: TFTPActiveTransfers
     /// The threads that run transfers; started by `bind`, stopped by `shutdownTransfers`.
@@ -47,9 +48,35 @@ public struct TFTPServer: Sendable {
     /// Transfers ended because the client's address answered unreachable, since the server started.
     public var clientsGone: Int { pumps.clientsGone }
 
+    /// Binds the request port and starts the transfer threads: the returned service runs until graceful shutdown,
+    /// then drains. Binding happens here, before the service group runs, so `READY=1` means the port is bound.
+    public func start(on group: any EventLoopGroup) async throws -> Running {
+        let channel = try await bindRequestPort(on: group).get()
+        logger.info("TFTP server listening", metadata: ["address": "\(configuration.bindAddress)"])
+        return Running(server: self, requestPort: channel)
+    }
+
+    /// A bound TFTP server as a swift-service-lifecycle service.
+    public struct Running: Service {
+        public let server: TFTPServer
+        let requestPort: any Channel
+
+        /// Waits for graceful shutdown, then stops taking requests and lets running transfers finish; what is
+        /// still running when the group cancels the drain (its shutdown deadline) is ended.
+        public func run() async throws {
+            try? await gracefulShutdown()
+            server.logger.info("TFTP server stopping")
+            try await requestPort.close()
+            while server.transfersInFlight > 0, !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            try await server.shutdownTransfers()
+        }
+    }
+
     /// Binds the request port and starts the transfer threads. Closing the returned channel stops new transfers;
     /// running ones finish on their own, until `shutdownTransfers`.
-    public func bind(on group: any EventLoopGroup) -> EventLoopFuture<any Channel> {
+    func bindRequestPort(on group: any EventLoopGroup) -> EventLoopFuture<any Channel> {
         pumps.start()
         if let reason = TFTPTransferPoller.ringUnavailableReason(for: configuration.transferIO) {
             logger.info("TFTP transfers wait with epoll", metadata: ["reason": "\(reason)"])

@@ -40,9 +40,10 @@ public struct ApplianceServer {
         let addressBook = ClientAddressBook()
         var tftpSettings = try tftpConfiguration()
         tftpSettings.addressBook = addressBook
-        let tftp = try TFTPServer(configuration: tftpSettings, inventory: { shared.inventory }, logger: logger)
-        let tftpChannel = try await tftp.bind(on: group).get()
-        logger.info("TFTP server listening", metadata: ["address": "\(tftp.configuration.bindAddress)"])
+        let tftpService = try await TFTPServer(
+            configuration: tftpSettings, inventory: { shared.inventory }, logger: logger
+        ).start(on: group)
+        let tftp = tftpService.server
 
         var dhcp: DHCPServer.Running?
         let dhcpConfiguration = DHCPSetup.serverConfiguration(config)
@@ -60,16 +61,7 @@ public struct ApplianceServer {
 
         let reloader = InventoryReloader(loader: loader, config: config, inventory: inventory, notifier: notifier,
                                          status: status, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: ChannelService(name: "TFTP", close: {
-                // No new requests; running transfers finish (the group cancels this wait after drainTime).
-                try await tftpChannel.close()
-                while tftp.transfersInFlight > 0, !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(100))
-                }
-                try await tftp.shutdownTransfers()
-            }, logger: logger))
-        ]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: tftpService)]
         if let dhcp {
             services.append(.init(service: ChannelService(name: "DHCP", close: { try await dhcp.close().get() },
                                                           logger: logger)))
@@ -80,9 +72,11 @@ public struct ApplianceServer {
             services.append(.init(service: WatchdogService(notifier: notifier, interval: interval,
                                                            probes: probes(group: group, dhcp: dhcp, tftp: tftp), logger: logger)))
         }
+        #if RACKBOOT_FAULT_INJECTION
         if ProcessInfo.processInfo.environment["RACKBOOT_FAULT_INJECTION"] == "1" {
             services.append(.init(service: FaultInjectionService(group: group, logger: logger)))
         }
+        #endif
         services.append(.init(service: StatusService(notifier: notifier, status: status, dhcp: dhcp, tftp: tftp)))
 
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)

@@ -5,9 +5,12 @@ import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
-/// Test-only (`RACKBOOT_FAULT_INJECTION=1`): SIGUSR2 blocks one event loop for `RACKBOOT_FAULT_BLOCK_SECONDS`
-/// (default 5), so a test can prove that the watchdog stops pinging while it is stuck and resumes after. Never
-/// enabled otherwise.
+#if RACKBOOT_FAULT_INJECTION
+
+/// Test-only: compiled into debug builds alone (the `RACKBOOT_FAULT_INJECTION` condition Package.swift defines for
+/// them; `make install` builds release), and even there enabled only by `RACKBOOT_FAULT_INJECTION=1`. SIGUSR2 then
+/// blocks one event loop for `RACKBOOT_FAULT_BLOCK_SECONDS` (default 5), so a test can prove that the watchdog
+/// stops pinging while it is stuck and resumes after.
 struct FaultInjectionService: Service {
     let group: MultiThreadedEventLoopGroup
     let logger: Logger
@@ -25,3 +28,4 @@ struct FaultInjectionService: Service {
         }
     }
 }
+#endif

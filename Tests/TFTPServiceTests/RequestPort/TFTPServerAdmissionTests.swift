@@ -48,7 +48,7 @@ struct TFTPServerAdmissionTests {
                 bindAddress: try SocketAddress(ipAddress: "127.0.0.1", port: 0), rootPath: root,
                 maxTransfers: maxTransfers)
             let server = try TFTPServer(configuration: configuration, inventory: { .empty }, logger: .init(label: "t"))
-            let channel = try await server.bind(on: group).get()
+            let channel = try await server.bindRequestPort(on: group).get()
             return Harness(group: group, server: server, serverChannel: channel, root: root)
         }
 

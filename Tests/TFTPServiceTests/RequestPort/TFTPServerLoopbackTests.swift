@@ -74,7 +74,7 @@ struct TFTPServerLoopbackTests {
         let configuration = TFTPServerConfiguration(
             bindAddress: try SocketAddress(ipAddress: "127.0.0.1", port: 0), rootPath: root)
         let server = try TFTPServer(configuration: configuration, inventory: { .empty }, logger: .init(label: "test"))
-        let serverChannel = try await server.bind(on: group).get()
+        let serverChannel = try await server.bindRequestPort(on: group).get()
         let promise = group.next().makePromise(of: Outcome.self)
         let client = try await DatagramBootstrap(group: group)
             .channelInitializer { channel in
