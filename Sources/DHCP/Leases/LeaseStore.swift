@@ -15,9 +15,9 @@ public protocol LeaseStore: Sendable {
     /// Moves committed data to its final place without holding up commits (a WAL checkpoint); the server calls it
     /// about once a second from a thread of its own.
     func checkpoint(rounds: Int) throws -> LeaseCheckpoint
-    /// True when `commit` waits for the disk (an fsync): the server then commits on a thread pool so the event
-    /// loop goes on meanwhile. A store whose commits end in the page cache is committed on the event loop, which
-    /// spares every ACK two thread hand-offs.
+    /// True when `commit` waits for the disk (an fsync), false when it ends in the page cache. The server treats
+    /// both alike, on its lease-commit thread (never on the event loop); this tells operators and tests which one
+    /// a store is.
     var commitWaitsForDisk: Bool { get }
 }
 
@@ -25,6 +25,6 @@ extension LeaseStore {
     /// A store without a write-ahead log has nothing to checkpoint.
     public func checkpoint(rounds: Int) throws -> LeaseCheckpoint { LeaseCheckpoint(walPages: 0, pagesCopied: 0) }
 
-    /// Unless a store says otherwise its commits may block, so they stay off the event loop.
+    /// Unless a store says otherwise, its commits wait for the disk.
     public var commitWaitsForDisk: Bool { true }
 }

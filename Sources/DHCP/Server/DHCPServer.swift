@@ -56,6 +56,8 @@ public final class DHCPServer: Sendable {
             let checkpointPool = checkpointPool
             return core.eventLoop.submit { core.value.drainCommits() }.flatMap { $0 }.flatMap {
                 EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: core.eventLoop)
+            }.map {
+                core.value.stopCommitting()
             }.flatMap {
                 let stopped = core.eventLoop.makePromise(of: Void.self)
                 checkpointPool.shutdownGracefully { _ in stopped.succeed() }
