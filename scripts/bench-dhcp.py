@@ -172,6 +172,7 @@ dhcp:
   lease_time: 1h
   lease_sync: %s
   rate_limit:
+    per_mac: off
     per_relay: off
   subnets:
     - network: 10.77.0.0/24
@@ -631,14 +632,17 @@ def report(outcomes, versions, started, args, strict, fsync):
               "thread, never on the event loop (which answers DISCOVERs meanwhile); the changes of one loop turn, and "
               "every batch that queued while a commit ran, share one commit. (Before issue 19 a `normal` commit ran on "
               "the event loop and stalled it: DISCOVERs went unanswered at 3,000 DORA/s single-threaded.) "
-              "Rackboot's per-relay rate limit (default 1000 requests/s, "
-              "about 500 DORA/s from one relay) is off in these rows: perfdhcp is one relay, and the rows measure "
+              "Rackboot's rate limits are off in these rows: per relay (default 1000 requests/s, "
+              "about 500 DORA/s from one relay), and per MAC (default 2/s, burst 10, which the strict runs' "
+              "returning clients, each back several times a second, would exceed): perfdhcp is one relay, and the rows measure "
               "what each server can answer (Kea and dnsmasq have no such limit). The `rackboot` row runs at the "
               "default log level, info: one line "
               "per exchange (the ACK; OFFERs are at debug), stderr to a file; the `rackboot-notice` row shows the "
               "same server without those lines. Kea runs at its default INFO, which logs each lease it "
               "advertises and allocates (two lines per DORA)."]
     loads = [r["load"] for o in outcomes.values() for r in o["runs"] + [o["latency"]]]
+    loads += [r["load"] for o in strict.values() for load_name in STRICT_LOADS for r in o[load_name]["runs"]]
+    loads = loads or [float("nan")]
     lines += ["", "Host load average (1 min) when the runs started: %.1f to %.1f on %d CPUs (other work on the "
               "host competes with the servers and with perfdhcp; compare the rows with each other, not across "
               "runs of this file)." % (min(loads), max(loads), os.cpu_count()),
