@@ -635,8 +635,8 @@ def report(outcomes, versions, started, args, strict, fsync):
               "Rackboot's rate limits are off in these rows: per relay (default 1000 requests/s, "
               "about 500 DORA/s from one relay), and per MAC (default 2/s, burst 10, which the strict runs' "
               "returning clients, each back several times a second, would exceed): perfdhcp is one relay, and the "
-              "rows measure what each server can answer (Kea and dnsmasq have no such limit). The `rackboot` row runs at the "
-              "default log level, info: one line "
+              "rows measure what each server can answer (Kea and dnsmasq have no such limit). The `rackboot` row "
+              "runs at the default log level, info: one line "
               "per exchange (the ACK; OFFERs are at debug), stderr to a file; the `rackboot-notice` row shows the "
               "same server without those lines. Kea runs at its default INFO, which logs each lease it "
               "advertises and allocates (two lines per DORA)."]
