@@ -4,11 +4,14 @@ making, on this host. Writes the "## DHCP" section of docs/performance.md from t
 
 Usage (root): scripts/bench-dhcp.py path/to/release/rackboot [--duration S] [--rates R1,R2,...] [--no-write]
                                    [--servers rackboot,rackboot-normal,rackboot-notice,kea,kea-warn,dnsmasq]
-                                   [--work DIR]
+                                   [--work DIR] [--strict-servers rackboot-strict-normal,rackboot-strict-full,kea-warn]
 "rackboot" runs at the default log level (info: one line per exchange, to a file) with lease_sync full (an fsync
 per grouped commit); "rackboot-normal" with lease_sync normal (no fsync per commit, Kea memfile's durability);
 "rackboot-notice" at notice, which leaves the per-exchange lines out, to show what logging costs. "kea" runs at
-Kea's default INFO (two lines per DORA), "kea-warn" at WARN (none).
+Kea's default INFO (two lines per DORA), "kea-warn" at WARN (none). The strict runs (issue 19) follow: perfdhcp
+single-threaded (-g single), 8-second runs, distinct (-R 60000) and returning (-R 2000) clients, a rate sustained
+only with not one exchange lost, against Rackboot at notice in both lease_sync modes and Kea at WARN, beside an
+fsync cost probe of the disk; "--servers ''" runs only those.
 
 Topology (10.x only inside the namespaces; every process started here is stopped by PID, every namespace removed):
   srv ns: the server under test on <tag>s 10.77.0.1/24; route to 10.100.0.0/14 via the relay 10.77.0.2
@@ -169,6 +172,7 @@ dhcp:
   lease_time: 1h
   lease_sync: %s
   rate_limit:
+    per_mac: off
     per_relay: off
   subnets:
     - network: 10.77.0.0/24
@@ -232,9 +236,11 @@ class Dnsmasq(Server):
                 "--log-facility=" + os.path.join(directory, "dnsmasq.log")]
 
 
-def perfdhcp(net, rate, duration, timers=False):
-    command = ["perfdhcp", "-4", "-l", RELAY_ADDRESS, "-r", str(rate), "-p", str(duration), "-R", "16000000",
+def perfdhcp(net, rate, duration, timers=False, clients=16000000, single_thread=False):
+    command = ["perfdhcp", "-4", "-l", RELAY_ADDRESS, "-r", str(rate), "-p", str(duration), "-R", str(clients),
                "-d", "2"]
+    if single_thread:
+        command += ["-g", "single"]
     if timers:
         command += ["-x", "t"]
     command.append(SERVER_ADDRESS)
@@ -265,6 +271,7 @@ def summary(text, rate, duration):
         "requests": int(number(ra, "sent packets")),
         "acks": int(acks),
         "incomplete": (1.0 - acks / sent) if sent else 1.0,
+        "lost": int(number(do, "drops") + number(ra, "drops")) if sent else -1,
         "achieved": float(achieved.group(1)) if achieved else 0.0,
         "completed_per_second": acks / duration,
     }
@@ -301,13 +308,14 @@ def good(result):
     return result["incomplete"] < 0.01 and result["achieved"] >= 0.95 * result["rate"]
 
 
-def perfdhcp_run(server, net, name, rate, duration, with_timers=False):
+def perfdhcp_run(server, net, name, rate, duration, with_timers=False, **load):
     """Starts `server` fresh (run folder `name`), runs perfdhcp against it at `rate`, stops it. Returns perfdhcp's
-    output and its summary, with the command, the load average at the start and the server's CPU per DORA."""
+    output and its summary, with the command, the load average at the start and the server's CPU per DORA.
+    `load` passes perfdhcp's client count and thread mode through."""
     directory = server.start(name)
-    load = os.getloadavg()[0]
+    load_average = os.getloadavg()[0]
     try:
-        command, text = perfdhcp(net, rate, duration, timers=with_timers)
+        command, text = perfdhcp(net, rate, duration, timers=with_timers, **load)
         cpu = server.cpu_seconds()
     finally:
         server.stop()
@@ -315,7 +323,7 @@ def perfdhcp_run(server, net, name, rate, duration, with_timers=False):
         f.write(command + "\n" + text)
     result = summary(text, rate, duration)
     result["command"] = command
-    result["load"] = load
+    result["load"] = load_average
     result["cpu_us_per_dora"] = cpu * 1e6 / result["acks"] if result["acks"] else float("nan")
     return text, result
 
@@ -378,6 +386,127 @@ def measure(server, net, duration, log):
     return {"best": best, "first_over": worst, "runs": results, "latency": latency}
 
 
+# The strict runs (issue 19): perfdhcp single-threaded, 8-second runs, a rate sustained only when not one exchange
+# is lost (perfdhcp's DISCOVER-OFFER and REQUEST-ACK drops both 0), for distinct clients (60,000, more than a run
+# sends below 7,500/s) and returning ones (2,000 clients, fewer than any run sends: each comes back several times).
+STRICT_DURATION = 8
+STRICT_RATES = [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000]
+STRICT_LOADS = {"distinct": 60000, "returning": 2000}
+STRICT_SERVERS = ["rackboot-strict-normal", "rackboot-strict-full", "kea-warn"]
+
+
+def strict_good(result):
+    return result["lost"] == 0 and result["achieved"] >= 0.95 * result["rate"]
+
+
+def measure_strict(server, net, log):
+    """Per client set: the highest sustained rate (upwards until the first with a loss), then D->O p99 at 2,000/s
+    and R->A p99 at 1,000/s from per-exchange timers (distinct clients, single-threaded)."""
+    outcome = {"label": server.label}
+    for load_name, clients in STRICT_LOADS.items():
+        best, worst, runs = 0, None, []
+        for rate in STRICT_RATES:
+            _, result = perfdhcp_run(server, net, "strict-%s-%d" % (load_name, rate), rate, STRICT_DURATION,
+                                     clients=clients, single_thread=True)
+            runs.append(result)
+            log("  %-22s %-9s %6d DORA/s asked: %8.1f achieved, %6d discovers, %6d acks, %d lost" % (
+                server.name, load_name, rate, result["achieved"], result["discovers"], result["acks"],
+                result["lost"]))
+            if strict_good(result):
+                best = rate
+            else:
+                worst = rate
+                break
+        outcome[load_name] = {"best": best, "first_over": worst, "runs": runs}
+    for key, rate in (("do_2000", 2000), ("ra_1000", 1000)):
+        os.sync()
+        time.sleep(2)
+        text, result = perfdhcp_run(server, net, "strict-latency-%d" % rate, rate, STRICT_DURATION, with_timers=True,
+                                    clients=STRICT_LOADS["distinct"], single_thread=True)
+        delays = timers(text)
+        outcome[key] = {"do_p99": percentile(delays["DISCOVER-OFFER"], 0.99),
+                        "ra_p99": percentile(delays["REQUEST-ACK"], 0.99), "lost": result["lost"],
+                        "samples": len(delays["REQUEST-ACK"])}
+        log("  %-22s at %d DORA/s: D->O p99 %.3f ms, R->A p99 %.3f ms, %d lost" % (
+            server.name, rate, outcome[key]["do_p99"], outcome[key]["ra_p99"], result["lost"]))
+    return outcome
+
+
+def fsync_cost(directory, rounds=200):
+    """Median and p99 ms of one 4 KiB write + fsync to a file in `directory` (the disk the lease stores use)."""
+    path = os.path.join(directory, "fsync-probe")
+    samples = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        block = b"\0" * 4096
+        for index in range(rounds):
+            os.pwrite(fd, block, (index % 64) * 4096)
+            start = time.perf_counter()
+            os.fsync(fd)
+            samples.append((time.perf_counter() - start) * 1000.0)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return {"p50": percentile(samples, 0.5), "p99": percentile(samples, 0.99), "rounds": rounds}
+
+
+def strict_report(strict, fsync):
+    lines = ["", "### Strict runs: single-threaded perfdhcp, not one exchange lost", "",
+             "`perfdhcp -4 -l 10.100.0.1 -r RATE -p %d -R CLIENTS -d 2 -g single 10.77.0.1`, a fresh server per run, "
+             "Rackboot at `--log-level notice` and Kea at WARN (no per-exchange log lines on either side). A rate "
+             "counts as sustained only when perfdhcp reports 0 drops for both DISCOVER→OFFER and REQUEST→ACK; rates "
+             "tried upwards from %s until the first with a loss. Clients: `distinct` = %d (no client returns "
+             "within a run below 7,500/s), `returning` = %d (each client comes back several times per run). "
+             "Latencies from per-exchange timers (`-x t`), distinct clients." % (
+                 STRICT_DURATION, ", ".join(str(r) for r in STRICT_RATES), STRICT_LOADS["distinct"],
+                 STRICT_LOADS["returning"]),
+             "",
+             "Disk under the lease stores: one 4 KiB write + fsync costs %.2f ms median, %.2f ms p99 (%d rounds, "
+             "Python `os.fsync`)." % (fsync["p50"], fsync["p99"], fsync["rounds"]),
+             "",
+             "| server | sustained DORA/s, distinct | first loss | sustained DORA/s, returning | first loss "
+             "| D→O p99 ms at 2,000/s | R→A p99 ms at 1,000/s |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, o in strict.items():
+        lines.append("| %s | %d | %s | %d | %s | %.3f | %.3f |" % (
+            o["label"], o["distinct"]["best"], o["distinct"]["first_over"] or "none tried",
+            o["returning"]["best"], o["returning"]["first_over"] or "none tried",
+            o["do_2000"]["do_p99"], o["ra_1000"]["ra_p99"]))
+    kea = strict.get("kea-warn")
+    normal, full = strict.get("rackboot-strict-normal"), strict.get("rackboot-strict-full")
+    lines += ["", "Targets (issue 19), computed from the rows above:", ""]
+
+    def verdict(ok):
+        return "met" if ok else "missed"
+    if kea:
+        for load_name in STRICT_LOADS:
+            k = kea[load_name]["best"]
+            if normal:
+                n = normal[load_name]["best"]
+                lines.append("- `lease_sync: normal` sustains at least Kea memfile's rate (%s clients): %d vs %d: %s."
+                             % (load_name, n, k, verdict(n >= k)))
+            if full:
+                f = full[load_name]["best"]
+                lines.append("- `lease_sync: full` sustains at least 1.5x Kea memfile's rate (%s clients): %d vs "
+                             "1.5 x %d = %.0f: %s." % (load_name, f, k, 1.5 * k, verdict(f >= 1.5 * k)))
+    if normal:
+        p99 = normal["do_2000"]["do_p99"]
+        lines.append("- `normal`: DISCOVER→OFFER p99 under 2 ms at 2,000/s: %.3f ms (%d lost): %s." % (
+            p99, normal["do_2000"]["lost"], verdict(p99 < 2.0 and normal["do_2000"]["lost"] == 0)))
+    if full:
+        p99 = full["ra_1000"]["ra_p99"]
+        lines.append("- `full`: REQUEST→ACK p99 under 5 ms at 1,000/s: %.3f ms (%d lost; an fsync here costs %.2f ms "
+                     "median): %s." % (p99, full["ra_1000"]["lost"], fsync["p50"],
+                                       verdict(p99 < 5.0 and full["ra_1000"]["lost"] == 0)))
+    lines += ["", "Every strict run (asked rate → achieved, DISCOVERs, ACKs, lost):", ""]
+    for name, o in strict.items():
+        for load_name in STRICT_LOADS:
+            lines.append("- %s, %s: %s" % (name, load_name, "; ".join(
+                "%d → %.0f, %d, %d, %d" % (r["rate"], r["achieved"], r["discovers"], r["acks"], r["lost"])
+                for r in o[load_name]["runs"])))
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("rackboot")
@@ -387,6 +516,8 @@ def main():
     parser.add_argument("--rates", default=None, help="comma-separated rates to try instead of the default list")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--work", default=None, help="keep run folders here (default: a temp dir, removed)")
+    parser.add_argument("--strict-servers", default=",".join(STRICT_SERVERS),
+                        help="servers of the strict runs (empty: none)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench-dhcp: needs root (network namespaces)")
@@ -410,10 +541,19 @@ def main():
         servers["rackboot-normal"].name = "rackboot-normal"
         servers["rackboot-notice"].name = "rackboot-notice"
         servers["kea-warn"].name = "kea-warn"
-        for name in args.servers.split(","):
+        for name in filter(None, args.servers.split(",")):
             log("%s:" % servers[name].label)
             outcomes[name] = measure(servers[name], net, args.duration, log)
             outcomes[name]["label"] = servers[name].label
+        for lease_sync in ("normal", "full"):
+            servers["rackboot-strict-" + lease_sync] = Rackboot(net, work, binary, "notice", lease_sync)
+            servers["rackboot-strict-" + lease_sync].name = "rackboot-strict-" + lease_sync
+        fsync = fsync_cost(work)
+        log("fsync of a 4 KiB write in %s: %.2f ms median, %.2f ms p99" % (work, fsync["p50"], fsync["p99"]))
+        strict = {}
+        for name in filter(None, args.strict_servers.split(",")):
+            log("%s (strict runs):" % servers[name].label)
+            strict[name] = measure_strict(servers[name], net, log)
     versions = {
         "kea": subprocess.run(["kea-dhcp4", "-v"], capture_output=True, text=True).stdout.strip(),
         "dnsmasq": subprocess.run(["dnsmasq", "--version"], capture_output=True, text=True).stdout.split("\n")[0],
@@ -421,8 +561,8 @@ def main():
         "rackboot": subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip(),
     }
     with open(os.path.join(work, "results.json"), "w") as f:
-        json.dump({"outcomes": outcomes, "versions": versions}, f, indent=1)
-    text = report(outcomes, versions, started, args)
+        json.dump({"outcomes": outcomes, "strict": strict, "fsync": fsync, "versions": versions}, f, indent=1)
+    text = report(outcomes, versions, started, args, strict, fsync)
     print(text)
     if not args.no_write:
         write_section(text)
@@ -430,7 +570,7 @@ def main():
         subprocess.run(["rm", "-rf", work])
 
 
-def report(outcomes, versions, started, args):
+def report(outcomes, versions, started, args, strict, fsync):
     git = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
                          text=True).stdout.strip()
     lines = ["## DHCP", "",
@@ -488,17 +628,21 @@ def report(outcomes, versions, started, args):
               "rewrites its whole lease file on each change. Rackboot copies the WAL into the database file in the "
               "background once a second (a passive checkpoint on a connection and thread of its own), so no ACK "
               "waits for a checkpoint, and writes its log lines on a thread of its own, gathered for 10 ms into one "
-              "batch, so no ACK waits for the log file's disk either. A `full` commit runs on a thread pool (the "
-              "event loop answers DISCOVERs meanwhile); a `normal` commit, a page-cache write, runs on the event loop "
-              "after the datagrams of the loop turn are read, as Kea and dnsmasq write their lease files, which spares "
-              "each ACK two thread hand-offs. Rackboot's per-relay rate limit (default 1000 requests/s, "
-              "about 500 DORA/s from one relay) is off in these rows: perfdhcp is one relay, and the rows measure "
-              "what each server can answer (Kea and dnsmasq have no such limit). The `rackboot` row runs at the "
-              "default log level, info: one line "
+              "batch, so no ACK waits for the log file's disk either. Commits in both modes run on one lease-commit "
+              "thread, never on the event loop (which answers DISCOVERs meanwhile); the changes of one loop turn, and "
+              "every batch that queued while a commit ran, share one commit. (Before issue 19 a `normal` commit ran on "
+              "the event loop and stalled it: DISCOVERs went unanswered at 3,000 DORA/s single-threaded.) "
+              "Rackboot's rate limits are off in these rows: per relay (default 1000 requests/s, "
+              "about 500 DORA/s from one relay), and per MAC (default 2/s, burst 10, which the strict runs' "
+              "returning clients, each back several times a second, would exceed): perfdhcp is one relay, and the "
+              "rows measure what each server can answer (Kea and dnsmasq have no such limit). The `rackboot` row "
+              "runs at the default log level, info: one line "
               "per exchange (the ACK; OFFERs are at debug), stderr to a file; the `rackboot-notice` row shows the "
               "same server without those lines. Kea runs at its default INFO, which logs each lease it "
               "advertises and allocates (two lines per DORA)."]
     loads = [r["load"] for o in outcomes.values() for r in o["runs"] + [o["latency"]]]
+    loads += [r["load"] for o in strict.values() for load_name in STRICT_LOADS for r in o[load_name]["runs"]]
+    loads = loads or [float("nan")]
     lines += ["", "Host load average (1 min) when the runs started: %.1f to %.1f on %d CPUs (other work on the "
               "host competes with the servers and with perfdhcp; compare the rows with each other, not across "
               "runs of this file)." % (min(loads), max(loads), os.cpu_count()),
@@ -516,6 +660,8 @@ def report(outcomes, versions, started, args):
               LATENCY_RATE, ""]
     for name, outcome in outcomes.items():
         lines.append("- %s: %s ms" % (name, ", ".join("%.3f" % p99 for p99 in outcome["latency"]["ra_p99_runs"])))
+    if strict:
+        lines += strict_report(strict, fsync)
     lines.append("")
     return "\n".join(lines)
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Inventory
 import Testing
 @testable import DHCP
@@ -54,6 +55,47 @@ import Testing
         try store.commit([.release(released)])
         #expect(try store.removeExpired(before: 1_500) == 1)
         #expect(try store.loadAll() == [kept])
+    }
+
+    @Test func releasedAndExpiredLeasesAreRememberedUntilTheirAddressIsBoundAgain() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteLeaseStore(path: path)
+        let released = lease("10.20.0.100", "52:54:00:99:00:01")
+        let expired = lease("10.20.0.101", "52:54:00:99:00:02", expiry: 1_000)
+        let quarantined = lease("10.20.0.102", "52:54:00:99:00:03", .quarantined, expiry: 1_000)
+        try store.commit([.bind(released), .bind(expired), .quarantine(quarantined)])
+        var ended = released
+        ended.expiry = 1_200
+        try store.commit([.release(ended)])
+        #expect(try store.removeExpired(before: 1_500) == 2)
+        #expect(try store.loadAll().isEmpty)
+        let reopened = try SQLiteLeaseStore(path: path)
+        #expect(try reopened.loadPreviousAddresses() == [
+            PreviousAddress(address: IPv4Address("10.20.0.101")!, mac: MACAddress("52:54:00:99:00:02")!, since: 1_000),
+            PreviousAddress(address: IPv4Address("10.20.0.100")!, mac: MACAddress("52:54:00:99:00:01")!, since: 1_200),
+        ])
+        try reopened.commit([.bind(lease("10.20.0.100", "52:54:00:99:00:04"))])
+        #expect(try reopened.loadPreviousAddresses().map(\.address.description) == ["10.20.0.101"])
+    }
+
+    /// A database written before previous addresses were kept opens, keeps its leases and gains the table.
+    @Test func aVersionOneDatabaseIsMigrated() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let old = try DatabaseQueue(path: path)
+        try old.write { db in
+            try db.execute(sql: """
+                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                INSERT INTO grdb_migrations VALUES ('leases-v1');
+                CREATE TABLE lease (address TEXT PRIMARY KEY, mac TEXT NOT NULL, state TEXT NOT NULL,
+                                    expiry INTEGER NOT NULL, client_id BLOB, hostname TEXT);
+                INSERT INTO lease VALUES ('10.20.0.100', '52:54:00:99:00:01', 'bound', 2000, NULL, NULL);
+                """)
+        }
+        try old.close()
+        let store = try SQLiteLeaseStore(path: path)
+        #expect(try store.loadAll().map(\.address.description) == ["10.20.0.100"])
+        try store.commit([.release(lease("10.20.0.100", "52:54:00:99:00:01", expiry: 1_500))])
+        #expect(try store.loadPreviousAddresses().map(\.since) == [1_500])
     }
 
     @Test func readingDoesNotCreateADatabase() {

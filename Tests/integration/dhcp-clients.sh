@@ -162,6 +162,8 @@ expect_address() {
     fi
 }
 last_event_ip() { [ -s "$1" ] && tail -1 "$1" | awk '{print $2}'; }
+# The address of the last bound or renewed lease in an events file (later release events do not count).
+last_bound_ip() { grep -E '^(BOUND|RENEW|REBOOT|bound|renew) ' "$1" 2>/dev/null | tail -1 | awk '{print $2}'; }
 has_event() { grep -q "^$2 " "$1" 2>/dev/null; }
 
 # A client script for dhclient and udhcpc: configures the address (DHCPRELEASE and renewals are unicast from it)
@@ -237,6 +239,14 @@ else
     fail "dhclient -r releases the address" "store still has '$(stored 02:00:00:77:01:01)'" \
         "$(tail -5 "$work/dhclient.log")"
 fi
+# Without its lease file dhclient starts over with a DISCOVER (no option 50): the server must offer the released
+# address again, not the next free one.
+rm -f "$work/dhclient.leases"
+dhclient_start dhclient-return
+wait_for 20 has_event "$work/events-dhclient-return" BOUND
+dhclient_stop
+expect_address "dhclient back after its release gets $first again" \
+    "$(last_event_ip "$work/events-dhclient-return")" "${first:-none}" 02:00:00:77:01:01
 
 # ---- udhcpc ------------------------------------------------------------------------------------------------------
 for client in known unknown; do
@@ -277,6 +287,10 @@ else
 fi
 kill -TERM "$udhcpc_pid" 2>/dev/null
 wait "$udhcpc_job" 2>/dev/null
+events_to "$work/events-udhcpc-return"
+in_ns "$cli" timeout 20 udhcpc -f -q -n -t 3 -T 2 -i "$if_cli" -s "$work/client-script.sh" >> "$work/udhcpc.log" 2>&1
+expect_address "udhcpc back after its release gets $bound again" \
+    "$(last_event_ip "$work/events-udhcpc-return")" "${bound:-none}" "$mac"
 
 # ---- dhcpcd ------------------------------------------------------------------------------------------------------
 # Debian 12's dhcpcd segfaults with -T (bug 1041204): one-shot -1 -4 instead. Its database and run folders are
@@ -380,6 +394,49 @@ else
     fail "the info log has one entry per exchange (the ACK of a DORA, the proxy offer)" \
         "$(grep -E 'acknowledged|offered' "$work/rackboot.log" | head -5)"
 fi
+
+# ---- returning clients across a restart, and after an expiry -------------------------------------------------------
+# A client releases (udhcpc -R on exit), then Rackboot restarts with a one-minute lease time: the client gets its
+# address back from the stored memory. Another client's lease then expires (udhcpc -q leaves without releasing);
+# back after the expiry, it gets the same address again.
+restart_mac=02:00:00:77:01:05
+expiry_mac=02:00:00:77:01:06
+set_mac "$restart_mac"
+events_to "$work/events-udhcpc-before-restart"
+in_ns "$cli" timeout 20 udhcpc -f -q -R -n -t 3 -T 2 -i "$if_cli" -s "$work/client-script.sh" >> "$work/udhcpc.log" 2>&1
+before_restart=$(last_bound_ip "$work/events-udhcpc-before-restart")
+released() { [ -z "$(stored "$1")" ]; }
+wait_for 5 released "$restart_mac"
+kill -TERM "$rackboot_pid" 2>/dev/null
+wait "$rackboot_pid" 2>/dev/null
+sed -i 's/^  lease_time: 1h$/  lease_time: 1m/' "$work/rackboot.yaml"
+mv "$work/rackboot.log" "$work/rackboot-first.log"
+in_ns "$srv" "$rackboot" serve --config "$work/rackboot.yaml" --log-level info > "$work/rackboot.log" 2>&1 &
+rackboot_pid=$!
+if ! wait_for 30 listening; then
+    fail "rackboot serve restarts on the same state" "$(tail -20 "$work/rackboot.log")"
+fi
+events_to "$work/events-udhcpc-after-restart"
+in_ns "$cli" timeout 20 udhcpc -f -q -n -t 3 -T 2 -i "$if_cli" -s "$work/client-script.sh" >> "$work/udhcpc.log" 2>&1
+expect_address "udhcpc back after its release and a server restart gets ${before_restart:-its address} again" \
+    "$(last_bound_ip "$work/events-udhcpc-after-restart")" "${before_restart:-none}" "$restart_mac"
+set_mac "$expiry_mac"
+events_to "$work/events-udhcpc-before-expiry"
+in_ns "$cli" timeout 20 udhcpc -f -q -n -t 3 -T 2 -i "$if_cli" -s "$work/client-script.sh" >> "$work/udhcpc.log" 2>&1
+before_expiry=$(last_bound_ip "$work/events-udhcpc-before-expiry")
+# Meanwhile another client takes the next free address, so "the next free one" is not the expired one by chance.
+set_mac 02:00:00:77:01:07
+events_to "$work/events-udhcpc-other"
+in_ns "$cli" timeout 20 udhcpc -f -q -n -t 3 -T 2 -i "$if_cli" -s "$work/client-script.sh" >> "$work/udhcpc.log" 2>&1
+expiry=$(stored_expiry "$expiry_mac")
+expired() { [ -n "$expiry" ] && [ "$(date +%s)" -gt "$expiry" ]; }
+wait_for 75 expired
+sleep 1
+set_mac "$expiry_mac"
+events_to "$work/events-udhcpc-after-expiry"
+in_ns "$cli" timeout 20 udhcpc -f -q -n -t 3 -T 2 -i "$if_cli" -s "$work/client-script.sh" >> "$work/udhcpc.log" 2>&1
+expect_address "udhcpc back after its lease expired gets ${before_expiry:-its address} again" \
+    "$(last_bound_ip "$work/events-udhcpc-after-expiry")" "${before_expiry:-none}" "$expiry_mac"
 
 # ---- end ---------------------------------------------------------------------------------------------------------
 if kill -0 "$rackboot_pid" 2>/dev/null; then

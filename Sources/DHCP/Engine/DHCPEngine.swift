@@ -3,10 +3,12 @@ import Inventory
 /// Every DHCP decision, as a pure function of the request, where it arrived, the inventory, the leases and the
 /// time: no sockets, no clock, no files. The server adapter carries out the `DHCPDecision` it returns.
 ///
-/// Machines are recognised by chaddr, never by client-id (protocol notes A.8). Addresses: a machine's reservation
-/// (its profile's fixed IP in the subnet), else its current lease, else the address it asks for if free, else the
-/// next free pool address after the one offered last (wrapping around). An offer holds its address for
-/// `offerHoldTime` so no two clients get the same one.
+/// Machines are recognised by chaddr, never by client-id. Addresses: a machine's reservation (its profile's fixed
+/// IP in the subnet), else its current lease, else its previous address if free (a released or expired lease,
+/// remembered across restarts), else the address it asks for if free and not remembered for another client, else
+/// the next pool address that nobody holds or remembers after the one found last (wrapping around), else the
+/// address remembered longest for another client (docs/configuration.md, "Pool addresses"). An offer holds its
+/// address for `offerHoldTime` so no two clients get the same one.
 ///
 /// Before any of that, each request is charged to its client's and its relay's rate limit (`DHCPRateLimiter`);
 /// over either, it is dropped unanswered.
@@ -14,8 +16,8 @@ public struct DHCPEngine: Sendable {
     public var configuration: DHCPEngineConfiguration
     public private(set) var leases: LeaseTable
     public private(set) var rateLimiter: DHCPRateLimiter
-    /// Per subnet, where the next search for a free pool address starts: just after the last one offered.
-    private var poolCursors: [IPv4Network: IPv4Address] = [:]
+    /// Per subnet, where the search for a pool address that nobody holds or remembers stands.
+    private var poolCursors: [IPv4Network: PoolCursor] = [:]
 
     public init(configuration: DHCPEngineConfiguration, leases: LeaseTable = LeaseTable()) {
         self.configuration = configuration
@@ -109,10 +111,6 @@ public struct DHCPEngine: Sendable {
             decision.event.source = "pool \(exchange.subnet.network)"
             return decision
         }
-        if exchange.subnet.pools.contains(where: { $0.contains(address) }) {
-            poolCursors[exchange.subnet.network] = address.rawValue == UInt32.max
-                ? nil : IPv4Address(rawValue: address.rawValue + 1)
-        }
         if leases.lease(for: mac, at: exchange.now)?.address != address
             || leases.lease(for: mac, at: exchange.now)?.state != .bound {
             leases.record(Lease(address: address, mac: mac, state: .offered,
@@ -130,7 +128,7 @@ public struct DHCPEngine: Sendable {
         if let chosen = options.serverIdentifier {
             guard chosen == exchange.arrival.serverAddress else {
                 if let held = leases.lease(for: exchange.mac, at: exchange.now), held.state == .offered {
-                    leases.release(held.address, by: exchange.mac)
+                    leases.release(held.address, by: exchange.mac, at: exchange.now)
                 }
                 return exchange.context.ignored("the client chose server \(chosen)")
             }
@@ -195,9 +193,12 @@ public struct DHCPEngine: Sendable {
         guard let held = leases.lease(on: address, at: exchange.now), held.mac == exchange.mac,
             held.state == .bound
         else { return exchange.context.ignored("DHCPRELEASE of \(address), which this client does not hold") }
-        let rollback = leases.release(address, by: exchange.mac)
+        let rollback = leases.release(address, by: exchange.mac, at: exchange.now)
         var decision = exchange.context.event(.released, address: address)
-        decision.leaseChange = .release(held)
+        // The lease ends now: the store remembers the address as the client's previous one from this time.
+        var ended = held
+        ended.expiry = exchange.now
+        decision.leaseChange = .release(ended)
         decision.rollback = rollback
         return decision
     }
@@ -211,26 +212,37 @@ public struct DHCPEngine: Sendable {
     }
 
     /// Whether `address` is kept for a machine other than `mac`.
-    private func isReservedForAnother(_ address: IPv4Address, _ exchange: Exchange) -> Bool {
+    private static func isReservedForAnother(_ address: IPv4Address, _ exchange: Exchange) -> Bool {
         guard let owner = exchange.context.inventory.machine(for: address) else { return false }
         return !owner.macs.contains(exchange.mac)
     }
 
-    private func chooseAddress(_ exchange: Exchange) -> IPv4Address? {
+    private mutating func chooseAddress(_ exchange: Exchange) -> IPv4Address? {
         let mac = exchange.mac, now = exchange.now, subnet = exchange.subnet
         if let fixed = reservation(exchange) {
             return leases.isAvailable(fixed, for: mac, at: now) ? fixed : nil
         }
         let inPool = { (address: IPv4Address) in
-            subnet.pools.contains { $0.contains(address) } && !isReservedForAnother(address, exchange)
+            subnet.pools.contains { $0.contains(address) } && !Self.isReservedForAnother(address, exchange)
         }
         if let current = leases.lease(for: mac, at: now)?.address, inPool(current) { return current }
+        if let previous = leases.previousAddress(of: mac, at: now), inPool(previous) { return previous }
         if let requested = exchange.request.options.requestedAddress, inPool(requested),
-            leases.isAvailable(requested, for: mac, at: now) {
+            leases.isAvailable(requested, for: mac, at: now), leases.isUnremembered(requested, at: now) {
             return requested
         }
-        return leases.firstAvailable(in: subnet.pools, startingAt: poolCursors[subnet.network], for: mac, at: now) {
-            isReservedForAnother($0, exchange)
+        var cursor = poolCursors[subnet.network] ?? PoolCursor()
+        defer { poolCursors[subnet.network] = cursor }
+        if !cursor.isKnownExhausted(generation: leases.freedGeneration, now: now) {
+            if let fresh = leases.firstAvailable(in: subnet.pools, startingAt: cursor.next, for: mac, at: now,
+                                                 isReserved: { Self.isReservedForAnother($0, exchange) }) {
+                cursor.next = fresh.rawValue == UInt32.max ? nil : IPv4Address(rawValue: fresh.rawValue + 1)
+                return fresh
+            }
+            cursor.exhaustedAt = (leases.freedGeneration, now)
+        }
+        return leases.oldestRemembered(in: subnet.pools, for: mac, at: now) {
+            Self.isReservedForAnother($0, exchange)
         }
     }
 
@@ -244,7 +256,7 @@ public struct DHCPEngine: Sendable {
             guard address == fixed else { return "\(address) is not this machine's address \(fixed)" }
         } else if !exchange.subnet.pools.contains(where: { $0.contains(address) }) {
             return "\(address) is not in a pool of \(exchange.subnet.network)"
-        } else if isReservedForAnother(address, exchange) {
+        } else if Self.isReservedForAnother(address, exchange) {
             return "\(address) is reserved for another machine"
         }
         guard leases.isAvailable(address, for: exchange.mac, at: exchange.now) else {

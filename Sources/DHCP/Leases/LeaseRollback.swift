@@ -16,4 +16,6 @@ public struct LeaseRollback: Sendable, Hashable {
     let previous: Lease?
     /// The client's lease on another address that the change freed (a client moving to a new address).
     let freed: Lease?
+    /// The previous-address memory the change replaced (a bind on a remembered address).
+    let forgotten: PreviousAddress?
 }

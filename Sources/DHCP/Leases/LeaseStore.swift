@@ -3,11 +3,14 @@
 public protocol LeaseStore: Sendable {
     /// Every stored lease (bound and quarantined), to rebuild the `LeaseTable` at start.
     func loadAll() throws -> [Lease]
+    /// Every remembered previous address (released and expired leases), to rebuild the `LeaseTable` at start.
+    func loadPreviousAddresses() throws -> [PreviousAddress]
     /// Applies `changes` in order as one durable transaction: when this returns, they survive a crash of the
     /// process, and a power loss too unless the store was opened with weaker durability (`LeaseDurability`).
     /// Callers group the changes that arrive while a commit runs, so one fsync serves many clients.
     func commit(_ changes: [LeaseChange]) throws
-    /// Deletes leases that expired before `time`; returns how many.
+    /// Deletes leases that expired before `time`, remembering each bound one as its client's previous address;
+    /// returns how many.
     @discardableResult
     func removeExpired(before time: Int64) throws -> Int
     /// Throws unless the store answers a trivial query: what the watchdog asks before telling systemd "alive".
@@ -15,16 +18,19 @@ public protocol LeaseStore: Sendable {
     /// Moves committed data to its final place without holding up commits (a WAL checkpoint); the server calls it
     /// about once a second from a thread of its own.
     func checkpoint(rounds: Int) throws -> LeaseCheckpoint
-    /// True when `commit` waits for the disk (an fsync): the server then commits on a thread pool so the event
-    /// loop goes on meanwhile. A store whose commits end in the page cache is committed on the event loop, which
-    /// spares every ACK two thread hand-offs.
+    /// True when `commit` waits for the disk (an fsync), false when it ends in the page cache. The server treats
+    /// both alike, on its lease-commit thread (never on the event loop); this tells operators and tests which one
+    /// a store is.
     var commitWaitsForDisk: Bool { get }
 }
 
 extension LeaseStore {
+    /// A store that keeps no previous addresses: returning clients then get whatever is free.
+    public func loadPreviousAddresses() throws -> [PreviousAddress] { [] }
+
     /// A store without a write-ahead log has nothing to checkpoint.
     public func checkpoint(rounds: Int) throws -> LeaseCheckpoint { LeaseCheckpoint(walPages: 0, pagesCopied: 0) }
 
-    /// Unless a store says otherwise its commits may block, so they stay off the event loop.
+    /// Unless a store says otherwise, its commits wait for the disk.
     public var commitWaitsForDisk: Bool { true }
 }

@@ -1,17 +1,38 @@
 import Inventory
 
-/// The addresses in use, in memory: who holds what until when. Pure: time is a parameter, nothing is stored here
-/// (the `LeaseStore` persists bound leases and gives them back at start).
+/// The addresses in use, in memory: who holds what until when, and which address each departed client held last
+/// (`PreviousAddress`). Pure: time is a parameter, nothing is stored here (the `LeaseStore` persists bound leases
+/// and previous addresses and gives them back at start).
 public struct LeaseTable: Sendable {
     private var byAddress: [IPv4Address: Lease] = [:]
     private var addressByMAC: [MACAddress: IPv4Address] = [:]
+    /// Released and expired leases, by address, each with its place in `rememberedOrder`.
+    private var remembered: [IPv4Address: (previous: PreviousAddress, order: UInt64)] = [:]
+    private var rememberedByMAC: [MACAddress: IPv4Address] = [:]
+    /// Remembered addresses oldest first, for handing the oldest memory to another client without sorting. An entry
+    /// whose memory has been dropped or renewed since (its order differs) is skipped and compacted away later.
+    private var rememberedOrder: [(address: IPv4Address, order: UInt64)] = []
+    private var rememberedOrderStart = 0
+    private var nextOrder: UInt64 = 0
+    /// Bumped whenever an address may have become free of leases and memories; see `firstAvailable`.
+    public private(set) var freedGeneration: UInt64 = 0
     /// Bumped by every change; each address remembers the change that last touched it, so a `LeaseRollback` can
     /// tell whether a later change has been made there since.
     private var revision: UInt64 = 0
     private var revisionByAddress: [IPv4Address: UInt64] = [:]
 
-    public init(_ leases: [Lease] = []) {
+    /// `previous` may come in any order; the oldest (by `since`) is the first taken over by another client.
+    public init(_ leases: [Lease] = [], previous: [PreviousAddress] = []) {
         for lease in leases { record(lease) }
+        for memory in previous.sorted(by: { ($0.since, $0.address) < ($1.since, $1.address) })
+        where byAddress[memory.address] == nil {
+            remember(memory)
+        }
+    }
+
+    /// Every remembered previous address, in address order.
+    public var previousAddresses: [PreviousAddress] {
+        remembered.values.map(\.previous).sorted { $0.address < $1.address }
     }
 
     /// Every lease, in address order.
@@ -39,8 +60,44 @@ public struct LeaseTable: Sendable {
         return lease.mac == mac && lease.state != .quarantined
     }
 
-    /// The first address of `pools`, searching from `start` onwards and wrapping around, that `mac` may have and
-    /// `isReserved` does not keep for another machine. Without `start` the search begins at the first pool.
+    /// The address `mac` held last, if it is free now: its lease expired (and not yet swept), or released or
+    /// expired and remembered, and nobody else holds it.
+    public func previousAddress(of mac: MACAddress, at now: Int64) -> IPv4Address? {
+        if let address = addressByMAC[mac], let lease = byAddress[address], lease.state == .bound,
+            !lease.isActive(at: now) {
+            return address
+        }
+        guard let address = rememberedByMAC[mac], remembered[address]?.previous.mac == mac,
+            isAvailable(address, for: mac, at: now)
+        else { return nil }
+        return address
+    }
+
+    /// Whether no client's memory holds `address`: not remembered, and no expired bound lease waits on it for the
+    /// sweep that turns it into a memory.
+    public func isUnremembered(_ address: IPv4Address, at now: Int64) -> Bool {
+        guard remembered[address] == nil else { return false }
+        if let lease = byAddress[address], lease.state == .bound, !lease.isActive(at: now) { return false }
+        return true
+    }
+
+    /// The address remembered longest for a client other than `mac` that lies in `pools`, is free and is not kept
+    /// by `isReserved`: what a new client gets once every address nobody remembers is taken.
+    public func oldestRemembered(in pools: [IPv4Range], for mac: MACAddress, at now: Int64,
+                                 isReserved: (IPv4Address) -> Bool) -> IPv4Address? {
+        for index in rememberedOrderStart..<rememberedOrder.count {
+            let (address, order) = rememberedOrder[index]
+            guard remembered[address]?.order == order, pools.contains(where: { $0.contains(address) }),
+                isAvailable(address, for: mac, at: now), !isReserved(address)
+            else { continue }
+            return address
+        }
+        return nil
+    }
+
+    /// The first address of `pools`, searching from `start` onwards and wrapping around, that `mac` may have,
+    /// `isReserved` does not keep for another machine, and no client remembers (`isUnremembered`). Without
+    /// `start` the search begins at the first pool.
     ///
     /// Searching from where the previous allocation stopped (Kea's "iterative" allocator) keeps a DISCOVER's cost
     /// independent of how many leases are held: scanning from the pool's start every time made each offer walk
@@ -67,7 +124,9 @@ public struct LeaseTable: Sendable {
             var raw = low
             while raw <= high {
                 let address = IPv4Address(rawValue: raw)
-                if isAvailable(address, for: mac, at: now), !isReserved(address) { return address }
+                if isAvailable(address, for: mac, at: now), isUnremembered(address, at: now), !isReserved(address) {
+                    return address
+                }
                 if raw == UInt32.max { break }
                 raw += 1
             }
@@ -86,6 +145,7 @@ public struct LeaseTable: Sendable {
             byAddress[previous] = nil
             revisionByAddress[previous] = revision
             freed = held
+            freedGeneration += 1
         }
         let displaced = byAddress[lease.address]
         if let displaced, displaced.mac != lease.mac, addressByMAC[displaced.mac] == lease.address {
@@ -93,21 +153,27 @@ public struct LeaseTable: Sendable {
         }
         byAddress[lease.address] = lease
         revisionByAddress[lease.address] = revision
+        // An offer leaves the memory in place (the offer may never be taken up); a bound or quarantined lease
+        // replaces it, as the store's row does.
+        let forgotten = lease.state == .offered ? nil : forget(lease.address)
         if lease.state == .quarantined {
             if addressByMAC[lease.mac] == lease.address { addressByMAC[lease.mac] = nil }
         } else {
             addressByMAC[lease.mac] = lease.address
         }
-        return LeaseRollback(revision: revision, address: lease.address, previous: displaced, freed: freed)
+        return LeaseRollback(revision: revision, address: lease.address, previous: displaced, freed: freed,
+                             forgotten: forgotten)
     }
 
-    /// Frees `address` if `mac` holds it; returns how to undo it, or `nil` when `mac` held nothing there.
+    /// Frees `address` if `mac` holds it; returns how to undo it, or `nil` when `mac` held nothing there. A bound
+    /// lease is remembered as the client's previous address from `now`; an offer is just dropped.
     @discardableResult
-    public mutating func release(_ address: IPv4Address, by mac: MACAddress) -> LeaseRollback? {
+    public mutating func release(_ address: IPv4Address, by mac: MACAddress, at now: Int64) -> LeaseRollback? {
         guard let lease = byAddress[address], lease.mac == mac else { return nil }
         revision += 1
         remove(at: address)
-        return LeaseRollback(revision: revision, address: address, previous: lease, freed: nil)
+        if lease.state == .bound { remember(PreviousAddress(address: address, mac: mac, since: now)) }
+        return LeaseRollback(revision: revision, address: address, previous: lease, freed: nil, forgotten: nil)
     }
 
     /// Undoes the change `rollback` came from, unless a later change touched its address; returns whether it did.
@@ -121,6 +187,10 @@ public struct LeaseTable: Sendable {
             revisionByAddress[freed.address] == rollback.revision {
             restore(freed)
         }
+        if let forgotten = rollback.forgotten, remembered[forgotten.address] == nil,
+            byAddress[forgotten.address]?.state != .bound {
+            remember(forgotten)
+        }
         return true
     }
 
@@ -131,6 +201,41 @@ public struct LeaseTable: Sendable {
             if addressByMAC[lease.mac] == address { addressByMAC[lease.mac] = nil }
         }
         revisionByAddress[address] = revision
+        freedGeneration += 1
+    }
+
+    /// Remembers `previous` as its client's last address, newest in the order.
+    private mutating func remember(_ previous: PreviousAddress) {
+        _ = forget(previous.address)
+        nextOrder += 1
+        remembered[previous.address] = (previous, nextOrder)
+        rememberedByMAC[previous.mac] = previous.address
+        rememberedOrder.append((previous.address, nextOrder))
+    }
+
+    /// Drops the memory on `address`, if any, and returns it.
+    private mutating func forget(_ address: IPv4Address) -> PreviousAddress? {
+        guard let (previous, _) = remembered.removeValue(forKey: address) else { return nil }
+        if rememberedByMAC[previous.mac] == address { rememberedByMAC[previous.mac] = nil }
+        freedGeneration += 1
+        compactRememberedOrder()
+        return previous
+    }
+
+    /// Drops stale entries from the front of `rememberedOrder`, and rebuilds it once stale entries outnumber live
+    /// ones: each forgotten memory costs amortized O(1).
+    private mutating func compactRememberedOrder() {
+        while rememberedOrderStart < rememberedOrder.count {
+            let (address, order) = rememberedOrder[rememberedOrderStart]
+            guard remembered[address]?.order != order else { break }
+            rememberedOrderStart += 1
+        }
+        if rememberedOrder.count - rememberedOrderStart > 2 * remembered.count + 64 || rememberedOrderStart > 1024 {
+            rememberedOrder = rememberedOrder[rememberedOrderStart...].filter {
+                remembered[$0.address]?.order == $0.order
+            }
+            rememberedOrderStart = 0
+        }
     }
 
     /// Puts back a lease the table held before, without displacing anything: a client that has since taken
@@ -141,11 +246,17 @@ public struct LeaseTable: Sendable {
         if lease.state != .quarantined, addressByMAC[lease.mac] == nil { addressByMAC[lease.mac] = lease.address }
     }
 
-    /// Drops every lease that expired by `now`; returns them.
+    /// Drops every lease that expired by `now`; returns them. An expired bound lease is remembered as its client's
+    /// previous address, from when it expired.
     public mutating func removeExpired(at now: Int64) -> [Lease] {
-        let expired = byAddress.values.filter { !$0.isActive(at: now) }
+        let expired = byAddress.values.filter { !$0.isActive(at: now) }.sorted { $0.expiry < $1.expiry }
         if !expired.isEmpty { revision += 1 }
-        for lease in expired { remove(at: lease.address) }
+        for lease in expired {
+            remove(at: lease.address)
+            if lease.state == .bound {
+                remember(PreviousAddress(address: lease.address, mac: lease.mac, since: lease.expiry))
+            }
+        }
         return expired.sorted { $0.address < $1.address }
     }
 }

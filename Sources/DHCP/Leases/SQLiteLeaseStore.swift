@@ -85,12 +85,32 @@ public final class SQLiteLeaseStore: LeaseStore {
                 table.column("hostname", .text)
             }
         }
+        // Released and expired leases, one row per address: the address a returning client gets back
+        // (`PreviousAddress`). A table of its own keeps `lease` holding live leases only, which `rackboot leases`
+        // and the tests' queries read.
+        migrator.registerMigration("previous-address-v2") { db in
+            try db.create(table: "previous_address") { table in
+                table.column("address", .text).primaryKey()
+                table.column("mac", .text).notNull().indexed()
+                table.column("since", .integer).notNull()
+            }
+        }
         return migrator
     }
 
     public func loadAll() throws -> [Lease] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM lease ORDER BY address").compactMap(Self.lease(from:))
+        }
+    }
+
+    public func loadPreviousAddresses() throws -> [PreviousAddress] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM previous_address ORDER BY since, address").compactMap { row in
+                guard let address = IPv4Address(row["address"] as String), let mac = MACAddress(row["mac"] as String)
+                else { return nil }
+                return PreviousAddress(address: address, mac: mac, since: row["since"])
+            }
         }
     }
 
@@ -117,6 +137,10 @@ public final class SQLiteLeaseStore: LeaseStore {
                 case .release(let lease):
                     try db.cachedStatement(sql: "DELETE FROM lease WHERE address = ? AND mac = ?")
                         .execute(arguments: [lease.address.description, lease.mac.description])
+                    // The released lease ends at its `expiry` (the engine sets it to the release time).
+                    try db.cachedStatement(
+                        sql: "INSERT OR REPLACE INTO previous_address (address, mac, since) VALUES (?, ?, ?)"
+                    ).execute(arguments: [lease.address.description, lease.mac.description, lease.expiry])
                 }
             }
         }
@@ -126,6 +150,10 @@ public final class SQLiteLeaseStore: LeaseStore {
     public func removeExpired(before time: Int64) throws -> Int {
         try failing(as: "delete expired leases") {
             try database.write { db in
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO previous_address (address, mac, since)
+                    SELECT address, mac, expiry FROM lease WHERE expiry <= ? AND state = 'bound'
+                    """, arguments: [time])
                 try db.execute(sql: "DELETE FROM lease WHERE expiry <= ?", arguments: [time])
                 return db.changesCount
             }
@@ -169,7 +197,10 @@ public final class SQLiteLeaseStore: LeaseStore {
 
     /// Statements are prepared once per connection (`cachedStatement`): a grouped commit of thousands of changes
     /// would otherwise parse the same SQL thousands of times.
+    /// A bound or quarantined lease replaces any memory of its address.
     private static func upsert(_ lease: Lease, in db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM previous_address WHERE address = ?")
+            .execute(arguments: [lease.address.description])
         try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO lease (address, mac, state, expiry, client_id, hostname)

@@ -56,6 +56,8 @@ public final class DHCPServer: Sendable {
             let checkpointPool = checkpointPool
             return core.eventLoop.submit { core.value.drainCommits() }.flatMap { $0 }.flatMap {
                 EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: core.eventLoop)
+            }.map {
+                core.value.stopCommitting()
             }.flatMap {
                 let stopped = core.eventLoop.makePromise(of: Void.self)
                 checkpointPool.shutdownGracefully { _ in stopped.succeed() }
@@ -67,6 +69,7 @@ public final class DHCPServer: Sendable {
     /// Loads the leases, then binds every channel.
     public func start(on group: any EventLoopGroup, threadPool: NIOThreadPool) async throws -> Running {
         let leases = try store.loadAll()
+        let previous = try store.loadPreviousAddresses()
         for lease in leases where lease.state == .bound { addressBook?.record(lease.mac, at: lease.address) }
         let addressBook = addressBook
         let loop = group.next()
@@ -76,13 +79,14 @@ public final class DHCPServer: Sendable {
         let logger = logger
         let core = try await loop.submit {
             NIOLoopBound(
-                DHCPServerCore(engine: DHCPEngine(configuration: configuration.engine, leases: LeaseTable(leases)),
+                DHCPServerCore(engine: DHCPEngine(configuration: configuration.engine,
+                                                  leases: LeaseTable(leases, previous: previous)),
                                store: store, eventLoop: loop, threadPool: threadPool, inventory: inventory,
                                logger: logger, addressBook: addressBook,
                                dropWarningInterval: configuration.dropWarningInterval),
                 eventLoop: loop)
         }.get()
-        logger.info("DHCP leases loaded", metadata: ["count": "\(leases.count)"])
+        logger.info("DHCP leases loaded", metadata: ["count": "\(leases.count)", "previous": "\(previous.count)"])
         var channels: [any Channel] = []
         let networks = configuration.engine.subnets.map(\.network)
         for interface in configuration.interfaces {

@@ -43,7 +43,7 @@ final class DHCPServerCore {
         self.wallClock = wallClock
         self.monotonicClock = monotonicClock
         dropWarnings = LogThrottle(interval: dropWarningInterval, overflow: "other sources")
-        commits = LeaseCommitQueue(store: store, eventLoop: eventLoop, threadPool: threadPool)
+        commits = LeaseCommitQueue(store: store, eventLoop: eventLoop)
     }
 
     /// Wall-clock seconds: leases are stored in epoch time.
@@ -128,6 +128,9 @@ final class DHCPServerCore {
 
     /// Succeeds once every lease change already decided is durable.
     func drainCommits() -> EventLoopFuture<Void> { commits.whenIdle() }
+
+    /// Ends the lease commit thread once it has written what it holds: the last step of a stop.
+    func stopCommitting() { commits.stop() }
 
     /// Drops expired leases from memory and from the store.
     func sweepExpiredLeases() {

@@ -5,8 +5,8 @@ import Synchronization
 import Testing
 @testable import DHCP
 
-/// Where grouped commits run: a store that fsyncs is committed on the thread pool, one whose commits end in the
-/// page cache on the event loop itself, after the loop turn's other changes joined the same commit.
+/// Where grouped commits run: on the commit thread, never on the event loop, whether the store fsyncs or writes to
+/// the page cache, with the loop turn's changes in one commit.
 @Suite struct LeaseCommitQueueTests {
     /// Records each commit's changes and whether it ran on the event loop's thread.
     final class RecordingStore: LeaseStore {
@@ -37,16 +37,11 @@ import Testing
     /// Commits `count` changes from one loop turn and waits until all are durable; returns the store's record.
     func commitInOneTurn(_ count: UInt8 = 3, waitsForDisk: Bool) throws -> [(changes: [LeaseChange], onEventLoop: Bool)] {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        defer {
-            try? pool.syncShutdownGracefully()
-            try? group.syncShutdownGracefully()
-        }
+        defer { try? group.syncShutdownGracefully() }
         let loop = group.next()
         let store = RecordingStore(commitWaitsForDisk: waitsForDisk, eventLoop: loop)
         let done = try loop.submit {
-            let queue = LeaseCommitQueue(store: store, eventLoop: loop, threadPool: pool)
+            let queue = LeaseCommitQueue(store: store, eventLoop: loop)
             let futures = (1...count).map { queue.commit(Self.change($0)) }
             return EventLoopFuture.andAllSucceed(futures, on: loop).assumeIsolated()
                 .flatMap { queue.whenIdle() }.nonisolated()
@@ -55,26 +50,31 @@ import Testing
         return store.commits.withLock { $0 }
     }
 
-    @Test func aPageCacheStoreCommitsOnTheEventLoopWithTheWholeTurnInOneCommit() throws {
-        let commits = try commitInOneTurn(waitsForDisk: false)
+    @Test(arguments: [false, true])
+    func aTurnsChangesShareOneCommitOffTheEventLoop(waitsForDisk: Bool) throws {
+        let commits = try commitInOneTurn(waitsForDisk: waitsForDisk)
         #expect(commits.count == 1)
         #expect(commits.first?.changes == (1...3).map { Self.change($0) })
-        #expect(commits.first?.onEventLoop == true)
-    }
-
-    @Test func aStoreThatWaitsForTheDiskCommitsOnThePool() throws {
-        let commits = try commitInOneTurn(waitsForDisk: true)
-        #expect(commits.allSatisfy { !$0.onEventLoop })
-        #expect(commits.flatMap(\.changes) == (1...3).map { Self.change($0) })
-        // The first change starts a commit at once; the two decided while it runs share the next one.
-        #expect(commits.count == 2)
-    }
-
-    @Test func aLoadedTurnOfAPageCacheStoreCommitsOnThePoolInOneCommit() throws {
-        let count = UInt8(LeaseCommitQueue.mostChangesCommittedOnEventLoop + 1)
-        let commits = try commitInOneTurn(count, waitsForDisk: false)
-        #expect(commits.count == 1)
-        #expect(commits.first?.changes == (1...count).map { Self.change($0) })
         #expect(commits.first?.onEventLoop == false)
+    }
+
+    @Test func aStoreThatCannotWriteFailsEveryChangeOfItsCommit() throws {
+        struct FullDisk: Error {}
+        final class FailingStore: LeaseStore {
+            func loadAll() throws -> [Lease] { [] }
+            func commit(_ changes: [LeaseChange]) throws { throw FullDisk() }
+            func removeExpired(before time: Int64) throws -> Int { 0 }
+            func checkHealth() throws {}
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let loop = group.next()
+        let results = try loop.submit {
+            let queue = LeaseCommitQueue(store: FailingStore(), eventLoop: loop)
+            let futures = (1...2).map { queue.commit(Self.change($0)) }
+            return EventLoopFuture.whenAllComplete(futures, on: loop)
+        }.wait().wait()
+        #expect(results.count == 2)
+        #expect(results.allSatisfy { if case .failure = $0 { true } else { false } })
     }
 }
