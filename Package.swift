@@ -1,6 +1,11 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// Read top to bottom, this is the data flow (docs/architecture.md draws it):
+//   profiles ─▶ Inventory ─▶ DHCPCore / TFTPCore (pure: wire codecs, engines, state machines)
+//                              ─▶ DHCPService / TFTPService (sockets, threads, SQLite, the TFTP root)
+//                                  ─▶ Appliance (configuration, one ServiceGroup, reload, watchdog, status) ─▶ rackboot
+// A core depends on no socket, clock, file-system or database library; only the services do I/O.
 let package = Package(
     name: "Rackboot",
     platforms: [.macOS(.v15)],
@@ -8,8 +13,8 @@ let package = Package(
         .executable(name: "rackboot", targets: ["rackboot"]),
         // The pure cores, for the separate fuzzing package in Fuzz/ (a plain build never builds its targets).
         .library(name: "RackbootInventory", targets: ["Inventory"]),
-        .library(name: "RackbootDHCP", targets: ["DHCP"]),
-        .library(name: "RackbootTFTP", targets: ["TFTPCore"]),
+        .library(name: "RackbootDHCPCore", targets: ["DHCPCore"]),
+        .library(name: "RackbootTFTPCore", targets: ["TFTPCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -20,23 +25,34 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
+        // Machine profiles and templates: YAML with file:line diagnostics, validation across files, the immutable
+        // snapshot the servers share, and the boot-config renderers.
         .target(
             name: "Inventory",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+
+        // DHCP's pure core: the message codec, the engine (DORA, reservations, pools, PXE and proxy answers), rate
+        // limits and the lease table. Time comes in as a parameter; a decision comes out as a value.
         .target(
-            name: "DHCP",
+            name: "DHCPCore",
+            dependencies: ["Inventory", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // DHCP's adapters: one UDP channel per interface on one event loop, the commit thread, the SQLite store.
+        .target(
+            name: "DHCPService",
             dependencies: [
-                "Inventory",
+                "DHCPCore", "Inventory",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+
         // TFTP's pure core: the packet codec, the read-transfer state machine and option negotiation, file-name
-        // rules and byte sources. No socket, clock or file system: time comes in as a parameter, decisions go out
-        // as actions.
+        // rules and byte sources.
         .target(
             name: "TFTPCore",
             dependencies: ["Inventory", .product(name: "NIOCore", package: "swift-nio")]
@@ -55,6 +71,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+
+        // sd_notify, the watchdog and the journald log handler, through libsystemd.
         .systemLibrary(
             name: "CSystemd",
             pkgConfig: "libsystemd",
@@ -64,10 +82,12 @@ let package = Package(
             name: "Systemd",
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
+
+        // The appliance: the configuration file, loading, and `serve`'s ServiceGroup of the services above.
         .target(
             name: "Appliance",
             dependencies: [
-                "Inventory", "DHCP", "TFTPCore", "TFTPService", "Systemd",
+                "Inventory", "DHCPCore", "DHCPService", "TFTPCore", "TFTPService", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -85,17 +105,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Inventory", "DHCP", "Systemd"]),
         .testTarget(
-            name: "DHCPTests",
+            name: "DHCPCoreTests",
+            dependencies: ["DHCPCore", "Inventory", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "DHCPServiceTests",
             dependencies: [
-                "DHCP", "Inventory",
+                "DHCPService", "DHCPCore", "Inventory",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            resources: [.copy("Fixtures")]
+            ]
         ),
         .testTarget(
             name: "TFTPCoreTests",
@@ -110,6 +134,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "ApplianceTests",
+            dependencies: ["Appliance", "Inventory", "DHCPCore", "DHCPService", "TFTPCore", "TFTPService", "Systemd"]
         ),
     ],
     swiftLanguageModes: [.v6]

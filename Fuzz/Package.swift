@@ -15,7 +15,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzDHCP",
             dependencies: [
-                .product(name: "RackbootDHCP", package: "Rackboot"),
+                .product(name: "RackbootDHCPCore", package: "Rackboot"),
                 .product(name: "RackbootInventory", package: "Rackboot"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzTFTP",
             dependencies: [
-                .product(name: "RackbootTFTP", package: "Rackboot"),
+                .product(name: "RackbootTFTPCore", package: "Rackboot"),
                 .product(name: "RackbootInventory", package: "Rackboot"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Captures the first DHCPDISCOVER of six real DHCP clients and writes each one's raw BOOTP/DHCP message
-# (the UDP payload, starting at the op byte) to Tests/DHCPTests/Fixtures/*.bin. Provenance of those
+# (the UDP payload, starting at the op byte) to Tests/DHCPCoreTests/Fixtures/*.bin. Provenance of those
 # fixtures; NOT run by CI, and the tests never run it. Root only (Debian 12).
 #
 #   sudo bash scripts/capture-dhcp-fixtures.sh [OUTPUT_DIR] [CLIENT...]
 #
-#   OUTPUT_DIR defaults to Tests/DHCPTests/Fixtures beside this script; CLIENT is any of
+#   OUTPUT_DIR defaults to Tests/DHCPCoreTests/Fixtures beside this script; CLIENT is any of
 #   dhclient udhcpc dhcpcd ipxe-bios ovmf-native ipxe-efi (default: all six, in that order).
 #
 # Network safety: every packet stays inside one network namespace this script creates. Inside it, a
@@ -20,7 +20,7 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-OUT=${1:-$SCRIPT_DIR/../Tests/DHCPTests/Fixtures}
+OUT=${1:-$SCRIPT_DIR/../Tests/DHCPCoreTests/Fixtures}
 shift || true
 CLIENTS=("$@")
 [ ${#CLIENTS[@]} -eq 0 ] && CLIENTS=(dhclient udhcpc dhcpcd ipxe-bios ovmf-native ipxe-efi)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Assembles the libFuzzer seed corpora from the test fixtures, so no input is committed twice.
 
-  dhcp:    the real clients' captured DISCOVERs (Tests/DHCPTests/Fixtures/*.bin)
+  dhcp:    the real clients' captured DISCOVERs (Tests/DHCPCoreTests/Fixtures/*.bin)
   tftp:    the golden bytes written as hex in Tests/TFTPCoreTests (every hex literal of 4 bytes or more)
   profile: profiles/ and Tests/Fixtures/broken-profiles/profiles/, each packed whole and each profile alone
            with its folder's templates, in the format Fuzz/Sources/FuzzProfile/ProfileBundle.swift reads
@@ -26,7 +26,7 @@ def write(directory: pathlib.Path, data: bytes) -> None:
 
 
 def dhcp_seeds():
-    for path in sorted((ROOT / "Tests/DHCPTests/Fixtures").glob("*.bin")):
+    for path in sorted((ROOT / "Tests/DHCPCoreTests/Fixtures").glob("*.bin")):
         yield path.read_bytes()
 
 

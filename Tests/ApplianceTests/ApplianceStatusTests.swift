@@ -1,4 +1,5 @@
-import DHCP
+import DHCPCore
+import DHCPService
 import Testing
 
 @testable import Appliance

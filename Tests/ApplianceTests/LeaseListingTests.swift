@@ -1,5 +1,6 @@
 import Appliance
-import DHCP
+import DHCPCore
+import DHCPService
 import Foundation
 import Inventory
 import Testing

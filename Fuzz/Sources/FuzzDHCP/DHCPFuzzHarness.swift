@@ -1,8 +1,8 @@
-import DHCP
+import DHCPCore
 import Inventory
 import NIOCore
 
-/// What FuzzDHCP does with one input, shared with DHCPTests' regression replay (that target links this file), so
+/// What FuzzDHCP does with one input, shared with DHCPCoreTests' regression replay (that target links this file), so
 /// a committed crasher is replayed through exactly the fuzzed path.
 ///
 /// Properties checked (a violation traps, which libFuzzer reports as a crash):

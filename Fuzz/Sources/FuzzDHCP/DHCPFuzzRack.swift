@@ -1,7 +1,7 @@
-import DHCP
+import DHCPCore
 import Inventory
 
-/// The served rack every fuzz input meets, shaped like DHCPTests' `EngineFixture`: 10.20.0.0/24 on `veth0` with a
+/// The served rack every fuzz input meets, shaped like DHCPCoreTests' `EngineFixture`: 10.20.0.0/24 on `veth0` with a
 /// small pool, a relayed 10.30.0.0/24, and an inventory holding web-01 (fixed 10.20.0.11, the MAC of the
 /// `ipxe-bios-discover` seed) and gw (state local), so reservations, pools, relays and every boot-file choice are
 /// reachable. A proxy-mode twin of the rack answers the same input as a proxyDHCP server beside another one.

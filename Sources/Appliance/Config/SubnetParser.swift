@@ -1,4 +1,5 @@
-import DHCP
+import DHCPCore
+import DHCPService
 import Inventory
 
 /// Reads the `dhcp:` section and its subnets, and checks them against each other.

@@ -1,4 +1,5 @@
-import DHCP
+import DHCPCore
+import DHCPService
 import Foundation
 import Inventory
 import Logging

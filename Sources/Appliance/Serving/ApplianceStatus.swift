@@ -1,4 +1,5 @@
-import DHCP
+import DHCPCore
+import DHCPService
 import Synchronization
 
 /// The facts `STATUS=` reports, gathered from the services: machines in force, active leases, transfers in

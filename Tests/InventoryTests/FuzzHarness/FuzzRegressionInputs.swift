@@ -3,7 +3,7 @@ import Foundation
 /// The committed fuzz inputs of one target, `Tests/Fixtures/fuzz-regressions/<target>/`, each with the outcome
 /// recorded for it in that folder's `outcomes.txt` (`NAME<TAB>OUTCOME` per line). Every crasher a fuzzer found is
 /// kept there after its fix, so its replay proves the fix holds; the outcome says what it must now give instead.
-/// This file is shared by DHCPTests, TFTPCoreTests and InventoryTests (symbolic links to this one).
+/// This file is shared by DHCPCoreTests, TFTPCoreTests and InventoryTests (symbolic links to this one).
 struct FuzzRegressionInputs {
     struct Input: CustomStringConvertible {
         var name: String

@@ -1,0 +1,91 @@
+import DHCPCore
+import NIOCore
+import NIOPosix
+
+/// Groups lease changes into as few commits as possible and keeps every commit off the DHCP event loop. Lives on
+/// that loop.
+///
+/// The changes decided in one loop turn go to the `LeaseCommitThread` together, in one task that runs after the
+/// turn's datagrams are read; the thread merges every batch that queued up while it was writing into its next
+/// commit, so under load one write (one fsync with `lease_sync: full`) serves many clients. Each change's future
+/// succeeds once its commit has returned, so a reply waiting on it never leaves before its lease is stored.
+///
+/// Commits used to run on the loop itself when the store wrote only to the page cache (`lease_sync: normal`), to
+/// spare the thread hand-offs; but a write still takes the database lock and can hit SQLite's automatic
+/// checkpoint, and the loop then stopped answering for that long (issue 19: DISCOVERs dropped at 3,000 DORA/s,
+/// docs/performance.md).
+final class LeaseCommitQueue {
+    private let eventLoop: any EventLoop
+    private let thread: LeaseCommitThread
+    /// The current turn's changes, not yet handed to the thread.
+    private var pending: [LeaseChange] = []
+    private var pendingPromises: [EventLoopPromise<Void>] = []
+    private var handOffScheduled = false
+    /// Batches handed to the thread whose outcome has not come back yet.
+    private var batchesInFlight = 0
+    private var idleWaiters: [EventLoopPromise<Void>] = []
+
+    /// Starts the queue's commit thread, which ends when the queue does (or at `stop()`).
+    init(store: any LeaseStore, eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+        thread = LeaseCommitThread(store: store)
+    }
+
+    deinit {
+        thread.stop()
+    }
+
+    /// Succeeds once `change` is durable; fails when the store cannot write it (the reply must then not leave).
+    func commit(_ change: LeaseChange) -> EventLoopFuture<Void> {
+        eventLoop.preconditionInEventLoop()
+        let promise = eventLoop.makePromise(of: Void.self)
+        pending.append(change)
+        pendingPromises.append(promise)
+        if !handOffScheduled {
+            handOffScheduled = true
+            // A task runs after the loop turn's reads: every change decided in this turn is pending by then.
+            eventLoop.assumeIsolated().execute { self.handOff() }
+        }
+        return promise.futureResult
+    }
+
+    /// Succeeds once nothing is pending or being written: for a graceful stop.
+    func whenIdle() -> EventLoopFuture<Void> {
+        eventLoop.preconditionInEventLoop()
+        guard isBusy else { return eventLoop.makeSucceededVoidFuture() }
+        let promise = eventLoop.makePromise(of: Void.self)
+        idleWaiters.append(promise)
+        return promise.futureResult
+    }
+
+    /// Ends the commit thread once it has written what it was given; later commits fail.
+    func stop() {
+        thread.stop()
+    }
+
+    private var isBusy: Bool { handOffScheduled || batchesInFlight > 0 }
+
+    private func handOff() {
+        handOffScheduled = false
+        guard !pending.isEmpty else { return }
+        let promises = pendingPromises
+        let changes = pending
+        pending.removeAll(keepingCapacity: true)
+        pendingPromises.removeAll(keepingCapacity: true)
+        batchesInFlight += 1
+        let loop = eventLoop
+        let queue = NIOLoopBound(self, eventLoop: loop)
+        thread.enqueue(LeaseCommitThread.Batch(changes: changes) { result in
+            loop.execute { queue.value.completed(promises, with: result) }
+        })
+    }
+
+    private func completed(_ promises: [EventLoopPromise<Void>], with result: Result<Void, any Error>) {
+        batchesInFlight -= 1
+        for promise in promises { promise.completeWith(result) }
+        guard !isBusy else { return }
+        let waiters = idleWaiters
+        idleWaiters.removeAll()
+        for waiter in waiters { waiter.succeed() }
+    }
+}

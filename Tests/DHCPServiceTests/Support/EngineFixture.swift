@@ -1,0 +1,1 @@
+../../DHCPCoreTests/Engine/EngineFixture.swift

@@ -1,0 +1,1 @@
+../../DHCPCoreTests/Hostile/HostileDatagram.swift
