@@ -63,10 +63,7 @@ public struct ApplianceServer {
         let reloader = InventoryReloader(loader: loader, config: config, inventory: inventory, notifier: notifier,
                                          status: status, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: tftpService)]
-        if let dhcp {
-            services.append(.init(service: ChannelService(name: "DHCP", close: { try await dhcp.close().get() },
-                                                          logger: logger)))
-        }
+        if let dhcp { services.append(.init(service: dhcp)) }
         services.append(.init(service: ReloadService(reloader: reloader, profileDirectory: config.profileDirectory,
                                                       pollInterval: profilePollInterval)))
         if let interval = ServiceNotifier.watchdogInterval() {

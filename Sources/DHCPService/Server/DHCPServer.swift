@@ -3,6 +3,7 @@ import Inventory
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// The SwiftNIO adapter of the DHCP server: one UDP channel per served interface (and a port-4011 channel where a
 /// proxy subnet is served), all on one event loop that owns the engine. Every decision is the engine's.
@@ -23,9 +24,11 @@ public final class DHCPServer: Sendable {
         self.logger = logger
     }
 
-    /// A running server: its channels and a way to read its counters.
-    public struct Running: Sendable {
+    /// A running server: its channels and a way to read its counters. As a swift-service-lifecycle service it runs
+    /// until graceful shutdown, then closes (`close()`).
+    public struct Running: Service {
         public let channels: [any Channel]
+        let logger: Logger
         let core: NIOLoopBound<DHCPServerCore>
         let sweep: RepeatedTask
         let checkpoints: RepeatedTask
@@ -45,6 +48,12 @@ public final class DHCPServer: Sendable {
         /// Counters and the number of active leases, read on the server's loop.
         public func status() -> EventLoopFuture<(statistics: DHCPServerStatistics, activeLeases: Int)> {
             core.eventLoop.submit { (core.value.statistics, core.value.activeLeaseCount) }
+        }
+
+        public func run() async throws {
+            try? await gracefulShutdown()
+            logger.info("DHCP server stopping")
+            try await close().get()
         }
 
         /// Stops receiving, then waits until every lease change already decided is durable (its reply leaves
@@ -113,7 +122,7 @@ public final class DHCPServer: Sendable {
         ) { _ in
             core.value.checkpointLeaseStore(on: checkpointPool)
         }
-        return Running(channels: channels, core: core, sweep: sweep, checkpoints: checkpoints,
+        return Running(channels: channels, logger: logger, core: core, sweep: sweep, checkpoints: checkpoints,
                        checkpointPool: checkpointPool, store: store, threadPool: threadPool)
     }
 
