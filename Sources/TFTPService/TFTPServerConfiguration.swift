@@ -11,7 +11,7 @@ public struct TFTPServerConfiguration: Sendable {
     /// Negotiation caps and retransmission policy.
     public var limits: TFTPTransferLimits
     /// MTU used for the blksize clamp. `nil`: read it per request from `/sys/class/net/<interface>/mtu` for the
-    /// interface the RRQ arrived on, falling back to 1500 (protocol notes A.14).
+    /// interface the RRQ arrived on, falling back to 1500 (docs/protocol.md, "blksize and the MTU").
     public var interfaceMTU: Int?
     /// Concurrent transfers (`tftp.max_transfers`); past it an RRQ gets ERROR 0 "Server busy" at once, so a boot
     /// storm degrades into client retries instead of unbounded memory and descriptors.

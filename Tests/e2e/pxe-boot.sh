@@ -131,8 +131,9 @@ check_vm() { # name mac ip role log hostname-or-empty config-file-prefix
     fi
     if grep -a "DHCPREQUEST acknowledged" "$log" | grep -a "mac=$mac" > /dev/null; then pass "$name: log shows the lease"; else fail "$name: log shows the lease"; fi
     for file in "$config" e2e/vmlinuz e2e/initrd.img; do
-        # A client that never sends the final ACK (protocol notes A.21) has its transfer logged once the server
-        # stops waiting for it, up to about 31 s later: wait that long before calling the line missing.
+        # A client that never sends the final ACK (docs/protocol.md, "End of transfer and the final ACK") has its
+        # transfer logged once the server stops waiting for it, up to about 31 s later: wait that long before calling
+        # the line missing.
         for _ in $(seq 40); do
             grep -a "TFTP transfer complete" "$log" | grep -a "file=$file" > /dev/null && break
             sleep 1

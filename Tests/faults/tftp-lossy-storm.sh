@@ -120,7 +120,8 @@ else
     fail "all $clients transfers arrive with the right sha256" "$good of $clients good after ${elapsed}s" "${bad[@]:0:6}"
 fi
 
-# A transfer whose final ACK was lost is logged once the server stops waiting for it (protocol notes A.21).
+# A transfer whose final ACK was lost is logged once the server stops waiting for it (docs/protocol.md, "End of transfer
+# and the final ACK").
 for _ in $(seq 60); do
     [ "$(grep -c "TFTP transfer complete" "$work/serve.err")" -ge "$clients" ] && break
     sleep 1

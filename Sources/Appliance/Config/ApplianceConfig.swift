@@ -34,7 +34,7 @@ public struct ApplianceConfig: Sendable {
 /// DHCP service settings (`dhcp:`).
 public struct DHCPSettings: Sendable {
     public var port: Int = 67
-    /// Answer REQUESTs for unknown leases with NAK instead of silence (protocol notes A.10).
+    /// Answer REQUESTs for unknown leases with NAK instead of silence (docs/protocol.md, "Authoritative NAK").
     public var authoritative: Bool = true
     /// Seconds.
     public var leaseTime: Int = 3600
@@ -88,7 +88,8 @@ public struct BootSettings: Sendable {
     public var nextServer: IPv4Address
     /// Option 93 = 0.
     public var biosFile: String = "pxelinux.0"
-    /// Option 93 = 6, 7 or 9 (both 7 and 9 are x86-64 EFI in practice, protocol notes A.5).
+    /// Option 93 = 6, 7 or 9 (both 7 and 9 are x86-64 EFI in practice, docs/protocol.md, "Option 93 client
+    /// architectures").
     public var efiX64File: String = "syslinux.efi"
     /// Option 93 = 11; `nil` means ARM64 clients get no boot file.
     public var efiARM64File: String?
@@ -122,7 +123,7 @@ public struct TFTPSettings: Sendable {
     /// The address the request port binds to; 0.0.0.0 listens on every interface.
     public var address = IPv4Address(rawValue: 0)
     public var port: Int = 69
-    /// Ceiling for the negotiated blksize, below the interface MTU − 32 (protocol notes A.14).
+    /// Ceiling for the negotiated blksize, below the interface MTU − 32 (docs/protocol.md, "blksize and the MTU").
     public var maxBlockSize: Int = 1468
     /// Ceiling for the negotiated windowsize (RFC 7440).
     public var maxWindowSize: Int = 32

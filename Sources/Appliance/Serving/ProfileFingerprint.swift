@@ -2,9 +2,9 @@ import Foundation
 
 /// Names, sizes and modification times of the profile files: when it changes, the profiles changed.
 ///
-/// Polled rather than watched with inotify: it also catches files replaced by `rsync`, `git checkout` or an
-/// editor's rename-over-write, and changes on network file systems where inotify sees nothing (protocol notes
-/// B.16). The cost is a few `stat` calls every couple of seconds.
+/// Polled rather than watched with inotify: it also catches files replaced by `rsync`, `git checkout` or an editor's
+/// rename-over-write, and changes on network file systems where inotify sees nothing (docs/protocol.md, "Watching the
+/// profile files"). The cost is a few `stat` calls every couple of seconds.
 struct ProfileFingerprint: Equatable, Sendable {
     private var entries: [String: [Double]]
 

@@ -44,7 +44,8 @@ public struct DHCPServedSubnet: Sendable {
     public var leaseTime: Int64 = 3600
     /// siaddr: the TFTP server.
     public var nextServer: IPv4Address
-    /// How UEFI PXE clients are answered in proxy mode (protocol notes A.2: no single choice suits every firmware).
+    /// How UEFI PXE clients are answered in proxy mode (docs/protocol.md, "Proxy DHCP and port 4011": no single choice
+    /// suits every firmware).
     public var proxyEFIStrategy: ProxyEFIStrategy = .direct
     /// Per-MAC and per-relay limits for requests on this subnet.
     public var rateLimits = DHCPRateLimits()

@@ -105,7 +105,7 @@ struct Exchange {
         var reply = builder.header(.offer)
         let file = bootFile(configuration)
         builder.addBootInformation(to: &reply, client: client, bootFile: file, pxeDiscoveryControl: !viaBootServer)
-        // iPXE drops proxy offers without option 60 "PXEClient" (protocol notes A.2).
+        // iPXE drops proxy offers without option 60 "PXEClient" (docs/protocol.md, "Proxy DHCP and port 4011").
         if client.kind == .ipxe { reply.options.vendorClassIdentifier = "PXEClient" }
         var decision = context.event(.offered, bootFile: file,
                                      reason: viaBootServer ? "proxy offer; boot server on port 4011" : "proxy offer")
@@ -113,8 +113,9 @@ struct Exchange {
         return decision
     }
 
-    /// A request to the PXE boot server on port 4011 (PXE 2.1 §2.2.3): DHCPACK with the boot file, sent back to
-    /// the client's own address and port (dnsmasq 2.92 misrouted these to broadcast, protocol notes B.20).
+    /// A request to the PXE boot server on port 4011 (PXE 2.1 §2.2.3): DHCPACK with the boot file, sent back to the
+    /// client's own address and port (dnsmasq 2.92 misrouted these to broadcast, docs/protocol.md, "Proxy DHCP and port
+    /// 4011").
     func answerBootServerRequest(_ configuration: DHCPEngineConfiguration) -> DHCPDecision {
         guard type == .request || type == .inform, client.kind != .plain else {
             return context.ignored("port 4011 answers PXE DHCPREQUEST and DHCPINFORM only")

@@ -8,7 +8,7 @@ struct DHCPReplyBuilder {
     let serverAddress: IPv4Address
 
     /// The largest reply the client accepts: option 57 less 28 bytes of IP and UDP headers, as dnsmasq reads it,
-    /// never below the 548 bytes every client takes, never above 16384 (protocol notes A.7).
+    /// never below the 548 bytes every client takes, never above 16384 (docs/protocol.md, "Reply size").
     var maximumLength: Int {
         guard let size = request.options.maximumMessageSize else { return DHCPMessage.defaultMaximumLength }
         return max(DHCPMessage.defaultMaximumLength, min(size, DHCPMessage.maximumLength) - 28)
@@ -66,7 +66,8 @@ struct DHCPReplyBuilder {
             }
         }
         if request.options.parameterRequestList.contains(.tftpServerName) {
-            // Dotted quad, no trailing NUL: some ROMs break on a name or a NUL (protocol notes A.9).
+            // Dotted quad, no trailing NUL: some ROMs break on a name or a NUL (docs/protocol.md, "next-server and the
+            // file field").
             reply.options[.tftpServerName] = Array(subnet.nextServer.description.utf8)
         }
         switch client.kind {

@@ -55,7 +55,8 @@ public struct NetworkBootClient: Sendable, Hashable {
 
     /// The boot file for this client, or `nil` when none is configured for its architecture.
     ///
-    /// RFC 4578 as corrected by its errata: 7 and 9 are both x86-64 UEFI in practice (protocol notes A.5, B.1).
+    /// RFC 4578 as corrected by its errata: 7 and 9 are both x86-64 UEFI in practice (docs/protocol.md, "Option 93
+    /// client architectures").
     public func bootFile(from files: DHCPBootFiles, mac: MACAddress, inventory: Inventory) -> String? {
         switch kind {
         case .plain:

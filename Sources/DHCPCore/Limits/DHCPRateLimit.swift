@@ -19,9 +19,9 @@ public struct DHCPRateLimit: Sendable, Hashable, CustomStringConvertible {
 
 /// The limits that apply to one subnet's requests. `nil` turns a limit off.
 public struct DHCPRateLimits: Sendable, Hashable {
-    /// Per client MAC (chaddr). Firmware retries a DISCOVER after 4, 8, 16 and 32 s (protocol notes A.4), and a
-    /// full network boot is three DORAs (PXE ROM, iPXE, the installed system), so 2/s with a burst of 10 never
-    /// touches a working client, even through two redundant relays that double every packet.
+    /// Per client MAC (chaddr). Firmware retries a DISCOVER after 4, 8, 16 and 32 s (docs/protocol.md, "Retries and
+    /// timing of firmware"), and a full network boot is three DORAs (PXE ROM, iPXE, the installed system), so 2/s with
+    /// a burst of 10 never touches a working client, even through two redundant relays that double every packet.
     public var perMAC: DHCPRateLimit?
     /// Per relay agent (giaddr), and per interface for clients on a served link. A boot storm of 500 machines
     /// behind one relay is about 1000 packets within seconds (DISCOVER + REQUEST each); the default takes two

@@ -5,17 +5,17 @@ import Inventory
 
 /// The default `LeaseStore`: one SQLite database (`leases.sqlite` in the state directory) through GRDB.
 ///
-/// Why SQLite and GRDB: one file with atomic transactions instead of Kea memfile's `.csv`, `.1`, `.2` and
-/// `.completed` files (protocol notes B.14); WAL lets `rackboot leases` read while the server writes; GRDB is
-/// maintained, mirrored here, and handles migrations and statement caching. With `LeaseDurability.full` (the
-/// default) `synchronous = FULL` makes each commit durable against power loss, not only a crash; grouping commits
-/// keeps that affordable.
+/// Why SQLite and GRDB: one file with atomic transactions instead of Kea memfile's `.csv`, `.1`, `.2` and `.completed`
+/// files (docs/protocol.md, "Crash-safe leases"); WAL lets `rackboot leases` read while the server writes; GRDB is
+/// maintained, mirrored here, and handles migrations and statement caching. With `LeaseDurability.full` (the default)
+/// `synchronous = FULL` makes each commit durable against power loss, not only a crash; grouping commits keeps that
+/// affordable.
 ///
 /// Checkpoints (copying the WAL into the database file) run beside the commits, on a connection of their own
-/// (`checkpoint()`), not inside them: SQLite's automatic checkpoint runs in the committing connection after the
-/// commit that crosses its threshold, and that commit's ACKs then wait for the copy and its fsyncs (10 ms and more
-/// on this project's test disk, docs/performance.md). The automatic checkpoint stays as a safety net at a far higher
-/// threshold, for a server whose background checkpoints cannot keep up.
+/// (`checkpoint()`), not inside them: SQLite's automatic checkpoint runs in the committing connection after the commit
+/// that crosses its threshold, and that commit's ACKs then wait for the copy and its fsyncs (10 ms and more on this
+/// project's test disk, docs/performance.md). The automatic checkpoint stays as a safety net at a far higher threshold,
+/// for a server whose background checkpoints cannot keep up.
 public final class SQLiteLeaseStore: LeaseStore {
     private let database: DatabasePool
     /// The connection `checkpoint()` uses; `nil` for a read-only store.

@@ -232,8 +232,8 @@ final class DHCPServerCore {
         }
     }
 
-    /// Stable journal field names (design.md): `mac`, `ip`, `xid`, `message_type`, `arch`, `hostname`, `profile`,
-    /// `file`, `reason`.
+    /// Stable journal field names (docs/monitoring.md, "Fields"): `mac`, `ip`, `xid`, `message_type`, `arch`,
+    /// `hostname`, `profile`, `file`, `reason`.
     private func metadata(_ event: DHCPEvent) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["xid": "\(String(event.transactionID, radix: 16))"]
         if let mac = event.mac { metadata["mac"] = "\(mac)" }

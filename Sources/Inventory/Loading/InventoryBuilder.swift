@@ -1,7 +1,7 @@
 /// Turns profile and template files into a validated `Inventory`, or into the complete list of what is wrong.
 ///
 /// Every file is read and every check runs before deciding, so one pass shows every problem; any error means no
-/// inventory at all (a broken set never half-loads, protocol notes B.15).
+/// inventory at all (a broken set never half-loads, docs/protocol.md, "Whole-or-nothing reloads").
 public enum InventoryBuilder {
     /// Variables every template may use without defining them.
     public static let builtinVariables = ["hostname", "mac", "ip", "server", "template"]

@@ -1,6 +1,7 @@
 /// The boot loaders whose config files Rackboot renders, and the file names each one asks the TFTP server for.
 public enum BootConfigFormat: String, Sendable, Hashable, CaseIterable {
-    /// pxelinux / syslinux.efi: `pxelinux.cfg/01-<mac>`, then the hex IP, then `default` (protocol notes A.11).
+    /// pxelinux / syslinux.efi: `pxelinux.cfg/01-<mac>`, then the hex IP, then `default` (docs/protocol.md, "Config
+    /// file search (pxelinux, GRUB)").
     case pxelinux
     /// GRUB 2 booted over the network: `grub/grub.cfg-01-<mac>`, then the hex IP, then `grub/grub.cfg` (GRUB ≥ 2.06,
     /// prefix `/grub`); `grub/grub.cfg` also dispatches by MAC for Debian's signed image, which reads only that file.

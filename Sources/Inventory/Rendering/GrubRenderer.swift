@@ -1,9 +1,10 @@
 /// Renders a GRUB 2 config for a machine booted through GRUB over the network (UEFI, Secure Boot shim chain).
 ///
-/// Uses `linux`/`initrd`, not the `linuxefi`/`initrdefi` that GRUB 2.06 dropped (protocol notes B.18). GRUB's
-/// script lexer expands `$` and treats `;`, `|`, `&`, `<`, `>`, braces and a leading `#` specially, so every word
-/// that holds anything but plain characters is single-quoted; the kernel receives it unchanged. (Quotes and
-/// backslashes would reach the kernel with backslashes added, so validation keeps them out of command lines.)
+/// Uses `linux`/`initrd`, not the `linuxefi`/`initrdefi` that GRUB 2.06 dropped (docs/protocol.md, "GRUB: linux and
+/// initrd, not linuxefi"). GRUB's script lexer expands `$` and treats `;`, `|`, `&`, `<`, `>`, braces and a leading `#`
+/// specially, so every word that holds anything but plain characters is single-quoted; the kernel receives it
+/// unchanged. (Quotes and backslashes would reach the kernel with backslashes added, so validation keeps them out of
+/// command lines.)
 public enum GrubRenderer {
     public static func render(_ entry: BootEntry, comment: String) -> String {
         (["# " + comment] + body(entry)).joined(separator: "\n") + "\n"

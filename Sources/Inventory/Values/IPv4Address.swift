@@ -27,7 +27,8 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
     public var description: String { octets.map(String.init).joined(separator: ".") }
 
-    /// `0A14000B`: the upper-case hex name pxelinux and GRUB try after the MAC name (protocol notes A.11).
+    /// `0A14000B`: the upper-case hex name pxelinux and GRUB try after the MAC name (docs/protocol.md, "Config file
+    /// search (pxelinux, GRUB)").
     public var hexName: String { octets.map { hexByte($0).uppercased() }.joined() }
 
     public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.rawValue < rhs.rawValue }

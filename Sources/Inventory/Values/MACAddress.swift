@@ -1,7 +1,7 @@
 /// A 48-bit Ethernet hardware address: the identity of a machine in the inventory (DHCP `chaddr`).
 ///
 /// Machines are keyed on the MAC, not on the DHCP client-id, because the PXE ROM, iPXE and the installed OS send
-/// different client-ids for the same NIC (protocol notes A.8).
+/// different client-ids for the same NIC (docs/protocol.md, "Client identity: chaddr, not client-id").
 public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The six octets in the low 48 bits, first octet most significant.
     public let rawValue: UInt64
@@ -49,7 +49,7 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var hyphenated: String { hex(separator: "-") }
 
     /// `01-52-54-00-ab-cd-ef`: ARP hardware type 1 (Ethernet) and the address, the per-machine file name that
-    /// pxelinux and GRUB ask for (protocol notes A.11).
+    /// pxelinux and GRUB ask for (docs/protocol.md, "Config file search (pxelinux, GRUB)").
     public var hardwareTypeName: String { "01-" + hyphenated }
 
     private func hex(separator: String) -> String {

@@ -1,10 +1,11 @@
-/// Recognises the config files boot loaders ask for only to find out whether they exist, so a miss on them is
-/// routine and the adapter logs it at debug level (dnsmasq's `--quiet-tftp`; protocol notes A.11).
+/// Recognises the config files boot loaders ask for only to find out whether they exist, so a miss on them is routine
+/// and the adapter logs it at debug level (dnsmasq's `--quiet-tftp`; docs/protocol.md, "Config file search (pxelinux,
+/// GRUB)").
 ///
 /// pxelinux tries `pxelinux.cfg/<UUID>`, `pxelinux.cfg/01-<mac>`, then the upper-case hex IP shortened one digit at a
-/// time (`C000025B` … `C`) before `default`; GRUB tries `grub.cfg-01-<mac>` and the hex IP before `grub.cfg`. With
-/// DHCP option 210 the `pxelinux.cfg` directory may sit under a prefix, so only the last two components are checked.
-/// The fallback files themselves (`default`, `grub.cfg`) are not probes: missing them is a real problem.
+/// time (`C000025B` … `C`) before `default`; GRUB tries `grub.cfg-01-<mac>` and the hex IP before `grub.cfg`. With DHCP
+/// option 210 the `pxelinux.cfg` directory may sit under a prefix, so only the last two components are checked. The
+/// fallback files themselves (`default`, `grub.cfg`) are not probes: missing them is a real problem.
 public enum TFTPConfigProbe {
     /// True if a miss on `name` is an expected part of a boot loader's config search.
     public static func isExpectedMiss(_ name: TFTPFileName) -> Bool {

@@ -8,7 +8,8 @@ import Darwin
 
 /// Why a read request cannot be served, with the TFTP error to answer (RFC 1350 Appendix).
 ///
-/// The message sent to the client never contains the server's paths (dnsmasq leaks its full path; design.md).
+/// The message sent to the client never contains the server's paths (dnsmasq leaks its full path; docs/protocol.md,
+/// "Errors").
 public enum TFTPFileAccessError: Error, Hashable, Sendable {
     /// The name was refused by normalisation.
     case invalidName(TFTPFileNameError)

@@ -1,6 +1,6 @@
 /// A requested file name made safe to look up: relative, `/`-separated, without empty, `.` or `..` components.
 ///
-/// Normalisation (protocol notes A.23):
+/// Normalisation (docs/protocol.md, "File names and the jail"):
 /// - `\` becomes `/` (Windows clients, as dnsmasq does) and leading `/` are dropped, so `/pxelinux.0` and
 ///   `\boot\x` are relative to the root.
 /// - Empty and `.` components disappear; any `..` component refuses the whole name rather than being resolved,

@@ -1,4 +1,5 @@
-/// Why a requested file name is refused before any lookup (protocol notes A.23). All of these answer ERROR 2.
+/// Why a requested file name is refused before any lookup (docs/protocol.md, "File names and the jail"). All of these
+/// answer ERROR 2.
 public enum TFTPFileNameError: Error, Hashable, Sendable {
     /// Nothing left after removing separators and `.` components.
     case empty

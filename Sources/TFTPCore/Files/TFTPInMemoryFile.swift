@@ -1,7 +1,7 @@
 import NIOCore
 
 /// A file that already is bytes: a boot config rendered from the inventory (rendered before the OACK so tsize is
-/// exact, protocol notes A.15).
+/// exact, docs/protocol.md, "tsize").
 public struct TFTPInMemoryFile: TFTPSizedFileSource, Sendable {
     public let bytes: [UInt8]
 

@@ -3,7 +3,8 @@
 /// The machine names byte ranges rather than carrying bytes so it stays pure and never holds a file in memory;
 /// the adapter reads each range from its `TFTPFileSource` (pread at `offset`).
 public struct TFTPDataBlock: Hashable, Sendable {
-    /// 1-based position of the block in the file, never wrapping (a 64-bit counter, protocol notes A.18).
+    /// 1-based position of the block in the file, never wrapping (a 64-bit counter, docs/protocol.md, "Block-number
+    /// rollover").
     public let index: UInt64
     /// Offset of the block's first byte in the transferred stream.
     public let offset: UInt64

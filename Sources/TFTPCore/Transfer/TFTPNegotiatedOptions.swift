@@ -3,7 +3,7 @@ import NIOCore
 /// The outcome of RFC 2347 option negotiation for one read request: the values the transfer runs with and the
 /// options to echo in the OACK.
 ///
-/// Rules (protocol notes A.13-A.17):
+/// Rules (docs/protocol.md, "Option negotiation (RFC 2347)"):
 /// - Only options the client requested *and* the server accepts are echoed; unknown options are ignored.
 /// - Bad values are ignored rather than NAKed (tftp-hpa's NAK for blksize < 8 breaks odd clients needlessly).
 /// - A repeated option: the first occurrence counts, later ones are ignored (RFC 2347 does not say).
@@ -21,8 +21,8 @@ public struct TFTPNegotiatedOptions: Hashable, Sendable {
     /// Requested options that were not accepted, for debug logging.
     public let ignoredOptions: [TFTPOption]
 
-    /// IPv4 (20) + UDP (8) + TFTP (4) header bytes: blksize ≤ MTU − 32 keeps DATA unfragmented (protocol notes
-    /// A.14). An IPv6 adapter would pass an MTU reduced by a further 20 bytes.
+    /// IPv4 (20) + UDP (8) + TFTP (4) header bytes: blksize ≤ MTU − 32 keeps DATA unfragmented (docs/protocol.md,
+    /// "blksize and the MTU"). An IPv6 adapter would pass an MTU reduced by a further 20 bytes.
     public static let headerOverhead = 32
     /// RFC 2348 §2: the smallest valid blksize.
     public static let minimumBlockSize = 8

@@ -6,7 +6,7 @@ import NIOCore
 /// `TFTPTransferAction`s that the `Server/` adapter carries out (the `NIOSSHHandler` / `SSHConnectionStateMachine`
 /// split). DATA is described as byte ranges, so large files are streamed by the adapter with pread.
 ///
-/// Rules it enforces (protocol notes A.13-A.21):
+/// Rules it enforces (docs/protocol.md, "TFTP"):
 /// - RFC 2347: OACK only requested-and-accepted options, then wait for ACK 0; with none, start with DATA 1.
 ///   ERROR 8 in answer to the OACK is the client declining (UEFI's tsize probe), not a failure.
 /// - RFC 7440: send a window, wait for an ACK; an ACK inside the window slides it and the next window starts
@@ -223,7 +223,7 @@ public struct TFTPReadTransfer: Sendable {
     }
 
     /// Once every block went out at least once, a silent client is treated as done: the final ACK is the one
-    /// packet some clients never send (protocol notes A.21).
+    /// packet some clients never send (docs/protocol.md, "End of transfer and the final ACK").
     private mutating func giveUp(_ failure: TFTPTransferFailure, now: NIODeadline) -> TFTPTransferActions {
         if phase == .transferring && nextIndexToSend > finalBlockIndex {
             return TFTPTransferActions(finish(.completed(finalAcknowledgementReceived: false), now: now))

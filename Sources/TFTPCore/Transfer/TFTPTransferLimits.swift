@@ -2,11 +2,12 @@ import NIOCore
 
 /// Operator limits on what a client may negotiate and how long a transfer may stall.
 ///
-/// The defaults follow the anchors (protocol notes A.14-A.21): dnsmasq's window cap of 32 and 120 s stall cap,
-/// tftp-hpa 6's 4 MiB bytes-in-flight cap, and a 1 s initial retransmission timeout.
+/// The defaults follow the anchors (docs/protocol.md, "windowsize (RFC 7440)" and "timeout and retransmission"):
+/// dnsmasq's window cap of 32 and 120 s stall cap, tftp-hpa 6's 4 MiB bytes-in-flight cap, and a 1 s initial
+/// retransmission timeout.
 public struct TFTPTransferLimits: Hashable, Sendable {
     /// Largest blksize ever granted, below the RFC 2348 maximum: for tunnels and VLANs whose real MTU is
-    /// smaller than the interface says (protocol notes B.5).
+    /// smaller than the interface says (docs/protocol.md, "blksize and the MTU").
     public var blockSizeCeiling: Int
     /// Largest windowsize ever granted (RFC 7440 §2 lets the server answer with less).
     public var windowSizeCeiling: Int

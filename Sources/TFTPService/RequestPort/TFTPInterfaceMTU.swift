@@ -8,7 +8,7 @@ import Darwin
 #endif
 
 /// Reads an interface's MTU from sysfs, so blksize is clamped to what the link the client sits on carries
-/// (protocol notes A.14). NIO's `NIONetworkDevice` does not expose the MTU.
+/// (docs/protocol.md, "blksize and the MTU"). NIO's `NIONetworkDevice` does not expose the MTU.
 enum TFTPInterfaceMTU {
     /// The MTU to assume when the interface cannot be asked.
     static let fallback = 1500

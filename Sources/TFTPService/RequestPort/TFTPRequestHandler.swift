@@ -4,13 +4,13 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// Handles the listening port (69): decodes RRQs, opens the file, and starts each transfer on a new socket bound to
-/// the address the RRQ arrived on and an ephemeral port (RFC 1350 §4: a fresh TID per transfer; protocol notes
-/// A.20: reply from the same local IP), run by one of the server's `TFTPTransferPump`s.
+/// Handles the listening port (69): decodes RRQs, opens the file, and starts each transfer on a new socket bound to the
+/// address the RRQ arrived on and an ephemeral port (RFC 1350 §4: a fresh TID per transfer; docs/protocol.md, "Transfer
+/// IDs and the reply address": reply from the same local IP), run by one of the server's `TFTPTransferPump`s.
 ///
-/// Errors for a request (file not found, access violation) are sent from a fresh ephemeral-port channel too, so
-/// every reply comes from the address the client spoke to. Before anything is opened, `TFTPActiveTransfers` decides
-/// whether the RRQ starts a transfer, repeats one already running (dropped), or finds the server full (ERROR 0).
+/// Errors for a request (file not found, access violation) are sent from a fresh ephemeral-port channel too, so every
+/// reply comes from the address the client spoke to. Before anything is opened, `TFTPActiveTransfers` decides whether
+/// the RRQ starts a transfer, repeats one already running (dropped), or finds the server full (ERROR 0).
 final class TFTPRequestHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>

@@ -2,7 +2,7 @@ import TFTPCore
 import Synchronization
 
 /// Shares one descriptor per file among concurrent transfers: during a boot storm fifty machines fetching the same
-/// initrd hold one `TFTPOpenedFile` instead of fifty descriptors (protocol notes B.9).
+/// initrd hold one `TFTPOpenedFile` instead of fifty descriptors (docs/protocol.md, "Boot storms").
 ///
 /// Entries are weak: a file closes when its last transfer ends. A file modified in place (different size) gets a
 /// fresh entry so new transfers see a consistent size; running transfers keep the one they started with.

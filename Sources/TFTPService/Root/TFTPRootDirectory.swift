@@ -10,10 +10,10 @@ import Darwin
 /// The jailed directory files are served from: the only type in `Files/` that touches the file system.
 ///
 /// A name is resolved with `realpath` and served only if the real path stays inside the root's real path and is a
-/// regular file (protocol notes A.23; tftp-hpa 5.4 fixed several escapes of this kind). The file is then opened
-/// with `O_NOFOLLOW | O_NONBLOCK` (no symlink swapped in at the last component, no hang on a FIFO), checked with
-/// `fstat`, and on Linux its `/proc/self/fd` link is checked against the root again, which closes the window where a
-/// directory is replaced by a symlink between `realpath` and `open`.
+/// regular file (docs/protocol.md, "File names and the jail"; tftp-hpa 5.4 fixed several escapes of this kind). The
+/// file is then opened with `O_NOFOLLOW | O_NONBLOCK` (no symlink swapped in at the last component, no hang on a FIFO),
+/// checked with `fstat`, and on Linux its `/proc/self/fd` link is checked against the root again, which closes the
+/// window where a directory is replaced by a symlink between `realpath` and `open`.
 public struct TFTPRootDirectory: Sendable {
     /// The root with every symlink resolved.
     public let realPath: String

@@ -2,7 +2,8 @@ import Testing
 
 @testable import TFTPCore
 
-/// pxelinux's and GRUB's config search: misses that are routine (protocol notes A.11).
+/// pxelinux's and GRUB's config search: misses that are routine (docs/protocol.md, "Config file search (pxelinux,
+/// GRUB)").
 struct TFTPConfigProbeTests {
     private func expected(_ name: String) throws -> Bool {
         TFTPConfigProbe.isExpectedMiss(try TFTPFileName(normalizing: name))

@@ -2,7 +2,7 @@ import Testing
 
 @testable import TFTPCore
 
-/// Name normalisation: the first line of defence of the jail (protocol notes A.23).
+/// Name normalisation: the first line of defence of the jail (docs/protocol.md, "File names and the jail").
 struct TFTPFileNameTests {
     private func normalised(_ name: String) throws -> String {
         try TFTPFileName(normalizing: name).path

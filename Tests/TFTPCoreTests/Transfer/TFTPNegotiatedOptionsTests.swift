@@ -3,7 +3,8 @@ import Testing
 
 @testable import TFTPCore
 
-/// RFC 2347 negotiation: echo only requested-and-accepted options, clamp rather than NAK (protocol notes A.13-A.17).
+/// RFC 2347 negotiation: echo only requested-and-accepted options, clamp rather than NAK (docs/protocol.md, "Option
+/// negotiation (RFC 2347)").
 struct TFTPNegotiatedOptionsTests {
     private func negotiate(
         _ options: [(String, String)], mode: TFTPTransferMode = .octet, size: UInt64 = 27, mtu: Int? = 1500,

@@ -3,7 +3,8 @@ import Testing
 
 @testable import TFTPCore
 
-/// Timeout-driven retransmission with back-off, giving up, and the end-of-transfer rules (protocol notes A.19, A.21).
+/// Timeout-driven retransmission with back-off, giving up, and the end-of-transfer rules (docs/protocol.md, "timeout
+/// and retransmission" and "End of transfer and the final ACK").
 struct TFTPReadTransferRetransmissionTests {
     @Test func timeoutResendsTheWholeWindowFromTheFirstUnacknowledgedBlockWithBackOff() {
         var transfer = TFTPReadTransfer(

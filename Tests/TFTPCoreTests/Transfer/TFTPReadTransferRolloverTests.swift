@@ -3,8 +3,8 @@ import Testing
 
 @testable import TFTPCore
 
-/// Files beyond 65535 blocks: block numbers wrap to 0 while the index keeps counting (protocol notes A.18,
-/// eblot/pybootd#21).
+/// Files beyond 65535 blocks: block numbers wrap to 0 while the index keeps counting (docs/protocol.md, "Block-number
+/// rollover", eblot/pybootd#21).
 struct TFTPReadTransferRolloverTests {
     /// A client that acknowledges the last block of each window, checking every payload against the synthetic
     /// source's pattern as a real client would see it.

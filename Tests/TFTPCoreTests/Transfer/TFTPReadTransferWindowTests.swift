@@ -3,7 +3,8 @@ import Testing
 
 @testable import TFTPCore
 
-/// RFC 7440 windows and the ACK rules that keep a transfer from melting down (protocol notes A.17, A.19).
+/// RFC 7440 windows and the ACK rules that keep a transfer from melting down (docs/protocol.md, "windowsize (RFC 7440)"
+/// and "Sorcerer's Apprentice").
 struct TFTPReadTransferWindowTests {
     /// A windowsize-4, blksize-512 transfer of 10 full blocks plus a 100-byte tail, past its OACK.
     private func windowedTransfer() -> TFTPReadTransfer {

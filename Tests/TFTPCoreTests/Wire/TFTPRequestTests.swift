@@ -5,12 +5,12 @@ import Testing
 
 /// Golden bytes of real boot-loader requests, decoded and re-encoded (RFC 1350 §5, RFC 2347 §2).
 struct TFTPRequestTests {
-    /// pxelinux's config probe exactly as it sends it (protocol notes A.12).
+    /// pxelinux's config probe exactly as it sends it (docs/protocol.md, "pxelinux and syslinux.efi").
     static let pxelinuxRRQ = """
         00017078656c696e75782e6366672f30312d35322d35342d30302d31322d33342d3536006f63746574007473697a65003000\
         626c6b73697a65003134303800
         """
-    /// EDK2's native PXE with PcdPxeTftpWindowSize = 4 (protocol notes A.17).
+    /// EDK2's native PXE with PcdPxeTftpWindowSize = 4 (docs/protocol.md, "windowsize (RFC 7440)").
     static let edk2RRQ = """
         00017379736c696e75782e656669006f637465740077696e646f7773697a65003400626c6b73697a650031343638007473697a65\
         003000
