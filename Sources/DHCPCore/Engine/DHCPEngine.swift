@@ -164,9 +164,12 @@ public struct DHCPEngine: Sendable {
         return decision
     }
 
+    /// A NAK through a relay carries the broadcast flag, so the relay broadcasts it on the client's segment: the
+    /// client's address is the one being refused (RFC 2131 §4.3.2; docs/protocol.md, "Authoritative NAK").
     private func nak(_ exchange: Exchange, _ reason: String) -> DHCPDecision {
         var reply = exchange.builder.header(.negativeAcknowledgement)
         reply.options[.message] = Array(reason.utf8)
+        if exchange.request.gatewayAddress.rawValue != 0 { reply.broadcastFlag = true }
         var decision = exchange.context.event(.negativelyAcknowledged, reason: reason)
         decision.reply = exchange.builder.reply(reply)
         return decision

@@ -159,6 +159,19 @@ import Testing
             }, arrival: F.onLink, inventory: F.inventory, now: F.now)
         #expect(outsidePool.reply?.message.options.messageType == .negativeAcknowledgement)
 
+        let relay = IPv4Address("10.30.0.1")!
+        let relayed = engine.handle(
+            F.request(.request) {
+                $0.gatewayAddress = relay
+                $0.options.requestedAddress = IPv4Address("10.30.0.250")
+            },
+            arrival: DHCPArrival(interface: "veth0", serverAddress: F.server, sourceAddress: relay, sourcePort: 67),
+            inventory: F.inventory, now: F.now)
+        #expect(relayed.reply?.message.options.messageType == .negativeAcknowledgement)
+        #expect(relayed.reply?.destination == .relay(relay))
+        #expect(relayed.reply?.message.broadcastFlag == true, "RFC 2131 §4.3.2: the relay must broadcast a NAK")
+        #expect(wrongNetwork.reply?.message.broadcastFlag == false, "on-link NAKs are broadcast anyway")
+
         engine.configuration.authoritative = false
         let silent = engine.handle(F.request(.request) { $0.options.requestedAddress = IPv4Address("10.20.0.100") },
                                    arrival: F.onLink, inventory: F.inventory, now: F.now)
