@@ -28,7 +28,7 @@ FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_RSS_MB        ?= 2048
 FUZZ_BUILD_FLAGS   := -c release --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 
-.PHONY: deps build release test test-dhcp e2e demo bench-tftp bench-dhcp fuzz fuzz-smoke fuzz-build tftproot install \
+.PHONY: deps build release test lint format test-dhcp e2e demo bench-tftp bench-dhcp fuzz fuzz-smoke fuzz-build tftproot install \
 	clean
 
 deps:
@@ -40,30 +40,35 @@ build: deps
 release: deps
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 
-test: deps
+# The suites `make test` runs after the Swift tests, in order; each is `bash SUITE path/to/rackboot`.
+TEST_SUITES := Tests/cli/run.sh Tests/integration/systemd-notify.sh Tests/integration/journald.sh \
+	Tests/integration/tftp-clients.sh Tests/integration/tftp-hostile.sh Tests/faults/tftp-lossy-storm.sh \
+	Tests/integration/dhcp-clients.sh Tests/integration/dhcp-flood.sh Tests/integration/dhcp-faults.sh
+BIN_PATH = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)
+
+test: deps lint
 	$(SWIFT) build $(SWIFT_FLAGS)
 	$(SWIFT) test $(SWIFT_FLAGS)
-	bash Tests/cli/run.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
-	bash Tests/integration/systemd-notify.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
-	bash Tests/integration/journald.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
-	bash Tests/integration/tftp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
-	bash Tests/integration/tftp-hostile.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
-	bash Tests/faults/tftp-lossy-storm.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
-	bash Tests/integration/dhcp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
-	bash Tests/integration/dhcp-flood.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
-	bash Tests/integration/dhcp-faults.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+	@for suite in $(TEST_SUITES); do echo "== $$suite"; bash "$$suite" "$(BIN_PATH)/rackboot" || exit 1; done
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory fuzz-smoke
+
+# swift-format (the toolchain's) with the repository's .swift-format: 4 spaces, 120 columns. `make format` fixes.
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources
 
 # The product in one command: Rackboot with the example config in a private namespace PXE-boots a VM.
 demo: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
-	bash scripts/demo.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+	bash scripts/demo.sh "$(BIN_PATH)/rackboot"
 
 # Real firmware PXE-boots through Rackboot under QEMU (TCG): SeaBIOS + iPXE, OVMF native PXE, OVMF + iPXE EFI.
 e2e: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
-	bash Tests/e2e/pxe-boot.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+	bash Tests/e2e/pxe-boot.sh "$(BIN_PATH)/rackboot"
 
 # TFTP benchmark against tftpd-hpa, atftpd and dnsmasq (not part of `make test`; writes docs/performance.md).
 # BENCH_STORM_CLIENTS and BENCH_STORM_MIB size the boot storm (default 500 × 32 MiB).
@@ -79,7 +84,7 @@ bench-tftp: release
 # Only the real-client DHCP test (root: it builds its own network namespaces).
 test-dhcp: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
-	bash Tests/integration/dhcp-clients.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+	bash Tests/integration/dhcp-clients.sh "$(BIN_PATH)/rackboot"
 
 # perfdhcp against Rackboot (release build), Kea memfile and dnsmasq in namespaces; writes docs/performance.md's
 # "## DHCP" section. Not part of make test: it takes a few minutes.

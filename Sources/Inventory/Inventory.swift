@@ -18,8 +18,10 @@ public struct Inventory: Sendable {
     private let machineIndexByMAC: [MACAddress: Int]
     private let machineIndexByIP: [IPv4Address: Int]
 
-    init(machines: [Machine], templateNames: [String], unknownMachineBoot: BootEntry,
-         renderedFiles: [String: [UInt8]], warnings: [Diagnostic]) {
+    init(
+        machines: [Machine], templateNames: [String], unknownMachineBoot: BootEntry,
+        renderedFiles: [String: [UInt8]], warnings: [Diagnostic]
+    ) {
         self.machines = machines
         self.templateNames = templateNames
         self.unknownMachineBoot = unknownMachineBoot

@@ -28,12 +28,16 @@ public struct BackgroundLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let wrapped = wrapped
-        writer.enqueue({ wrapped.log(event: event) }, reportDrops: { count in
-            wrapped.log(event: LogEvent(
-                level: .warning,
-                message: "\(count) log entries dropped: the log output could not keep up",
-                metadata: ["dropped_entries": "\(count)"], source: "Systemd", file: #fileID, function: #function,
-                line: #line))
-        })
+        writer.enqueue(
+            { wrapped.log(event: event) },
+            reportDrops: { count in
+                wrapped.log(
+                    event: LogEvent(
+                        level: .warning,
+                        message: "\(count) log entries dropped: the log output could not keep up",
+                        metadata: ["dropped_entries": "\(count)"], source: "Systemd", file: #fileID,
+                        function: #function,
+                        line: #line))
+            })
     }
 }

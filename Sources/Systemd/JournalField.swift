@@ -12,6 +12,8 @@ enum JournalField {
     }
 
     /// Fields the handler sets itself; metadata with these names is renamed rather than overriding them.
-    static let reserved: Set<String> = ["MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "CODE_FILE", "CODE_LINE",
-                                        "CODE_FUNC"]
+    static let reserved: Set<String> = [
+        "MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "CODE_FILE", "CODE_LINE",
+        "CODE_FUNC",
+    ]
 }

@@ -2,7 +2,7 @@ import CSystemd
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A swift-log `LogHandler` that writes native journal entries with `sd_journal_sendv(3)`: the message, its
@@ -62,7 +62,7 @@ public struct JournalLogHandler: LogHandler {
             buffer.copyBytes(from: bytes)
             return UnsafeMutableRawBufferPointer(rebasing: buffer[0..<bytes.count])
         }
-        defer { buffers.forEach { $0.deallocate() } }
+        defer { for buffer in buffers { buffer.deallocate() } }
         let vectors = buffers.map { iovec(iov_base: $0.baseAddress, iov_len: $0.count) }
         _ = vectors.withUnsafeBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
     }

@@ -38,8 +38,10 @@ public struct ServiceNotifier: Sendable {
     private func send(_ assignments: [String]) {
         guard isActive else { return }
         // A newline inside a value would start a new assignment; status texts are ours, but stay safe.
-        let text = assignments.map { $0.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ") }
-            .joined(separator: "\n")
+        let text = assignments.map {
+            $0.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ")
+        }
+        .joined(separator: "\n")
         _ = sd_notify(0, text)
     }
 

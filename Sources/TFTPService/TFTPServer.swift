@@ -1,9 +1,9 @@
-import TFTPCore
 import Inventory
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import TFTPCore
 
 /// The TFTP server's adapter: one listening SwiftNIO UDP channel for requests, and a socket per transfer run by
 /// `TFTPTransferPump` threads (docs/tftp-io.md says why transfers bypass NIO).
@@ -95,7 +95,8 @@ public struct TFTPServer: Sendable {
             // Whole datagrams up to the UDP maximum: NIO's default 2,048-byte buffer cut longer requests short,
             // so they decoded as a different error than the one they carry.
             .channelOption(
-                .recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: TFTPRequestHandler.receiveCapacity))
+                .recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: TFTPRequestHandler.receiveCapacity)
+            )
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(

@@ -1,6 +1,6 @@
-import TFTPCore
 import Inventory
 import NIOCore
+import TFTPCore
 
 /// What the TFTP server adapter needs from the appliance's configuration.
 public struct TFTPServerConfiguration: Sendable {

@@ -25,8 +25,9 @@ struct CheckCommand: ParsableCommand {
         if let inventory = outcome.inventory {
             print("\(inventory.machines.count) machines, \(inventory.templateNames.count) templates: \(summary)")
         } else {
-            print("\(outcome.profileFileCount) profile files, \(outcome.templateFileCount) template files: \(summary); "
-                  + "nothing would be loaded")
+            print(
+                "\(outcome.profileFileCount) profile files, \(outcome.templateFileCount) template files: \(summary); "
+                    + "nothing would be loaded")
         }
         let failed = !outcome.succeeded || (strict && !outcome.diagnostics.isEmpty)
         if failed { throw ExitCode(1) }

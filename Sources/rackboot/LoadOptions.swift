@@ -4,12 +4,16 @@ import Inventory
 
 /// The options every command takes to find its configuration and profiles.
 struct LoadOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "The configuration file. Relative paths inside it resolve against its folder.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The configuration file. Relative paths inside it resolve against its folder.", valueName: "file"))
     var config: String = "/etc/rackboot/rackboot.yaml"
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The profile folder, instead of the configuration's 'profiles'.", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The profile folder, instead of the configuration's 'profiles'.", valueName: "dir"))
     var profiles: String?
 
     var loader: ApplianceLoader {

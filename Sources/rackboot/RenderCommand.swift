@@ -26,15 +26,17 @@ struct RenderCommand: ParsableCommand {
         let outcome = load.loader.load()
         guard let inventory = outcome.inventory, outcome.succeeded, let mac = MACAddress(mac) else {
             DiagnosticPrinter.print(outcome.diagnostics)
-            StandardError.write("rackboot: the profiles do not load (\(DiagnosticPrinter.summary(outcome.diagnostics))); "
-                                + "run 'rackboot check'\n")
+            StandardError.write(
+                "rackboot: the profiles do not load (\(DiagnosticPrinter.summary(outcome.diagnostics))); "
+                    + "run 'rackboot check'\n")
             throw ExitCode(1)
         }
         let served = inventory.bootConfig(for: mac, format: format)
         if let machine = inventory.machine(for: mac) {
             StandardError.write("# \(mac) is \(machine.hostname) (\(machine.profileFile)), served as \(served.path)\n")
         } else {
-            StandardError.write("# no profile claims \(mac): it gets the unknown-machine config, served as \(served.path)\n")
+            StandardError.write(
+                "# no profile claims \(mac): it gets the unknown-machine config, served as \(served.path)\n")
         }
         print(String(decoding: served.contents, as: UTF8.self), terminator: "")
     }

@@ -1,7 +1,7 @@
 import Appliance
 import ArgumentParser
-import Inventory
 import Foundation
+import Inventory
 import Logging
 import Systemd
 
@@ -18,13 +18,23 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var load: LoadOptions
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    @Option(
+        name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.",
+        transform: { text in
+            guard let level = Logger.Level(rawValue: text) else {
+                throw ValidationError(
+                    "'\(text)' is not a log level: trace, debug, info, notice, warning, error or critical")
+            }
+            return level
+        })
     var logLevel: Logger.Level = .info
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Where logs go: journal (native entries with MAC=, IP=, FILE= fields), console (stderr), or auto: "
-            + "the journal when systemd started the service ($JOURNAL_STREAM or $NOTIFY_SOCKET set).",
-        valueName: "auto|journal|console"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where logs go: journal (native entries with MAC=, IP=, FILE= fields), console (stderr), or auto: "
+                + "the journal when systemd started the service ($JOURNAL_STREAM or $NOTIFY_SOCKET set).",
+            valueName: "auto|journal|console"))
     var log: LogDestination = .auto
 
     func run() async throws {
@@ -36,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let level = logLevel
         let environment = ProcessInfo.processInfo.environment
-        let toJournal = log == .journal
+        let toJournal =
+            log == .journal
             || (log == .auto && (environment["JOURNAL_STREAM"] != nil || environment["NOTIFY_SOCKET"] != nil))
         // Entries are written on a thread of their own (BackgroundLogWriter says why), flushed before exit.
         let writer = BackgroundLogWriter()
@@ -48,15 +59,17 @@ struct ServeCommand: AsyncParsableCommand {
             return BackgroundLogHandler(handler, writer: writer)
         }
         let logger = Logger(label: "rackboot")
-        logger.info("inventory loaded", metadata: [
-            "machines": "\(inventory.machines.count)", "rendered_files": "\(inventory.renderedFiles.count)",
-        ])
-        try await ApplianceServer(loader: load.loader, config: config, inventory: SharedInventory(inventory),
-                                  logger: logger).run()
+        logger.info(
+            "inventory loaded",
+            metadata: [
+                "machines": "\(inventory.machines.count)", "rendered_files": "\(inventory.renderedFiles.count)",
+            ])
+        try await ApplianceServer(
+            loader: load.loader, config: config, inventory: SharedInventory(inventory),
+            logger: logger
+        ).run()
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 enum LogDestination: String, ExpressibleByArgument {
     case auto, journal, console

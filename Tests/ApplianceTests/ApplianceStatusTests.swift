@@ -12,7 +12,8 @@ struct ApplianceStatusTests {
         #expect(status.line() == "9 machines, 1 transfers in flight; no reload yet")
         status.record(activeLeases: 2, transfersInFlight: 1, dhcp: DHCPServerStatistics(), malformedTFTPDatagrams: 7)
         #expect(
-            status.line() == "9 machines, 2 active leases, 1 transfers in flight; TFTP dropped 7 malformed; no reload yet")
+            status.line()
+                == "9 machines, 2 active leases, 1 transfers in flight; TFTP dropped 7 malformed; no reload yet")
     }
 
     @Test func tftpClientsGoneAppearOnlyWhenCounted() {
@@ -22,6 +23,7 @@ struct ApplianceStatusTests {
         status.record(activeLeases: nil, transfersInFlight: 0, malformedTFTPDatagrams: 2, tftpClientsGone: 3)
         #expect(
             status.line()
-                == "9 machines, 0 transfers in flight; TFTP dropped 2 malformed; 3 TFTP clients gone mid-transfer; no reload yet")
+                == "9 machines, 0 transfers in flight; TFTP dropped 2 malformed; 3 TFTP clients gone mid-transfer; no reload yet"
+        )
     }
 }

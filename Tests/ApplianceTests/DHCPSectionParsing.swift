@@ -7,7 +7,8 @@ import Inventory
 func parseDHCPSection(_ dhcp: String) -> (config: ApplianceConfig?, errors: [String]) {
     let text = "boot:\n  next_server: 10.20.0.2\ndhcp:\n" + dhcp
     let collector = DiagnosticCollector()
-    let config = ConfigParser.parse(YAMLSource(path: "rackboot.yaml", text: text), resolvePath: { $0 },
-                                    collector: collector)
+    let config = ConfigParser.parse(
+        YAMLSource(path: "rackboot.yaml", text: text), resolvePath: { $0 },
+        collector: collector)
     return (config, collector.diagnostics.filter { $0.severity == .error }.map(\.description))
 }

@@ -30,8 +30,9 @@ import Testing
             try? FileManager.default.removeItem(atPath: goldenRoot)
             for (path, contents) in inventory.renderedFiles {
                 let url = URL(fileURLWithPath: goldenRoot + "/" + path)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
-                                                        withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: url.deletingLastPathComponent(),
+                    withIntermediateDirectories: true)
                 try Data(contents).write(to: url)
             }
         }
@@ -40,7 +41,8 @@ import Testing
         while let path = enumerator.nextObject() as? String {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: goldenRoot + "/" + path, isDirectory: &isDirectory),
-                !isDirectory.boolValue {
+                !isDirectory.boolValue
+            {
                 goldenPaths.insert(path)
             }
         }
@@ -56,18 +58,21 @@ import Testing
         defer { try? FileManager.default.removeItem(at: copy) }
         try FileManager.default.copyItem(atPath: RepositoryPaths.path("profiles"), toPath: copy.path)
         try FileManager.default.copyItem(atPath: copy.path + "/web-01.yaml", toPath: copy.path + "/web-01-copy.yaml")
-        let outcome = ApplianceLoader(configPath: RepositoryPaths.path("docs/examples/rackboot.yaml"),
-                                      profileDirectoryOverride: copy.path,
-                                      displayPath: DisplayPath(workingDirectory: copy.path)).load()
+        let outcome = ApplianceLoader(
+            configPath: RepositoryPaths.path("docs/examples/rackboot.yaml"),
+            profileDirectoryOverride: copy.path,
+            displayPath: DisplayPath(workingDirectory: copy.path)
+        ).load()
         #expect(outcome.inventory == nil)
         let errors = outcome.diagnostics.filter { $0.severity == .error }.map(\.description)
-        #expect(errors == [
-            "web-01.yaml:1:11: error: hostname 'web-01' is also used by web-01-copy.yaml\n"
-                + "    web-01-copy.yaml:1:11: note: first used here",
-            "web-01.yaml:3:5: error: MAC 52:54:00:20:00:11 is also claimed by web-01-copy.yaml\n"
-                + "    web-01-copy.yaml:3:5: note: first claimed here",
-            "web-01.yaml:4:5: error: IP 10.20.0.11 is also reserved by web-01-copy.yaml\n"
-                + "    web-01-copy.yaml:4:5: note: first reserved here",
-        ])
+        #expect(
+            errors == [
+                "web-01.yaml:1:11: error: hostname 'web-01' is also used by web-01-copy.yaml\n"
+                    + "    web-01-copy.yaml:1:11: note: first used here",
+                "web-01.yaml:3:5: error: MAC 52:54:00:20:00:11 is also claimed by web-01-copy.yaml\n"
+                    + "    web-01-copy.yaml:3:5: note: first claimed here",
+                "web-01.yaml:4:5: error: IP 10.20.0.11 is also reserved by web-01-copy.yaml\n"
+                    + "    web-01-copy.yaml:4:5: note: first reserved here",
+            ])
     }
 }

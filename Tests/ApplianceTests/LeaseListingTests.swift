@@ -16,10 +16,14 @@ import Testing
         #expect(try LeaseListing(config: config).entries.isEmpty)
 
         try SQLiteLeaseStore(path: state.path + "/leases.sqlite").commit([
-            .bind(Lease(address: IPv4Address("10.20.0.11")!, mac: MACAddress("52:54:00:20:00:11")!, state: .bound,
-                        expiry: 4_102_444_800, clientIdentifier: [1, 0x52, 0x54], hostname: "web-01")),
-            .bind(Lease(address: IPv4Address("10.20.0.100")!, mac: MACAddress("52:54:00:99:00:01")!, state: .bound,
-                        expiry: 1_000)),
+            .bind(
+                Lease(
+                    address: IPv4Address("10.20.0.11")!, mac: MACAddress("52:54:00:20:00:11")!, state: .bound,
+                    expiry: 4_102_444_800, clientIdentifier: [1, 0x52, 0x54], hostname: "web-01")),
+            .bind(
+                Lease(
+                    address: IPv4Address("10.20.0.100")!, mac: MACAddress("52:54:00:99:00:01")!, state: .bound,
+                    expiry: 1_000)),
         ])
         let listing = try LeaseListing(config: config)
         #expect(listing.entries.map(\.address) == ["10.20.0.100", "10.20.0.11"])

@@ -2,6 +2,7 @@ import DHCPCore
 import DHCPService
 import Inventory
 import Testing
+
 @testable import Appliance
 
 /// `rate_limit:` in `dhcp:` and in subnets: defaults, overrides, `off`, and clear errors for bad values.
@@ -18,7 +19,8 @@ import Testing
     }
 
     @Test func aSubnetOverridesTheGlobalLimitsOneByOne() throws {
-        let parsed = parse("""
+        let parsed = parse(
+            """
               rate_limit:
                 per_mac: { rate: 30/m, burst: 4 }
                 per_relay: { rate: 200/s }
@@ -37,15 +39,22 @@ import Testing
         #expect(parsed.errors == [])
         let engine = try #require(parsed.config.map(DHCPSetup.serverConfiguration)).engine
         #expect(engine.rateLimitTrackedClients == 5000)
-        #expect(engine.subnets[0].rateLimits == DHCPRateLimits(perMAC: DHCPRateLimit(rate: 0.5, burst: 4),
-                                                               perRelay: DHCPRateLimit(rate: 200, burst: 200)))
-        #expect(engine.subnets[1].rateLimits == DHCPRateLimits(perMAC: DHCPRateLimit(rate: 0.5, burst: 4),
-                                                               perRelay: DHCPRateLimit(rate: 50, burst: 80)))
+        #expect(
+            engine.subnets[0].rateLimits
+                == DHCPRateLimits(
+                    perMAC: DHCPRateLimit(rate: 0.5, burst: 4),
+                    perRelay: DHCPRateLimit(rate: 200, burst: 200)))
+        #expect(
+            engine.subnets[1].rateLimits
+                == DHCPRateLimits(
+                    perMAC: DHCPRateLimit(rate: 0.5, burst: 4),
+                    perRelay: DHCPRateLimit(rate: 50, burst: 80)))
         #expect(engine.subnets[2].rateLimits == .off)
     }
 
     @Test func badValuesAreErrorsWithTheirPosition() {
-        let parsed = parse("""
+        let parsed = parse(
+            """
               rate_limit:
                 per_mac: { rate: fast }
                 per_relay: sometimes
@@ -59,9 +68,10 @@ import Testing
             """)
         #expect(parsed.config == nil)
         #expect(parsed.errors.count == 6, "\(parsed.errors)")
-        #expect(parsed.errors.contains {
-            $0.hasPrefix("rackboot.yaml:5:22: error: 'rate' must be a number of requests")
-        })
+        #expect(
+            parsed.errors.contains {
+                $0.hasPrefix("rackboot.yaml:5:22: error: 'rate' must be a number of requests")
+            })
         #expect(parsed.errors.contains { $0.contains("'per_relay' must be off or a mapping") })
         #expect(parsed.errors.contains { $0.contains("'tracked_macs' must be a whole number from 100") })
         #expect(parsed.errors.contains { $0.contains("unknown key 'tracked_macs'") })
@@ -87,9 +97,10 @@ import Testing
         counted.dropped = 1
         counted.poolExhausted = 30
         status.record(activeLeases: 50, transfersInFlight: 2, dhcp: counted)
-        #expect(status.line()
-                    == "9 machines, 50 active leases, 2 transfers in flight; "
-                    + "DHCP dropped 5 malformed, 30 pool exhausted; no reload yet")
+        #expect(
+            status.line()
+                == "9 machines, 50 active leases, 2 transfers in flight; "
+                + "DHCP dropped 5 malformed, 30 pool exhausted; no reload yet")
         counted.rateLimited = 1200
         status.record(activeLeases: 50, transfersInFlight: 2, dhcp: counted)
         #expect(status.line().contains("; DHCP dropped 5 malformed, 1200 rate-limited, 30 pool exhausted;"))

@@ -10,8 +10,10 @@ enum RepositoryPaths {
 
     /// Loads a configuration with messages relative to the repository root, as `rackboot check` run there prints.
     static func load(config: String, profiles: String? = nil) -> ApplianceLoader.Outcome {
-        ApplianceLoader(configPath: path(config), profileDirectoryOverride: profiles.map(path),
-                        displayPath: DisplayPath(workingDirectory: root)).load()
+        ApplianceLoader(
+            configPath: path(config), profileDirectoryOverride: profiles.map(path),
+            displayPath: DisplayPath(workingDirectory: root)
+        ).load()
     }
 
     /// The report `rackboot check` prints, without its closing summary line.

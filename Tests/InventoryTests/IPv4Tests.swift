@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Inventory
 
 @Suite struct IPv4Tests {
@@ -10,8 +11,10 @@ import Testing
         #expect(IPv4Address("192.0.2.91")?.hexName == "C000025B")
     }
 
-    @Test(arguments: ["", "10.20.0", "10.20.0.256", "10.20.0.-1", "010.20.0.1", "10.20.0.1.", "a.b.c.d",
-                      " 10.20.0.1", "10.20.0.1/24", "1e1.0.0.1"])
+    @Test(arguments: [
+        "", "10.20.0", "10.20.0.256", "10.20.0.-1", "010.20.0.1", "10.20.0.1.", "a.b.c.d",
+        " 10.20.0.1", "10.20.0.1/24", "1e1.0.0.1",
+    ])
     func rejectsMalformedAddresses(text: String) {
         #expect(IPv4Address(text) == nil)
     }

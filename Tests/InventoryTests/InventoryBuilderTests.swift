@@ -1,11 +1,13 @@
 import Testing
+
 @testable import Inventory
 
 @Suite struct InventoryBuilderTests {
     @Test func buildsLooksUpAndRendersEveryName() throws {
         var fixture = InventoryFixture()
-        fixture.profiles["web-01"] = profile("web-01", mac: "52:54:00:00:00:01", ip: "10.20.0.11",
-                                             extra: "variables:\n  role: web")
+        fixture.profiles["web-01"] = profile(
+            "web-01", mac: "52:54:00:00:00:01", ip: "10.20.0.11",
+            extra: "variables:\n  role: web")
         fixture.profiles["gw"] = profile("gw", mac: "52:54:00:00:00:02", state: "local")
         let (built, diagnostics) = fixture.build()
         #expect(diagnostics.isEmpty)
@@ -16,20 +18,25 @@ import Testing
         #expect(web.profileFile == "web-01.yaml")
         #expect(inventory.machine(for: IPv4Address("10.20.0.11")!)?.hostname == "web-01")
         #expect(inventory.machine(for: MACAddress("52:54:00:00:00:09")!) == nil)
-        #expect(inventory.renderedFiles.keys.sorted() == [
-            "grub/grub.cfg", "grub/grub.cfg-01-52-54-00-00-00-01", "grub/grub.cfg-01-52-54-00-00-00-02",
-            "grub/grub.cfg-0A14000B",
-            "ipxe/01-52-54-00-00-00-01.ipxe", "ipxe/01-52-54-00-00-00-02.ipxe", "ipxe/default.ipxe",
-            "pxelinux.cfg/01-52-54-00-00-00-01", "pxelinux.cfg/01-52-54-00-00-00-02", "pxelinux.cfg/0A14000B",
-            "pxelinux.cfg/default",
-        ])
-        let config = String(decoding: try #require(inventory.renderedFile(at: "pxelinux.cfg/01-52-54-00-00-00-01")),
-                            as: UTF8.self)
+        #expect(
+            inventory.renderedFiles.keys.sorted() == [
+                "grub/grub.cfg", "grub/grub.cfg-01-52-54-00-00-00-01", "grub/grub.cfg-01-52-54-00-00-00-02",
+                "grub/grub.cfg-0A14000B",
+                "ipxe/01-52-54-00-00-00-01.ipxe", "ipxe/01-52-54-00-00-00-02.ipxe", "ipxe/default.ipxe",
+                "pxelinux.cfg/01-52-54-00-00-00-01", "pxelinux.cfg/01-52-54-00-00-00-02", "pxelinux.cfg/0A14000B",
+                "pxelinux.cfg/default",
+            ])
+        let config = String(
+            decoding: try #require(inventory.renderedFile(at: "pxelinux.cfg/01-52-54-00-00-00-01")),
+            as: UTF8.self)
         #expect(config.contains("    APPEND host=web-01 mac=52:54:00:00:00:01 server=10.20.0.2 role=web\n"))
-        #expect(inventory.renderedFile(at: "pxelinux.cfg/0A14000B") == inventory.renderedFile(
-            at: "pxelinux.cfg/01-52-54-00-00-00-01"))
-        let local = String(decoding: try #require(inventory.renderedFile(at: "pxelinux.cfg/01-52-54-00-00-00-02")),
-                           as: UTF8.self)
+        #expect(
+            inventory.renderedFile(at: "pxelinux.cfg/0A14000B")
+                == inventory.renderedFile(
+                    at: "pxelinux.cfg/01-52-54-00-00-00-01"))
+        let local = String(
+            decoding: try #require(inventory.renderedFile(at: "pxelinux.cfg/01-52-54-00-00-00-02")),
+            as: UTF8.self)
         #expect(local.contains("LOCALBOOT 0"))
         #expect(!local.contains("LINUX"))
     }
@@ -44,8 +51,9 @@ import Testing
             """
         let inventory = try #require(fixture.build().inventory)
         for suffix in ["0a", "0b"] {
-            let text = String(decoding: inventory.renderedFile(at: "ipxe/01-52-54-00-00-00-\(suffix).ipxe") ?? [],
-                              as: UTF8.self)
+            let text = String(
+                decoding: inventory.renderedFile(at: "ipxe/01-52-54-00-00-00-\(suffix).ipxe") ?? [],
+                as: UTF8.self)
             #expect(text.contains(" mac=52:54:00:00:00:\(suffix) "))
         }
     }
@@ -53,8 +61,9 @@ import Testing
     @Test func sameInputGivesTheSameBytes() throws {
         var fixture = InventoryFixture()
         for index in 1...20 {
-            fixture.profiles["m\(index)"] = profile("m\(index)", mac: String(format: "52:54:00:00:01:%02x", index),
-                                                    ip: "10.20.0.\(10 + index)")
+            fixture.profiles["m\(index)"] = profile(
+                "m\(index)", mac: String(format: "52:54:00:00:01:%02x", index),
+                ip: "10.20.0.\(10 + index)")
         }
         let first = try #require(fixture.build().inventory)
         let second = try #require(fixture.build().inventory)

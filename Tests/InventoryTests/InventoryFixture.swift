@@ -6,13 +6,13 @@ struct InventoryFixture {
     var profiles: [String: String] = [:]
     var templates: [String: String] = [
         "os": """
-            description: Test OS
-            kernel: os/linux
-            initrds: [os/initrd]
-            cmdline: host={{hostname}} mac={{mac}} server={{server}} role={{role}}
-            variables:
-              role: generic
-            """
+        description: Test OS
+        kernel: os/linux
+        initrds: [os/initrd]
+        cmdline: host={{hostname}} mac={{mac}} server={{server}} role={{role}}
+        variables:
+          role: generic
+        """
     ]
     var policy: UnknownMachinePolicy = .localBoot
     var existingBootFiles: Set<String> = ["os/linux", "os/initrd"]
@@ -25,9 +25,10 @@ struct InventoryFixture {
     func build() -> (inventory: Inventory?, diagnostics: [Diagnostic]) {
         let collector = DiagnosticCollector()
         let files = existingBootFiles
-        let context = InventoryContext(subnets: [Self.subnet], defaultServer: IPv4Address("10.20.0.2")!,
-                                       unknownMachinePolicy: policy, bootFileRootDescription: "tftproot/",
-                                       bootFileExists: { files.contains($0) })
+        let context = InventoryContext(
+            subnets: [Self.subnet], defaultServer: IPv4Address("10.20.0.2")!,
+            unknownMachinePolicy: policy, bootFileRootDescription: "tftproot/",
+            bootFileExists: { files.contains($0) })
         let inventory = InventoryBuilder.build(
             profiles: profiles.map { YAMLSource(path: "profiles/\($0.key).yaml", text: $0.value) },
             templates: templates.map { YAMLSource(path: "profiles/templates/\($0.key).yaml", text: $0.value) },
@@ -41,8 +42,10 @@ struct InventoryFixture {
     }
 }
 
-func profile(_ hostname: String, mac: String, ip: String? = nil, template: String = "os", state: String = "install",
-             extra: String = "") -> String {
+func profile(
+    _ hostname: String, mac: String, ip: String? = nil, template: String = "os", state: String = "install",
+    extra: String = ""
+) -> String {
     """
     hostname: \(hostname)
     macs: [\(mac)]

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Inventory
 
 @Suite struct MACAddressTests {
@@ -11,8 +12,10 @@ import Testing
         #expect(mac.octets == [0x52, 0x54, 0x00, 0xab, 0xcd, 0xef])
     }
 
-    @Test(arguments: ["", "52:54:00:ab:cd", "52:54:00:ab:cd:ef:01", "52:54:00:ab:cd:eg", "5254.00ab.cdef",
-                      "52:54:00:ab:cd-ef", "52:54:0:ab:cd:ef", "525400abcdef", "52:54:00:ab:cd:ef "])
+    @Test(arguments: [
+        "", "52:54:00:ab:cd", "52:54:00:ab:cd:ef:01", "52:54:00:ab:cd:eg", "5254.00ab.cdef",
+        "52:54:00:ab:cd-ef", "52:54:0:ab:cd:ef", "525400abcdef", "52:54:00:ab:cd:ef ",
+    ])
     func rejectsMalformedText(text: String) {
         #expect(MACAddress(text) == nil)
     }

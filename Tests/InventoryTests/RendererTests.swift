@@ -1,38 +1,43 @@
 import Testing
+
 @testable import Inventory
 
 @Suite struct RendererTests {
-    let install = BootEntry.linux(LinuxBoot(
-        title: "web-01: Debian 12", kernel: "debian12/linux", initrds: ["debian12/initrd.gz", "debian12/firmware.cpio"],
-        commandLine: "auto=true url=http://10.20.0.2/p.cfg cost=$5 a;b"))
+    let install = BootEntry.linux(
+        LinuxBoot(
+            title: "web-01: Debian 12", kernel: "debian12/linux",
+            initrds: ["debian12/initrd.gz", "debian12/firmware.cpio"],
+            commandLine: "auto=true url=http://10.20.0.2/p.cfg cost=$5 a;b"))
 
     @Test func pxelinuxInstall() {
-        #expect(PxelinuxRenderer.render(install, comment: "from web-01.yaml") == """
-            # from web-01.yaml
-            DEFAULT install
-            PROMPT 0
-            TIMEOUT 0
+        #expect(
+            PxelinuxRenderer.render(install, comment: "from web-01.yaml") == """
+                # from web-01.yaml
+                DEFAULT install
+                PROMPT 0
+                TIMEOUT 0
 
-            LABEL install
-                MENU LABEL web-01: Debian 12
-                LINUX debian12/linux
-                INITRD debian12/initrd.gz,debian12/firmware.cpio
-                APPEND auto=true url=http://10.20.0.2/p.cfg cost=$5 a;b
+                LABEL install
+                    MENU LABEL web-01: Debian 12
+                    LINUX debian12/linux
+                    INITRD debian12/initrd.gz,debian12/firmware.cpio
+                    APPEND auto=true url=http://10.20.0.2/p.cfg cost=$5 a;b
 
-            """)
+                """)
     }
 
     @Test func pxelinuxLocalDiskUsesLocalboot() {
-        #expect(PxelinuxRenderer.render(.localDisk, comment: "c") == """
-            # c
-            DEFAULT local
-            PROMPT 0
-            TIMEOUT 0
+        #expect(
+            PxelinuxRenderer.render(.localDisk, comment: "c") == """
+                # c
+                DEFAULT local
+                PROMPT 0
+                TIMEOUT 0
 
-            LABEL local
-                LOCALBOOT 0
+                LABEL local
+                    LOCALBOOT 0
 
-            """)
+                """)
     }
 
     @Test func pxelinuxOmitsEmptyInitrdAndAppend() {
@@ -44,17 +49,18 @@ import Testing
     }
 
     @Test func grubQuotesWordsItWouldOtherwiseInterpret() {
-        #expect(GrubRenderer.render(install, comment: "from web-01.yaml") == """
-            # from web-01.yaml
-            set default=0
-            set timeout=0
+        #expect(
+            GrubRenderer.render(install, comment: "from web-01.yaml") == """
+                # from web-01.yaml
+                set default=0
+                set timeout=0
 
-            menuentry 'web-01: Debian 12' {
-                linux /debian12/linux auto=true url=http://10.20.0.2/p.cfg 'cost=$5' 'a;b'
-                initrd /debian12/initrd.gz /debian12/firmware.cpio
-            }
+                menuentry 'web-01: Debian 12' {
+                    linux /debian12/linux auto=true url=http://10.20.0.2/p.cfg 'cost=$5' 'a;b'
+                    initrd /debian12/initrd.gz /debian12/firmware.cpio
+                }
 
-            """)
+                """)
         #expect(GrubRenderer.quotedAlways("it's") == "'it'\\''s'")
     }
 
@@ -70,17 +76,18 @@ import Testing
     }
 
     @Test func ipxeLoadsByAbsolutePathAndNamesInitrdsForEFI() {
-        #expect(IPXERenderer.render(install, comment: "from web-01.yaml") == """
-            #!ipxe
-            # from web-01.yaml
-            echo Rackboot: web-01: Debian 12
-            imgfree
-            kernel /debian12/linux initrd=initrd.gz initrd=firmware.cpio auto=true url=http://10.20.0.2/p.cfg cost=$5 a;b
-            initrd /debian12/initrd.gz
-            initrd /debian12/firmware.cpio
-            boot
+        #expect(
+            IPXERenderer.render(install, comment: "from web-01.yaml") == """
+                #!ipxe
+                # from web-01.yaml
+                echo Rackboot: web-01: Debian 12
+                imgfree
+                kernel /debian12/linux initrd=initrd.gz initrd=firmware.cpio auto=true url=http://10.20.0.2/p.cfg cost=$5 a;b
+                initrd /debian12/initrd.gz
+                initrd /debian12/firmware.cpio
+                boot
 
-            """)
+                """)
     }
 
     @Test func ipxeLocalDiskExitsOrSanbootsOnBIOS() {
@@ -99,12 +106,14 @@ import Testing
         #expect(BootConfigFormat.ipxe.fileName(for: mac) == "ipxe/01-52-54-00-ab-cd-ef.ipxe")
         #expect(BootConfigFormat.ipxe.fileName(for: ip) == nil)
         for format in BootConfigFormat.allCases {
-            #expect(BootConfigFormat.mac(inFileName: format.fileName(for: MACAddress("52:54:01:ab:01:ef")!))
-                        == MACAddress("52:54:01:ab:01:ef"))
+            #expect(
+                BootConfigFormat.mac(inFileName: format.fileName(for: MACAddress("52:54:01:ab:01:ef")!))
+                    == MACAddress("52:54:01:ab:01:ef"))
         }
         #expect(BootConfigFormat.mac(inFileName: "pxelinux.cfg/0A14000B") == nil)
         #expect(BootConfigFormat.mac(inFileName: "debian12/01-linux") == nil)
-        #expect(BootConfigFormat.allCases.map(\.fallbackFileName)
-                    == ["pxelinux.cfg/default", "grub/grub.cfg", "ipxe/default.ipxe"])
+        #expect(
+            BootConfigFormat.allCases.map(\.fallbackFileName)
+                == ["pxelinux.cfg/default", "grub/grub.cfg", "ipxe/default.ipxe"])
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Inventory
 
 @Suite struct TemplateTextTests {

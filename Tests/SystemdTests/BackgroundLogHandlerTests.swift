@@ -1,7 +1,7 @@
 import Logging
 import Synchronization
-import Testing
 import Systemd
+import Testing
 
 /// The log handler the server runs with: entries reach the wrapped handler in order with their metadata, on
 /// another thread, complete after `flush`; a writer that cannot keep up drops entries and says how many.

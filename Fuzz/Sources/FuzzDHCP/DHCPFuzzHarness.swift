@@ -41,14 +41,22 @@ enum DHCPFuzzHarness {
 
         var events: [DHCPEvent.Kind] = []
         var engine = DHCPEngine(configuration: DHCPFuzzRack.serverMode)
-        for (arrival, now) in [(DHCPFuzzRack.onLink, DHCPFuzzRack.now), (DHCPFuzzRack.onLink, DHCPFuzzRack.now + 1),
-                               (DHCPFuzzRack.bootServerPort, DHCPFuzzRack.now + 2)] {
-            events.append(checkReply(engine.handle(message, arrival: arrival, inventory: DHCPFuzzRack.inventory,
-                                                   now: now)))
+        for (arrival, now) in [
+            (DHCPFuzzRack.onLink, DHCPFuzzRack.now), (DHCPFuzzRack.onLink, DHCPFuzzRack.now + 1),
+            (DHCPFuzzRack.bootServerPort, DHCPFuzzRack.now + 2),
+        ] {
+            events.append(
+                checkReply(
+                    engine.handle(
+                        message, arrival: arrival, inventory: DHCPFuzzRack.inventory,
+                        now: now)))
         }
         var proxy = DHCPEngine(configuration: DHCPFuzzRack.proxyMode)
-        events.append(checkReply(proxy.handle(message, arrival: DHCPFuzzRack.onLink,
-                                              inventory: DHCPFuzzRack.inventory, now: DHCPFuzzRack.now)))
+        events.append(
+            checkReply(
+                proxy.handle(
+                    message, arrival: DHCPFuzzRack.onLink,
+                    inventory: DHCPFuzzRack.inventory, now: DHCPFuzzRack.now)))
         return .decoded(message.options.messageType, engine: events)
     }
 
@@ -63,8 +71,9 @@ enum DHCPFuzzHarness {
         var second = ByteBuffer()
         _ = try? second.writeDHCPMessage(message, maximumLength: maximumLength)
         precondition(first == second, "encoding the same message twice gave different bytes")
-        precondition(first.readableBytes <= max(maximumLength, DHCPMessage.minimumLength),
-                     "encoded \(first.readableBytes) bytes, more than the \(maximumLength) allowed")
+        precondition(
+            first.readableBytes <= max(maximumLength, DHCPMessage.minimumLength),
+            "encoded \(first.readableBytes) bytes, more than the \(maximumLength) allowed")
         do {
             let decoded = try first.readDHCPMessage()
             precondition(decoded == message, "round trip changed the message:\n\(message)\n\(decoded)")

@@ -12,11 +12,13 @@ enum DHCPFuzzRack {
     static let serverMode = configuration(mode: .server)
     static let proxyMode = configuration(mode: .proxy)
 
-    static let onLink = DHCPArrival(interface: "veth0", serverAddress: server,
-                                    sourceAddress: IPv4Address(rawValue: 0), sourcePort: 68)
-    static let bootServerPort = DHCPArrival(interface: "veth0", serverAddress: server,
-                                            sourceAddress: IPv4Address(rawValue: 0x0A14_0064), sourcePort: 4011,
-                                            isBootServerPort: true)
+    static let onLink = DHCPArrival(
+        interface: "veth0", serverAddress: server,
+        sourceAddress: IPv4Address(rawValue: 0), sourcePort: 68)
+    static let bootServerPort = DHCPArrival(
+        interface: "veth0", serverAddress: server,
+        sourceAddress: IPv4Address(rawValue: 0x0A14_0064), sourcePort: 4011,
+        isBootServerPort: true)
 
     static let inventory: Inventory = {
         let collector = DiagnosticCollector()
@@ -25,8 +27,10 @@ enum DHCPFuzzRack {
             defaultServer: server, bootFileRootDescription: "root", bootFileExists: { _ in true })
         let inventory = InventoryBuilder.build(
             profiles: [
-                YAMLSource(path: "web-01.yaml", text: "hostname: web-01\nmacs: [52:54:00:dc:00:04, 52:54:00:20:00:11]\n"
-                           + "ip: 10.20.0.11\ntemplate: os\nstate: install"),
+                YAMLSource(
+                    path: "web-01.yaml",
+                    text: "hostname: web-01\nmacs: [52:54:00:dc:00:04, 52:54:00:20:00:11]\n"
+                        + "ip: 10.20.0.11\ntemplate: os\nstate: install"),
                 YAMLSource(path: "gw.yaml", text: "hostname: gw\nmacs: [52:54:00:dc:00:05]\nstate: local"),
             ],
             templates: [YAMLSource(path: "templates/os.yaml", text: "kernel: os/linux\ncmdline: host={{hostname}}")],
@@ -50,8 +54,9 @@ enum DHCPFuzzRack {
         relayed.router = IPv4Address("10.30.0.1")
         return DHCPEngineConfiguration(
             subnets: [rack, relayed],
-            bootFiles: DHCPBootFiles(bios: "pxelinux.0", efiX64: "syslinux.efi", efiARM64: "grubaa64.efi",
-                                     httpBootURL: "http://10.20.0.2/boot/ipxe.efi"))
+            bootFiles: DHCPBootFiles(
+                bios: "pxelinux.0", efiX64: "syslinux.efi", efiARM64: "grubaa64.efi",
+                httpBootURL: "http://10.20.0.2/boot/ipxe.efi"))
     }
 
     private static func network(_ text: String) -> IPv4Network {

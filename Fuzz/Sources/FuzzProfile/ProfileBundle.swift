@@ -43,10 +43,12 @@ struct ProfileBundle {
         let server = IPv4Address(rawValue: 0x0A14_0002)  // 10.20.0.2
         return InventoryContext(
             subnets: [
-                .init(network: network("10.20.0.0/24"), nextServer: server, router: IPv4Address("10.20.0.1"),
-                      pools: [IPv4Range("10.20.0.100-10.20.0.199")!], location: .startOf("rackboot.yaml")),
-                .init(network: network("10.30.0.0/24"), nextServer: server, router: IPv4Address("10.30.0.1"),
-                      pools: [IPv4Range("10.30.0.100-10.30.0.199")!], location: .startOf("rackboot.yaml")),
+                .init(
+                    network: network("10.20.0.0/24"), nextServer: server, router: IPv4Address("10.20.0.1"),
+                    pools: [IPv4Range("10.20.0.100-10.20.0.199")!], location: .startOf("rackboot.yaml")),
+                .init(
+                    network: network("10.30.0.0/24"), nextServer: server, router: IPv4Address("10.30.0.1"),
+                    pools: [IPv4Range("10.30.0.100-10.30.0.199")!], location: .startOf("rackboot.yaml")),
             ],
             defaultServer: server,
             unknownMachinePolicy: unknownMachines.map { .template(Located($0, at: .startOf("rackboot.yaml"))) }

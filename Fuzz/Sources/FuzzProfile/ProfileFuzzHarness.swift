@@ -28,9 +28,10 @@ enum ProfileFuzzHarness {
         guard let text = String(validating: bytes, as: UTF8.self) else { return .notUTF8 }
         let bundle = ProfileBundle(text)
         let collector = DiagnosticCollector()
-        let inventory = InventoryBuilder.build(profiles: bundle.profiles, templates: bundle.templates,
-                                               context: ProfileBundle.context(unknownMachines: bundle.unknownMachines),
-                                               collector: collector)
+        let inventory = InventoryBuilder.build(
+            profiles: bundle.profiles, templates: bundle.templates,
+            context: ProfileBundle.context(unknownMachines: bundle.unknownMachines),
+            collector: collector)
         let errors = collector.diagnostics.filter { $0.severity == .error }
         guard let inventory else {
             precondition(!errors.isEmpty, "no inventory, yet no error says why")
@@ -43,8 +44,9 @@ enum ProfileFuzzHarness {
                 precondition(inventory.machine(for: mac)?.hostname == machine.hostname, "lookup by \(mac) failed")
                 for format in BootConfigFormat.allCases {
                     let config = inventory.bootConfig(for: mac, format: format)
-                    precondition(config.path == format.fileName(for: mac) && !config.contents.isEmpty,
-                                 "\(machine.hostname) has no \(format) config")
+                    precondition(
+                        config.path == format.fileName(for: mac) && !config.contents.isEmpty,
+                        "\(machine.hostname) has no \(format) config")
                     precondition(BootConfigFormat.mac(inFileName: config.path) == mac, "\(config.path) names no MAC")
                 }
             }

@@ -48,8 +48,10 @@ enum TFTPFuzzHarness {
             } catch {
                 name = "name refused: \(error)"
             }
-            let oack = TFTPNegotiatedOptions(request: request, transferSize: 40 << 20, interfaceMTU: 1500,
-                                             limits: TFTPFuzzSetting.limits).acknowledgedOptions
+            let oack = TFTPNegotiatedOptions(
+                request: request, transferSize: 40 << 20, interfaceMTU: 1500,
+                limits: TFTPFuzzSetting.limits
+            ).acknowledgedOptions
             detail = name + "; OACK [\(oack.map(\.description).joined(separator: ", "))]"
             for transferSize in TFTPFuzzSetting.transferSizes {
                 for mtu in TFTPFuzzSetting.interfaceMTUs {
@@ -96,13 +98,16 @@ enum TFTPFuzzHarness {
     }
 
     private static func checkTransferStart(_ request: TFTPRequest, transferSize: UInt64, interfaceMTU: Int?) {
-        var transfer = TFTPReadTransfer(request: request, transferSize: transferSize, interfaceMTU: interfaceMTU,
-                                        limits: TFTPFuzzSetting.limits)
+        var transfer = TFTPReadTransfer(
+            request: request, transferSize: transferSize, interfaceMTU: interfaceMTU,
+            limits: TFTPFuzzSetting.limits)
         let negotiated = transfer.negotiatedOptions
-        precondition((TFTPNegotiatedOptions.minimumBlockSize...TFTPPacket.maximumDataPayloadLength)
-                        .contains(negotiated.blockSize), "blksize \(negotiated.blockSize)")
-        precondition((1...TFTPFuzzSetting.limits.windowSizeCeiling).contains(negotiated.windowSize),
-                     "windowsize \(negotiated.windowSize)")
+        precondition(
+            (TFTPNegotiatedOptions.minimumBlockSize...TFTPPacket.maximumDataPayloadLength)
+                .contains(negotiated.blockSize), "blksize \(negotiated.blockSize)")
+        precondition(
+            (1...TFTPFuzzSetting.limits.windowSizeCeiling).contains(negotiated.windowSize),
+            "windowsize \(negotiated.windowSize)")
         for action in transfer.start(now: TFTPFuzzSetting.start) {
             switch action {
             case .sendOptionAcknowledgement(let options):

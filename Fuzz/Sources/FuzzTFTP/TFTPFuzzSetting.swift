@@ -33,8 +33,12 @@ enum TFTPFuzzSetting {
             subnets: [.init(network: network, nextServer: server, location: .startOf("config"))],
             defaultServer: server, bootFileRootDescription: "root", bootFileExists: { _ in true })
         let inventory = InventoryBuilder.build(
-            profiles: [YAMLSource(path: "web-01.yaml", text: "hostname: web-01\nmacs: [52:54:00:20:00:11]\n"
-                                  + "ip: 10.20.0.11\ntemplate: os\nstate: install")],
+            profiles: [
+                YAMLSource(
+                    path: "web-01.yaml",
+                    text: "hostname: web-01\nmacs: [52:54:00:20:00:11]\n"
+                        + "ip: 10.20.0.11\ntemplate: os\nstate: install")
+            ],
             templates: [YAMLSource(path: "templates/os.yaml", text: "kernel: os/linux\ncmdline: host={{hostname}}")],
             context: context, collector: collector)
         guard let inventory else { fatalError("the fuzz inventory does not load: \(collector.diagnostics)") }

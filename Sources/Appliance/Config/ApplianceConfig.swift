@@ -19,12 +19,15 @@ public struct ApplianceConfig: Sendable {
     public var tftp: TFTPSettings
 
     /// The inventory's view of this configuration.
-    public func inventoryContext(bootFileRootDescription: String,
-                                 bootFileExists: @escaping (String) -> Bool) -> InventoryContext {
+    public func inventoryContext(
+        bootFileRootDescription: String,
+        bootFileExists: @escaping (String) -> Bool
+    ) -> InventoryContext {
         InventoryContext(
             subnets: dhcp.subnets.map {
-                InventoryContext.Subnet(network: $0.network, nextServer: $0.nextServer ?? boot.nextServer,
-                                        router: $0.router, pools: $0.pools, location: $0.location)
+                InventoryContext.Subnet(
+                    network: $0.network, nextServer: $0.nextServer ?? boot.nextServer,
+                    router: $0.router, pools: $0.pools, location: $0.location)
             },
             defaultServer: boot.nextServer, unknownMachinePolicy: unknownMachines,
             bootFileRootDescription: bootFileRootDescription, bootFileExists: bootFileExists)
@@ -77,8 +80,9 @@ public struct SubnetSettings: Sendable {
 
     /// The limits in force on this subnet.
     public func rateLimits(inheriting global: DHCPRateLimits) -> DHCPRateLimits {
-        DHCPRateLimits(perMAC: perMACLimit.applied(to: global.perMAC),
-                       perRelay: perRelayLimit.applied(to: global.perRelay))
+        DHCPRateLimits(
+            perMAC: perMACLimit.applied(to: global.perMAC),
+            perRelay: perRelayLimit.applied(to: global.perRelay))
     }
 }
 
@@ -106,11 +110,12 @@ public struct BootSettings: Sendable {
         if let efiARM64File { files.append(("efi_arm64", efiARM64File)) }
         return files.map { key, path in
             let folder = path.split(separator: "/").dropLast().map { $0 + "/" }.joined()
-            let companion: String? = switch path.split(separator: "/").last {
-            case "pxelinux.0", "lpxelinux.0": folder + "ldlinux.c32"
-            case "syslinux.efi": folder + "ldlinux.e64"
-            default: nil
-            }
+            let companion: String? =
+                switch path.split(separator: "/").last {
+                case "pxelinux.0", "lpxelinux.0": folder + "ldlinux.c32"
+                case "syslinux.efi": folder + "ldlinux.e64"
+                default: nil
+                }
             return (key, path, companion)
         }
     }

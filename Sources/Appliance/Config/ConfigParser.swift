@@ -7,17 +7,23 @@ enum ConfigParser {
     static let topLevelKeys = ["profiles", "state_directory", "unknown_machines", "dhcp", "boot", "tftp"]
 
     /// `resolvePath` turns a path written in the file into an absolute one (relative to the file's folder).
-    static func parse(_ source: YAMLSource, resolvePath: (String) -> String,
-                      collector: DiagnosticCollector) -> ApplianceConfig? {
+    static func parse(
+        _ source: YAMLSource, resolvePath: (String) -> String,
+        collector: DiagnosticCollector
+    ) -> ApplianceConfig? {
         parseKeepingParts(source, resolvePath: resolvePath, collector: collector).config
     }
 
     /// The configuration when it has no error; and either way the parts that parsed (nil when the file is not a
     /// YAML mapping at all), so the profiles can still be checked.
-    static func parseKeepingParts(_ source: YAMLSource, resolvePath: (String) -> String,
-                                  collector: DiagnosticCollector) -> (config: ApplianceConfig?, parts: ConfigParts?) {
-        guard let reader = MappingReader.document(source, describing: "the configuration", allowedKeys: topLevelKeys,
-                                                  collector: collector)
+    static func parseKeepingParts(
+        _ source: YAMLSource, resolvePath: (String) -> String,
+        collector: DiagnosticCollector
+    ) -> (config: ApplianceConfig?, parts: ConfigParts?) {
+        guard
+            let reader = MappingReader.document(
+                source, describing: "the configuration", allowedKeys: topLevelKeys,
+                collector: collector)
         else { return (nil, nil) }
         let before = collector.diagnostics.count
 
@@ -30,22 +36,28 @@ enum ConfigParser {
         let dhcpIsWhole = !collector.diagnostics[beforeDHCP...].contains { $0.severity == .error }
         let tftp = parseTFTP(reader, resolvePath: resolvePath, collector: collector)
 
-        let parts = ConfigParts(profileDirectory: profiles, tftpRoot: tftp?.root ?? resolvePath("tftproot"),
-                                subnets: dhcpIsWhole ? dhcp?.subnets : nil, boot: boot,
-                                unknownMachines: unknownMachines)
+        let parts = ConfigParts(
+            profileDirectory: profiles, tftpRoot: tftp?.root ?? resolvePath("tftproot"),
+            subnets: dhcpIsWhole ? dhcp?.subnets : nil, boot: boot,
+            unknownMachines: unknownMachines)
         guard !collector.diagnostics[before...].contains(where: { $0.severity == .error }),
             let boot, let dhcp, let tftp, let unknownMachines
         else { return (nil, parts) }
-        let config = ApplianceConfig(sourcePath: source.path, profileDirectory: profiles,
-                                     stateDirectory: stateDirectory, unknownMachines: unknownMachines, dhcp: dhcp,
-                                     boot: boot, tftp: tftp)
+        let config = ApplianceConfig(
+            sourcePath: source.path, profileDirectory: profiles,
+            stateDirectory: stateDirectory, unknownMachines: unknownMachines, dhcp: dhcp,
+            boot: boot, tftp: tftp)
         return (config, parts)
     }
 
-    private static func parseUnknownMachines(_ reader: MappingReader,
-                                             collector: DiagnosticCollector) -> UnknownMachinePolicy? {
-        guard let section = reader.mapping("unknown_machines", describing: "'unknown_machines'",
-                                           allowedKeys: ["boot", "template"])
+    private static func parseUnknownMachines(
+        _ reader: MappingReader,
+        collector: DiagnosticCollector
+    ) -> UnknownMachinePolicy? {
+        guard
+            let section = reader.mapping(
+                "unknown_machines", describing: "'unknown_machines'",
+                allowedKeys: ["boot", "template"])
         else { return .localBoot }
         let boot = section.choice("boot", among: ["local", "template"], required: true)
         let template = section.string("template")
@@ -56,8 +68,9 @@ enum ConfigParser {
             _ = section.node("template", required: true)
             return nil
         case ("local", let template?):
-            collector.error("'template' is set but 'boot' is local; set boot: template to use it",
-                            at: template.location)
+            collector.error(
+                "'template' is set but 'boot' is local; set boot: template to use it",
+                at: template.location)
             return nil
         case ("local", nil):
             return .localBoot
@@ -67,8 +80,10 @@ enum ConfigParser {
     }
 
     private static func parseBoot(_ reader: MappingReader, collector: DiagnosticCollector) -> BootSettings? {
-        guard let section = reader.mapping("boot", describing: "'boot'",
-                                           allowedKeys: ["next_server", "files", "ipxe_scripts"], required: true)
+        guard
+            let section = reader.mapping(
+                "boot", describing: "'boot'",
+                allowedKeys: ["next_server", "files", "ipxe_scripts"], required: true)
         else { return nil }
         // Read on after a bad address, so the file keys below are checked too.
         let nextServer = section.string("next_server", required: true)
@@ -80,8 +95,10 @@ enum ConfigParser {
         let keyLocation = nextServer?.location ?? section.location
         boot.fileLocations = ["bios": keyLocation, "efi_x64": keyLocation]
         if let ipxe = section.boolean("ipxe_scripts") { boot.ipxeScripts = ipxe.value }
-        guard let files = section.mapping("files", describing: "'boot.files'",
-                                          allowedKeys: ["bios", "efi_x64", "efi_arm64", "http_url"])
+        guard
+            let files = section.mapping(
+                "files", describing: "'boot.files'",
+                allowedKeys: ["bios", "efi_x64", "efi_arm64", "http_url"])
         else { return address == nil ? nil : boot }
         func bootFile(_ key: String) -> String? {
             guard let path = files.string(key) else { return nil }
@@ -104,13 +121,19 @@ enum ConfigParser {
         return address == nil ? nil : boot
     }
 
-    private static func parseTFTP(_ reader: MappingReader, resolvePath: (String) -> String,
-                                  collector: DiagnosticCollector) -> TFTPSettings? {
+    private static func parseTFTP(
+        _ reader: MappingReader, resolvePath: (String) -> String,
+        collector: DiagnosticCollector
+    ) -> TFTPSettings? {
         var tftp = TFTPSettings(root: resolvePath("tftproot"))
-        guard let section = reader.mapping("tftp", describing: "'tftp'", allowedKeys: [
-            "root", "address", "port", "max_block_size", "max_window_size", "max_window_bytes", "max_transfers",
-            "transfer_threads", "transfer_io", "busy_poll_us", "retransmit_timeout", "retries",
-        ]) else { return tftp }
+        guard
+            let section = reader.mapping(
+                "tftp", describing: "'tftp'",
+                allowedKeys: [
+                    "root", "address", "port", "max_block_size", "max_window_size", "max_window_bytes", "max_transfers",
+                    "transfer_threads", "transfer_io", "busy_poll_us", "retransmit_timeout", "retries",
+                ])
+        else { return tftp }
         if let root = section.string("root") { tftp.root = resolvePath(root.value) }
         if let address = section.string("address") {
             if let parsed = IPv4Address(address.value) {

@@ -20,8 +20,9 @@ struct ConfigParts: Sendable {
         let defaultServer = boot?.nextServer ?? IPv4Address(rawValue: 0)
         var context = InventoryContext(
             subnets: (subnets ?? []).map {
-                InventoryContext.Subnet(network: $0.network, nextServer: $0.nextServer ?? defaultServer,
-                                        router: $0.router, pools: $0.pools, location: $0.location)
+                InventoryContext.Subnet(
+                    network: $0.network, nextServer: $0.nextServer ?? defaultServer,
+                    router: $0.router, pools: $0.pools, location: $0.location)
             },
             defaultServer: defaultServer, unknownMachinePolicy: unknownMachines ?? .localBoot,
             bootFileRootDescription: bootFileRootDescription, bootFileExists: bootFileExists)

@@ -43,8 +43,9 @@ enum RateLimitParser {
         if case .scalar = node {
             guard let text = section.string(key) else { return .inherit }
             if ["off", "false", "no"].contains(text.value.lowercased()) { return .off }
-            collector.error("'\(key)' must be off or a mapping such as { rate: 10/s, burst: 20 }, not "
-                                + "'\(text.value)'", at: text.location)
+            collector.error(
+                "'\(key)' must be off or a mapping such as { rate: 10/s, burst: 20 }, not "
+                    + "'\(text.value)'", at: text.location)
             return .inherit
         }
         guard let limit = section.mapping(key, describing: "'\(key)'", allowedKeys: ["rate", "burst"]),
@@ -52,8 +53,9 @@ enum RateLimitParser {
         else { return .inherit }
         let burst = limit.integer("burst", in: 1...1_000_000)
         guard let rate = parseRate(rateText.value) else {
-            collector.error("'rate' must be a number of requests per second, minute or hour such as 10/s, 30/m "
-                                + "or 100/h (at most 1000000/s), not '\(rateText.value)'", at: rateText.location)
+            collector.error(
+                "'rate' must be a number of requests per second, minute or hour such as 10/s, 30/m "
+                    + "or 100/h (at most 1000000/s), not '\(rateText.value)'", at: rateText.location)
             return .inherit
         }
         guard limit.contains("burst") == (burst != nil) else { return .inherit }

@@ -11,9 +11,13 @@ enum SubnetParser {
 
     static func parseDHCP(_ reader: MappingReader, collector: DiagnosticCollector) -> DHCPSettings? {
         var dhcp = DHCPSettings()
-        guard let section = reader.mapping("dhcp", describing: "'dhcp'",
-                                           allowedKeys: ["port", "authoritative", "lease_time", "lease_sync",
-                                                         "rate_limit", "subnets"])
+        guard
+            let section = reader.mapping(
+                "dhcp", describing: "'dhcp'",
+                allowedKeys: [
+                    "port", "authoritative", "lease_time", "lease_sync",
+                    "rate_limit", "subnets",
+                ])
         else { return dhcp }
         if let port = section.integer("port", in: 1...65535) { dhcp.port = port.value }
         if let authoritative = section.boolean("authoritative") { dhcp.authoritative = authoritative.value }
@@ -54,9 +58,11 @@ enum SubnetParser {
         if let interface = reader.string("interface") {
             // Linux interface names: at most 15 bytes (IFNAMSIZ − 1), no '/', no white space.
             if interface.value.isEmpty || interface.value.utf8.count > 15
-                || interface.value.contains(where: { $0 == "/" || $0.isWhitespace }) {
-                collector.error("'\(interface.value)' is not a Linux interface name (at most 15 characters, no '/' "
-                                    + "or spaces)", at: interface.location)
+                || interface.value.contains(where: { $0 == "/" || $0.isWhitespace })
+            {
+                collector.error(
+                    "'\(interface.value)' is not a Linux interface name (at most 15 characters, no '/' "
+                        + "or spaces)", at: interface.location)
             }
             subnet.interface = interface.value
         }
@@ -88,19 +94,23 @@ enum SubnetParser {
         }
         subnet.pools = parsePools(reader, network: network, subnet: subnet, collector: collector)
         if subnet.mode == .proxy, let at = reader.locationOfKey("pools"), !subnet.pools.isEmpty {
-            collector.error("a proxy subnet hands out no addresses (the network's own DHCP server does); "
-                                + "remove 'pools'", at: at)
+            collector.error(
+                "a proxy subnet hands out no addresses (the network's own DHCP server does); "
+                    + "remove 'pools'", at: at)
         }
         return subnet
     }
 
-    private static func parsePools(_ reader: MappingReader, network: IPv4Network, subnet: SubnetSettings,
-                                   collector: DiagnosticCollector) -> [IPv4Range] {
+    private static func parsePools(
+        _ reader: MappingReader, network: IPv4Network, subnet: SubnetSettings,
+        collector: DiagnosticCollector
+    ) -> [IPv4Range] {
         var pools: [Located<IPv4Range>] = []
         for item in reader.stringList("pools") ?? [] {
             guard let pool = IPv4Range(item.value) else {
-                collector.error("'\(item.value)' is not a pool such as 10.20.0.100-10.20.0.199 (first ≤ last)",
-                                at: item.location)
+                collector.error(
+                    "'\(item.value)' is not a pool such as 10.20.0.100-10.20.0.199 (first ≤ last)",
+                    at: item.location)
                 continue
             }
             guard network.isUsableHost(pool.first), network.isUsableHost(pool.last) else {
@@ -108,12 +118,14 @@ enum SubnetParser {
                 continue
             }
             for reserved in [subnet.router, subnet.nextServer].compactMap({ $0 }) where pool.contains(reserved) {
-                collector.error("pool \(pool) contains \(reserved), the \(reserved == subnet.router ? "router" : "boot server")",
-                                at: item.location)
+                collector.error(
+                    "pool \(pool) contains \(reserved), the \(reserved == subnet.router ? "router" : "boot server")",
+                    at: item.location)
             }
             if let other = pools.first(where: { $0.value.overlaps(pool) }) {
-                collector.error("pool \(pool) overlaps pool \(other.value)", at: item.location,
-                                notes: [.init("the other pool", at: other.location)])
+                collector.error(
+                    "pool \(pool) overlaps pool \(other.value)", at: item.location,
+                    notes: [.init("the other pool", at: other.location)])
                 continue
             }
             pools.append(Located(pool, at: item.location))
@@ -121,8 +133,10 @@ enum SubnetParser {
         return pools.map(\.value)
     }
 
-    private static func address(_ key: String, in reader: MappingReader, collector: DiagnosticCollector,
-                                mustBeIn network: IPv4Network?) -> IPv4Address? {
+    private static func address(
+        _ key: String, in reader: MappingReader, collector: DiagnosticCollector,
+        mustBeIn network: IPv4Network?
+    ) -> IPv4Address? {
         guard let text = reader.string(key) else { return nil }
         guard let address = IPv4Address(text.value) else {
             collector.error("'\(text.value)' is not an IPv4 address", at: text.location)
@@ -137,8 +151,9 @@ enum SubnetParser {
     private static func checkOverlaps(_ subnets: [SubnetSettings], collector: DiagnosticCollector) {
         for (index, subnet) in subnets.enumerated() {
             if let earlier = subnets[..<index].first(where: { $0.network.overlaps(subnet.network) }) {
-                collector.error("subnet \(subnet.network) overlaps subnet \(earlier.network)", at: subnet.location,
-                                notes: [.init("the other subnet", at: earlier.location)])
+                collector.error(
+                    "subnet \(subnet.network) overlaps subnet \(earlier.network)", at: subnet.location,
+                    notes: [.init("the other subnet", at: earlier.location)])
             }
         }
     }

@@ -46,12 +46,14 @@ public struct ApplianceLoader: Sendable {
                 let loaded = loadInventory(from: parts.profileDirectory, context: context, collector: collector)
                 counts = (loaded.profiles, loaded.templates)
             }
-            return Outcome(config: nil, inventory: nil, diagnostics: collector.diagnostics.sortedByLocation(),
-                           profileFileCount: counts.profiles, templateFileCount: counts.templates)
+            return Outcome(
+                config: nil, inventory: nil, diagnostics: collector.diagnostics.sortedByLocation(),
+                profileFileCount: counts.profiles, templateFileCount: counts.templates)
         }
         let (inventory, profiles, templates) = loadInventory(config: config, collector: collector)
-        return Outcome(config: config, inventory: inventory, diagnostics: collector.diagnostics.sortedByLocation(),
-                       profileFileCount: profiles, templateFileCount: templates)
+        return Outcome(
+            config: config, inventory: inventory, diagnostics: collector.diagnostics.sortedByLocation(),
+            profileFileCount: profiles, templateFileCount: templates)
     }
 
     /// Reads and validates the configuration file alone.
@@ -64,8 +66,10 @@ public struct ApplianceLoader: Sendable {
     func loadConfigKeepingParts(collector: DiagnosticCollector) -> (config: ApplianceConfig?, parts: ConfigParts?) {
         let absoluteConfig = displayPath.absolute(configPath)
         let shown = displayPath.display(absoluteConfig)
-        guard let text = TextFiles.read(absoluteConfig, shownAs: shown,
-                                        what: "the configuration file (use --config FILE)", collector: collector)
+        guard
+            let text = TextFiles.read(
+                absoluteConfig, shownAs: shown,
+                what: "the configuration file (use --config FILE)", collector: collector)
         else { return (nil, nil) }
         let folder = (absoluteConfig as NSString).deletingLastPathComponent
         var (config, parts) = ConfigParser.parseKeepingParts(
@@ -78,7 +82,8 @@ public struct ApplianceLoader: Sendable {
         guard let config else { return (nil, parts) }
         checkBootFiles(config, collector: collector)
         if !TextFiles.isDirectory(config.tftp.root) {
-            collector.error("the TFTP root \(displayPath.display(config.tftp.root)) is not a folder", at: .startOf(shown))
+            collector.error(
+                "the TFTP root \(displayPath.display(config.tftp.root)) is not a folder", at: .startOf(shown))
             return (nil, parts)
         }
         return (config, parts)
@@ -90,8 +95,9 @@ public struct ApplianceLoader: Sendable {
         for file in config.boot.filesWithCompanions {
             let at = config.boot.fileLocations[file.key] ?? .startOf(config.sourcePath)
             if !TextFiles.isRegularFile(config.tftp.root + "/" + file.path) {
-                collector.warning("boot file '\(file.path)' (\(file.key)) is not under \(root); "
-                                    + "'make tftproot' copies Debian's boot loaders there", at: at)
+                collector.warning(
+                    "boot file '\(file.path)' (\(file.key)) is not under \(root); "
+                        + "'make tftproot' copies Debian's boot loaders there", at: at)
             } else if let companion = file.companion, !TextFiles.isRegularFile(config.tftp.root + "/" + companion) {
                 collector.warning("'\(file.path)' loads '\(companion)', which is not under \(root)", at: at)
             }
@@ -99,8 +105,10 @@ public struct ApplianceLoader: Sendable {
     }
 
     /// Reads the profile folder of `config` and builds the inventory.
-    public func loadInventory(config: ApplianceConfig,
-                              collector: DiagnosticCollector) -> (inventory: Inventory?, profiles: Int, templates: Int) {
+    public func loadInventory(
+        config: ApplianceConfig,
+        collector: DiagnosticCollector
+    ) -> (inventory: Inventory?, profiles: Int, templates: Int) {
         let root = config.tftp.root
         let context = config.inventoryContext(bootFileRootDescription: displayPath.display(root) + "/") { path in
             TextFiles.isRegularFile(root + "/" + path)
@@ -108,13 +116,17 @@ public struct ApplianceLoader: Sendable {
         return loadInventory(from: config.profileDirectory, context: context, collector: collector)
     }
 
-    private func loadInventory(from profileDirectory: String, context: InventoryContext,
-                               collector: DiagnosticCollector) -> (inventory: Inventory?, profiles: Int, templates: Int) {
-        guard let contents = ProfileDirectory(path: profileDirectory)
-            .read(displayPath: displayPath, collector: collector)
+    private func loadInventory(
+        from profileDirectory: String, context: InventoryContext,
+        collector: DiagnosticCollector
+    ) -> (inventory: Inventory?, profiles: Int, templates: Int) {
+        guard
+            let contents = ProfileDirectory(path: profileDirectory)
+                .read(displayPath: displayPath, collector: collector)
         else { return (nil, 0, 0) }
-        let inventory = InventoryBuilder.build(profiles: contents.profiles, templates: contents.templates,
-                                               context: context, collector: collector)
+        let inventory = InventoryBuilder.build(
+            profiles: contents.profiles, templates: contents.templates,
+            context: context, collector: collector)
         return (inventory, contents.profiles.count, contents.templates.count)
     }
 }

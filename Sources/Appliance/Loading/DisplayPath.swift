@@ -11,7 +11,8 @@ public struct DisplayPath: Sendable {
     /// `path` made absolute (against the working directory) and free of `.` and `..` parts.
     public func absolute(_ path: String, relativeTo base: String? = nil) -> String {
         let baseDirectory = base ?? workingDirectory
-        let url = path.hasPrefix("/")
+        let url =
+            path.hasPrefix("/")
             ? URL(fileURLWithPath: path)
             : URL(fileURLWithPath: baseDirectory, isDirectory: true).appendingPathComponent(path)
         return url.standardizedFileURL.path

@@ -35,11 +35,12 @@ public struct LeaseListing: Sendable {
         }
         let formatter = ISO8601DateFormatter()
         entries = try SQLiteLeaseStore(readingExisting: path).loadAll().map { lease in
-            Entry(address: lease.address.description, mac: lease.mac.description, state: lease.state.rawValue,
-                  expiry: lease.expiry,
-                  expires: formatter.string(from: Date(timeIntervalSince1970: TimeInterval(lease.expiry))),
-                  hostname: lease.hostname,
-                  clientID: lease.clientIdentifier.map { $0.map { String(format: "%02x", $0) }.joined() })
+            Entry(
+                address: lease.address.description, mac: lease.mac.description, state: lease.state.rawValue,
+                expiry: lease.expiry,
+                expires: formatter.string(from: Date(timeIntervalSince1970: TimeInterval(lease.expiry))),
+                hostname: lease.hostname,
+                clientID: lease.clientIdentifier.map { $0.map { String(format: "%02x", $0) }.joined() })
         }
     }
 
@@ -53,8 +54,10 @@ public struct LeaseListing: Sendable {
     public func table(now: Int64) -> String {
         let header = ["ADDRESS", "MAC", "STATE", "EXPIRES (UTC)", "HOSTNAME"]
         let rows = entries.map { entry in
-            [entry.address, entry.mac, entry.expiry <= now ? "expired" : entry.state, entry.expires,
-             entry.hostname ?? "-"]
+            [
+                entry.address, entry.mac, entry.expiry <= now ? "expired" : entry.state, entry.expires,
+                entry.hostname ?? "-",
+            ]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { row in

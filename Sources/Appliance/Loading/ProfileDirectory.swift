@@ -22,8 +22,9 @@ public struct ProfileDirectory: Sendable {
     /// Reads every profile and template; a file that cannot be read is reported, and the others are still read.
     public func read(displayPath: DisplayPath, collector: DiagnosticCollector) -> Contents? {
         guard TextFiles.isDirectory(path) else {
-            collector.error("the profile folder \(displayPath.display(path)) does not exist",
-                            at: .startOf(displayPath.display(path)))
+            collector.error(
+                "the profile folder \(displayPath.display(path)) does not exist",
+                at: .startOf(displayPath.display(path)))
             return nil
         }
         let templatesPath = path + "/" + Self.templateSubdirectory
@@ -33,14 +34,17 @@ public struct ProfileDirectory: Sendable {
                 ? readYAMLFiles(in: templatesPath, displayPath: displayPath, collector: collector) : [])
     }
 
-    private func readYAMLFiles(in directory: String, displayPath: DisplayPath,
-                               collector: DiagnosticCollector) -> [YAMLSource] {
+    private func readYAMLFiles(
+        in directory: String, displayPath: DisplayPath,
+        collector: DiagnosticCollector
+    ) -> [YAMLSource] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            collector.error("cannot list \(displayPath.display(directory)): \(error.localizedDescription)",
-                            at: .startOf(displayPath.display(directory)))
+            collector.error(
+                "cannot list \(displayPath.display(directory)): \(error.localizedDescription)",
+                at: .startOf(displayPath.display(directory)))
             return []
         }
         return names.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }

@@ -51,8 +51,9 @@ public struct ApplianceServer {
         if dhcpConfiguration.interfaces.isEmpty {
             logger.warning("no subnet names an interface: DHCP is off, only TFTP is served")
         } else {
-            let server = DHCPServer(configuration: dhcpConfiguration, store: try DHCPSetup.openLeaseStore(config),
-                                    inventory: { shared.inventory }, logger: logger, addressBook: addressBook)
+            let server = DHCPServer(
+                configuration: dhcpConfiguration, store: try DHCPSetup.openLeaseStore(config),
+                inventory: { shared.inventory }, logger: logger, addressBook: addressBook)
             dhcp = try await server.start(on: group, threadPool: .singleton)
         }
 
@@ -60,20 +61,27 @@ public struct ApplianceServer {
         notifier.ready(status: status.line())
         logger.info("ready", metadata: ["status": "\(status.line())"])
 
-        let reloader = InventoryReloader(loader: loader, config: config, inventory: inventory, notifier: notifier,
-                                         status: status, logger: logger)
+        let reloader = InventoryReloader(
+            loader: loader, config: config, inventory: inventory, notifier: notifier,
+            status: status, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: tftpService)]
         if let dhcp { services.append(.init(service: dhcp)) }
-        services.append(.init(service: ReloadService(reloader: reloader, profileDirectory: config.profileDirectory,
-                                                      pollInterval: profilePollInterval)))
+        services.append(
+            .init(
+                service: ReloadService(
+                    reloader: reloader, profileDirectory: config.profileDirectory,
+                    pollInterval: profilePollInterval)))
         if let interval = ServiceNotifier.watchdogInterval() {
-            services.append(.init(service: WatchdogService(notifier: notifier, interval: interval,
-                                                           probes: probes(group: group, dhcp: dhcp, tftp: tftp), logger: logger)))
+            services.append(
+                .init(
+                    service: WatchdogService(
+                        notifier: notifier, interval: interval,
+                        probes: probes(group: group, dhcp: dhcp, tftp: tftp), logger: logger)))
         }
         #if RACKBOOT_FAULT_INJECTION
-        if ProcessInfo.processInfo.environment["RACKBOOT_FAULT_INJECTION"] == "1" {
-            services.append(.init(service: FaultInjectionService(group: group, logger: logger)))
-        }
+            if ProcessInfo.processInfo.environment["RACKBOOT_FAULT_INJECTION"] == "1" {
+                services.append(.init(service: FaultInjectionService(group: group, logger: logger)))
+            }
         #endif
         services.append(.init(service: StatusService(notifier: notifier, status: status, dhcp: dhcp, tftp: tftp)))
 

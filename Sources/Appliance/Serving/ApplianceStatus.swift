@@ -67,8 +67,10 @@ final class ApplianceStatus: Sendable {
     /// `4 malformed, 1200 rate-limited, 30 pool exhausted`, without the zero counts; malformed includes decoded
     /// requests the server cannot use (wrong htype/hlen, no message type, a broken option 82).
     static func dropSummary(_ statistics: DHCPServerStatistics) -> String {
-        [(statistics.malformed + statistics.dropped, "malformed"), (statistics.rateLimited, "rate-limited"),
-         (statistics.poolExhausted, "pool exhausted")]
-            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        [
+            (statistics.malformed + statistics.dropped, "malformed"), (statistics.rateLimited, "rate-limited"),
+            (statistics.poolExhausted, "pool exhausted"),
+        ]
+        .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
     }
 }

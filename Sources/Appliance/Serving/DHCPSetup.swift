@@ -7,8 +7,9 @@ import Inventory
 enum DHCPSetup {
     static func serverConfiguration(_ config: ApplianceConfig) -> DHCPServerConfiguration {
         let subnets = config.dhcp.subnets.map { settings in
-            var subnet = DHCPServedSubnet(network: settings.network,
-                                          nextServer: settings.nextServer ?? config.boot.nextServer)
+            var subnet = DHCPServedSubnet(
+                network: settings.network,
+                nextServer: settings.nextServer ?? config.boot.nextServer)
             subnet.interface = settings.interface
             subnet.mode = settings.mode == .proxy ? .proxy : .server
             subnet.pools = settings.pools
@@ -22,9 +23,10 @@ enum DHCPSetup {
         }
         var engine = DHCPEngineConfiguration(
             subnets: subnets,
-            bootFiles: DHCPBootFiles(bios: config.boot.biosFile, efiX64: config.boot.efiX64File,
-                                     efiARM64: config.boot.efiARM64File, httpBootURL: config.boot.httpBootURL,
-                                     ipxeScripts: config.boot.ipxeScripts))
+            bootFiles: DHCPBootFiles(
+                bios: config.boot.biosFile, efiX64: config.boot.efiX64File,
+                efiARM64: config.boot.efiARM64File, httpBootURL: config.boot.httpBootURL,
+                ipxeScripts: config.boot.ipxeScripts))
         engine.authoritative = config.dhcp.authoritative
         engine.rateLimitTrackedClients = config.dhcp.rateLimitTrackedMACs
         var interfaces: [String] = []
@@ -44,8 +46,9 @@ enum DHCPSetup {
 
     /// `<state_directory>/leases.sqlite`, creating the folder (mode 0750) when missing.
     static func openLeaseStore(_ config: ApplianceConfig) throws -> SQLiteLeaseStore {
-        try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o750])
+        try FileManager.default.createDirectory(
+            atPath: config.stateDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o750])
         return try SQLiteLeaseStore(path: leaseDatabasePath(config), durability: config.dhcp.leaseDurability)
     }
 

@@ -17,8 +17,10 @@ final class InventoryReloader: Sendable {
     let logger: Logger
     private let serial = Mutex(())
 
-    init(loader: ApplianceLoader, config: ApplianceConfig, inventory: SharedInventory, notifier: ServiceNotifier,
-         status: ApplianceStatus, logger: Logger) {
+    init(
+        loader: ApplianceLoader, config: ApplianceConfig, inventory: SharedInventory, notifier: ServiceNotifier,
+        status: ApplianceStatus, logger: Logger
+    ) {
         self.loader = loader
         self.config = config
         self.inventory = inventory
@@ -38,23 +40,30 @@ final class InventoryReloader: Sendable {
                 inventory.replace(with: loaded)
                 for warning in diagnostics { logger.warning("\(warning.message)", metadata: Self.metadata(warning)) }
                 status.recordReload("reload ok (\(reason))", machines: loaded.machines.count)
-                logger.info("inventory reloaded", metadata: [
-                    "message_id": "\(ApplianceMessageID.reloadSucceeded)", "reason": "\(reason)",
-                    "machines": "\(loaded.machines.count)", "profile_files": "\(profiles)",
-                ])
+                logger.info(
+                    "inventory reloaded",
+                    metadata: [
+                        "message_id": "\(ApplianceMessageID.reloadSucceeded)", "reason": "\(reason)",
+                        "machines": "\(loaded.machines.count)", "profile_files": "\(profiles)",
+                    ])
             } else {
                 let errors = diagnostics.filter { $0.severity == .error }
                 for error in errors {
-                    logger.error("\(error.message)", metadata: Self.metadata(error).merging([
-                        "message_id": "\(ApplianceMessageID.reloadFailed)",
-                    ]) { $1 })
+                    logger.error(
+                        "\(error.message)",
+                        metadata: Self.metadata(error).merging([
+                            "message_id": "\(ApplianceMessageID.reloadFailed)"
+                        ]) { $1 })
                 }
-                status.recordReload("reload failed: \(errors.count) errors, previous inventory serving",
-                                    machines: nil)
-                logger.error("reload failed; the previous inventory keeps serving", metadata: [
-                    "message_id": "\(ApplianceMessageID.reloadFailed)", "reason": "\(reason)",
-                    "errors": "\(errors.count)",
-                ])
+                status.recordReload(
+                    "reload failed: \(errors.count) errors, previous inventory serving",
+                    machines: nil)
+                logger.error(
+                    "reload failed; the previous inventory keeps serving",
+                    metadata: [
+                        "message_id": "\(ApplianceMessageID.reloadFailed)", "reason": "\(reason)",
+                        "errors": "\(errors.count)",
+                    ])
             }
             notifier.ready(status: status.line())
         }

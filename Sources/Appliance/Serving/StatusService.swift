@@ -18,9 +18,10 @@ struct StatusService: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let dhcpStatus = try? await dhcp?.status().get()
-                status.record(activeLeases: dhcpStatus?.activeLeases, transfersInFlight: tftp.transfersInFlight,
-                              dhcp: dhcpStatus?.statistics, malformedTFTPDatagrams: tftp.malformedDatagrams,
-                              tftpClientsGone: tftp.clientsGone)
+                status.record(
+                    activeLeases: dhcpStatus?.activeLeases, transfersInFlight: tftp.transfersInFlight,
+                    dhcp: dhcpStatus?.statistics, malformedTFTPDatagrams: tftp.malformedDatagrams,
+                    tftpClientsGone: tftp.clientsGone)
                 status.record(leaseStoreProblem: dhcpStatus?.statistics.storeOutage.summary)
                 notifier.status(status.line())
                 try await Task.sleep(for: interval)

@@ -24,9 +24,11 @@ struct WatchdogService: Service {
                 if silent.isEmpty {
                     notifier.watchdog()
                 } else {
-                    logger.error("watchdog: not telling systemd the service is alive", metadata: [
-                        "reason": "\(silent.joined(separator: ", ")) did not answer within \(period / 2)",
-                    ])
+                    logger.error(
+                        "watchdog: not telling systemd the service is alive",
+                        metadata: [
+                            "reason": "\(silent.joined(separator: ", ")) did not answer within \(period / 2)"
+                        ])
                 }
             }
         }

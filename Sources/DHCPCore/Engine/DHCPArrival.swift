@@ -11,8 +11,10 @@ public struct DHCPArrival: Sendable, Hashable {
     /// Arrived on the PXE boot server port 4011 rather than 67.
     public var isBootServerPort: Bool
 
-    public init(interface: String?, serverAddress: IPv4Address, sourceAddress: IPv4Address, sourcePort: Int,
-                isBootServerPort: Bool = false) {
+    public init(
+        interface: String?, serverAddress: IPv4Address, sourceAddress: IPv4Address, sourcePort: Int,
+        isBootServerPort: Bool = false
+    ) {
         self.interface = interface
         self.serverAddress = serverAddress
         self.sourceAddress = sourceAddress

@@ -47,7 +47,9 @@ public struct DHCPDecision: Sendable {
 /// One exchange as the log records it (journal fields `MAC`, `IP`, `XID`, …).
 public struct DHCPEvent: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable {
-        case offered, acknowledged, negativelyAcknowledged = "nak", released, declined, informed
+        case offered, acknowledged
+        case negativelyAcknowledged = "nak"
+        case released, declined, informed
         /// Not for this server (another server chosen, a subnet it does not serve, a non-PXE client in proxy mode).
         case ignored
         /// Malformed or unusable, counted as dropped.

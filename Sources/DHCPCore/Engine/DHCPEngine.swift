@@ -27,13 +27,16 @@ public struct DHCPEngine: Sendable {
 
     /// `now` is wall-clock seconds (leases outlive the process); `monotonic` is the rate limiter's time, any
     /// steadily increasing `Duration` (it defaults to `now`, which is enough where nothing is rate-limited).
-    public mutating func handle(_ request: DHCPMessage, arrival: DHCPArrival, inventory: Inventory,
-                                now: Int64, monotonic: Duration? = nil) -> DHCPDecision {
+    public mutating func handle(
+        _ request: DHCPMessage, arrival: DHCPArrival, inventory: Inventory,
+        now: Int64, monotonic: Duration? = nil
+    ) -> DHCPDecision {
         var context = RequestContext(request: request, inventory: inventory)
         guard request.operation == .bootRequest else { return context.dropped("not a BOOTREQUEST") }
         guard let mac = request.clientMAC, !mac.isZero, !mac.isMulticast else {
-            return context.dropped("chaddr is not an Ethernet MAC (htype \(request.hardwareType), "
-                                   + "hlen \(request.hardwareAddressLength))")
+            return context.dropped(
+                "chaddr is not an Ethernet MAC (htype \(request.hardwareType), "
+                    + "hlen \(request.hardwareAddressLength))")
         }
         context.mac = mac
         guard let type = request.options.messageType else { return context.dropped("no DHCP message type") }
@@ -41,13 +44,17 @@ public struct DHCPEngine: Sendable {
             return context.dropped(problem)
         }
         guard let subnet = selectSubnet(for: request, arrival: arrival) else {
-            return context.ignored("no configured subnet for this request (interface \(arrival.interface ?? "?"), "
-                                   + "giaddr \(request.gatewayAddress))")
+            return context.ignored(
+                "no configured subnet for this request (interface \(arrival.interface ?? "?"), "
+                    + "giaddr \(request.gatewayAddress))")
         }
-        let path: DHCPRequestPath = request.gatewayAddress.rawValue != 0
+        let path: DHCPRequestPath =
+            request.gatewayAddress.rawValue != 0
             ? .relay(request.gatewayAddress) : .link(arrival.interface ?? "\(arrival.serverAddress)")
-        switch rateLimiter.admit(mac: mac, path: path, isKnownMachine: context.machine != nil,
-                                 limits: subnet.rateLimits, at: monotonic ?? .seconds(now)) {
+        switch rateLimiter.admit(
+            mac: mac, path: path, isKnownMachine: context.machine != nil,
+            limits: subnet.rateLimits, at: monotonic ?? .seconds(now))
+        {
         case .admitted:
             break
         case .overMACLimit(let limit):
@@ -89,7 +96,8 @@ public struct DHCPEngine: Sendable {
         }
         let onInterface = configuration.subnets.filter { $0.interface != nil && $0.interface == arrival.interface }
         if request.clientAddress.rawValue != 0,
-            let match = onInterface.first(where: { $0.network.contains(request.clientAddress) }) {
+            let match = onInterface.first(where: { $0.network.contains(request.clientAddress) })
+        {
             return match
         }
         return onInterface.first ?? configuration.subnets.first { $0.network.contains(arrival.serverAddress) }
@@ -106,17 +114,21 @@ public struct DHCPEngine: Sendable {
             guard !exchange.subnet.pools.isEmpty else {
                 return exchange.context.ignored("no fixed IP in \(exchange.subnet.network) and no pool")
             }
-            var decision = exchange.context.event(.poolExhausted,
-                                                  reason: "no free address in the pools of \(exchange.subnet.network)")
+            var decision = exchange.context.event(
+                .poolExhausted,
+                reason: "no free address in the pools of \(exchange.subnet.network)")
             decision.event.source = "pool \(exchange.subnet.network)"
             return decision
         }
         if leases.lease(for: mac, at: exchange.now)?.address != address
-            || leases.lease(for: mac, at: exchange.now)?.state != .bound {
-            leases.record(Lease(address: address, mac: mac, state: .offered,
-                                expiry: exchange.now + configuration.offerHoldTime,
-                                clientIdentifier: exchange.request.options.clientIdentifier,
-                                hostname: exchange.hostname))
+            || leases.lease(for: mac, at: exchange.now)?.state != .bound
+        {
+            leases.record(
+                Lease(
+                    address: address, mac: mac, state: .offered,
+                    expiry: exchange.now + configuration.offerHoldTime,
+                    clientIdentifier: exchange.request.options.clientIdentifier,
+                    hostname: exchange.hostname))
         }
         return exchange.answer(.offer, address: address, configuration: configuration)
     }
@@ -154,9 +166,10 @@ public struct DHCPEngine: Sendable {
             guard configuration.authoritative else { return exchange.context.ignored(problem) }
             return nak(exchange, problem)
         }
-        let lease = Lease(address: address, mac: exchange.mac, state: .bound,
-                          expiry: exchange.now + exchange.subnet.leaseTime,
-                          clientIdentifier: exchange.request.options.clientIdentifier, hostname: exchange.hostname)
+        let lease = Lease(
+            address: address, mac: exchange.mac, state: .bound,
+            expiry: exchange.now + exchange.subnet.leaseTime,
+            clientIdentifier: exchange.request.options.clientIdentifier, hostname: exchange.hostname)
         let rollback = leases.record(lease)
         var decision = exchange.answer(.acknowledgement, address: address, configuration: configuration)
         decision.leaseChange = .bind(lease)
@@ -221,7 +234,9 @@ public struct DHCPEngine: Sendable {
     }
 
     private mutating func chooseAddress(_ exchange: Exchange) -> IPv4Address? {
-        let mac = exchange.mac, now = exchange.now, subnet = exchange.subnet
+        let mac = exchange.mac
+        let now = exchange.now
+        let subnet = exchange.subnet
         if let fixed = reservation(exchange) {
             return leases.isAvailable(fixed, for: mac, at: now) ? fixed : nil
         }
@@ -231,14 +246,17 @@ public struct DHCPEngine: Sendable {
         if let current = leases.lease(for: mac, at: now)?.address, inPool(current) { return current }
         if let previous = leases.previousAddress(of: mac, at: now), inPool(previous) { return previous }
         if let requested = exchange.request.options.requestedAddress, inPool(requested),
-            leases.isAvailable(requested, for: mac, at: now), leases.isUnremembered(requested, at: now) {
+            leases.isAvailable(requested, for: mac, at: now), leases.isUnremembered(requested, at: now)
+        {
             return requested
         }
         var cursor = poolCursors[subnet.network] ?? PoolCursor()
         defer { poolCursors[subnet.network] = cursor }
         if !cursor.isKnownExhausted(generation: leases.freedGeneration, now: now) {
-            if let fresh = leases.firstAvailable(in: subnet.pools, startingAt: cursor.next, for: mac, at: now,
-                                                 isReserved: { Self.isReservedForAnother($0, exchange) }) {
+            if let fresh = leases.firstAvailable(
+                in: subnet.pools, startingAt: cursor.next, for: mac, at: now,
+                isReserved: { Self.isReservedForAnother($0, exchange) })
+            {
                 cursor.next = fresh.rawValue == UInt32.max ? nil : IPv4Address(rawValue: fresh.rawValue + 1)
                 return fresh
             }

@@ -73,8 +73,10 @@ public struct DHCPBootFiles: Sendable {
     /// iPXE gets its per-MAC script rendered by the inventory instead of a binary.
     public var ipxeScripts: Bool = true
 
-    public init(bios: String, efiX64: String, efiARM64: String? = nil, httpBootURL: String? = nil,
-                ipxeScripts: Bool = true) {
+    public init(
+        bios: String, efiX64: String, efiARM64: String? = nil, httpBootURL: String? = nil,
+        ipxeScripts: Bool = true
+    ) {
         self.bios = bios
         self.efiX64 = efiX64
         self.efiARM64 = efiARM64

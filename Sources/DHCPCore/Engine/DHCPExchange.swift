@@ -13,8 +13,10 @@ struct RequestContext {
 
     var machine: Machine? { mac.flatMap { inventory.machine(for: $0) } }
 
-    func event(_ kind: DHCPEvent.Kind, address: IPv4Address? = nil, bootFile: String? = nil,
-               reason: String? = nil) -> DHCPDecision {
+    func event(
+        _ kind: DHCPEvent.Kind, address: IPv4Address? = nil, bootFile: String? = nil,
+        reason: String? = nil
+    ) -> DHCPDecision {
         let client = NetworkBootClient(request.options)
         let event = DHCPEvent(
             kind: kind, mac: mac, address: address, transactionID: request.transactionID,
@@ -65,8 +67,9 @@ struct Exchange {
         var reply = builder.header(type)
         reply.yourAddress = address
         if type == .acknowledgement { reply.clientAddress = request.clientAddress }
-        builder.addNetworkOptions(to: &reply, leaseTime: subnet.leaseTime, hostname: context.machine?.hostname,
-                                  configuration: configuration)
+        builder.addNetworkOptions(
+            to: &reply, leaseTime: subnet.leaseTime, hostname: context.machine?.hostname,
+            configuration: configuration)
         let file = bootFile(configuration)
         if client.kind != .plain {
             builder.addBootInformation(to: &reply, client: client, bootFile: file, pxeDiscoveryControl: true)
@@ -80,8 +83,9 @@ struct Exchange {
     func answerInform(_ configuration: DHCPEngineConfiguration) -> DHCPDecision {
         var reply = builder.header(.acknowledgement)
         reply.clientAddress = request.clientAddress
-        builder.addNetworkOptions(to: &reply, leaseTime: nil, hostname: context.machine?.hostname,
-                                  configuration: configuration)
+        builder.addNetworkOptions(
+            to: &reply, leaseTime: nil, hostname: context.machine?.hostname,
+            configuration: configuration)
         let file = bootFile(configuration)
         if client.kind != .plain {
             builder.addBootInformation(to: &reply, client: client, bootFile: file, pxeDiscoveryControl: true)
@@ -107,8 +111,9 @@ struct Exchange {
         builder.addBootInformation(to: &reply, client: client, bootFile: file, pxeDiscoveryControl: !viaBootServer)
         // iPXE drops proxy offers without option 60 "PXEClient" (docs/protocol.md, "Proxy DHCP and port 4011").
         if client.kind == .ipxe { reply.options.vendorClassIdentifier = "PXEClient" }
-        var decision = context.event(.offered, bootFile: file,
-                                     reason: viaBootServer ? "proxy offer; boot server on port 4011" : "proxy offer")
+        var decision = context.event(
+            .offered, bootFile: file,
+            reason: viaBootServer ? "proxy offer; boot server on port 4011" : "proxy offer")
         decision.reply = proxyReply(reply)
         return decision
     }
@@ -140,8 +145,9 @@ struct Exchange {
         var decision = context.event(.acknowledged, address: source, bootFile: file, reason: "boot server")
         var message = reply
         builder.echoRelayAgentInformation(into: &message)
-        decision.reply = DHCPReply(message: message, destination: .unicast(source, port: arrival.sourcePort),
-                                   maximumLength: builder.maximumLength)
+        decision.reply = DHCPReply(
+            message: message, destination: .unicast(source, port: arrival.sourcePort),
+            maximumLength: builder.maximumLength)
         return decision
     }
 

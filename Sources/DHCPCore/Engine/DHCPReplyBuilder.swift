@@ -29,12 +29,16 @@ struct DHCPReplyBuilder {
 
     /// Adds the subnet's network options (1, 3, 6, 15, 28, 12) and the lease times: the ones the client requested
     /// (option 55) in its order first, then mask and router, which every client needs.
-    func addNetworkOptions(to reply: inout DHCPMessage, leaseTime: Int64?, hostname: String?,
-                           configuration: DHCPEngineConfiguration) {
+    func addNetworkOptions(
+        to reply: inout DHCPMessage, leaseTime: Int64?, hostname: String?,
+        configuration: DHCPEngineConfiguration
+    ) {
         if let leaseTime {
             reply.options.leaseTime = UInt32(clamping: leaseTime)
-            reply.options[.renewalTime] = bigEndianBytes(UInt32(clamping: Int64(Double(leaseTime) * configuration.renewalFraction)))
-            reply.options[.rebindingTime] = bigEndianBytes(UInt32(clamping: Int64(Double(leaseTime) * configuration.rebindingFraction)))
+            reply.options[.renewalTime] = bigEndianBytes(
+                UInt32(clamping: Int64(Double(leaseTime) * configuration.renewalFraction)))
+            reply.options[.rebindingTime] = bigEndianBytes(
+                UInt32(clamping: Int64(Double(leaseTime) * configuration.rebindingFraction)))
         }
         var available: [DHCPOptionCode: [UInt8]] = [
             .subnetMask: subnet.network.netmask.octets,
@@ -55,8 +59,10 @@ struct DHCPReplyBuilder {
     /// Adds boot information for a network-boot client: siaddr, `file`, options 66/67 when requested, option 60
     /// (`PXEClient` — iPXE drops offers without it — or `HTTPClient`), option 97 echoed, and option 43 with
     /// sub-option 6 = 8 ("boot from the file given, skip boot-server discovery") unless `pxeDiscoveryControl` is off.
-    func addBootInformation(to reply: inout DHCPMessage, client: NetworkBootClient, bootFile: String?,
-                            pxeDiscoveryControl: Bool) {
+    func addBootInformation(
+        to reply: inout DHCPMessage, client: NetworkBootClient, bootFile: String?,
+        pxeDiscoveryControl: Bool
+    ) {
         reply.serverAddress = subnet.nextServer
         if let bootFile {
             let name = Array(bootFile.utf8)
@@ -103,7 +109,8 @@ struct DHCPReplyBuilder {
     func reply(_ message: DHCPMessage) -> DHCPReply {
         var message = message
         echoRelayAgentInformation(into: &message)
-        return DHCPReply(message: message, destination: destination(for: message.options.messageType ?? .offer),
-                         maximumLength: maximumLength)
+        return DHCPReply(
+            message: message, destination: destination(for: message.options.messageType ?? .offer),
+            maximumLength: maximumLength)
     }
 }

@@ -22,8 +22,10 @@ public struct Lease: Hashable, Sendable {
     /// The inventory host name, or option 12 for unknown machines.
     public var hostname: String?
 
-    public init(address: IPv4Address, mac: MACAddress, state: State, expiry: Int64,
-                clientIdentifier: [UInt8]? = nil, hostname: String? = nil) {
+    public init(
+        address: IPv4Address, mac: MACAddress, state: State, expiry: Int64,
+        clientIdentifier: [UInt8]? = nil, hostname: String? = nil
+    ) {
         self.address = address
         self.mac = mac
         self.state = state

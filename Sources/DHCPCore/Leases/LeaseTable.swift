@@ -64,7 +64,8 @@ public struct LeaseTable: Sendable {
     /// expired and remembered, and nobody else holds it.
     public func previousAddress(of mac: MACAddress, at now: Int64) -> IPv4Address? {
         if let address = addressByMAC[mac], let lease = byAddress[address], lease.state == .bound,
-            !lease.isActive(at: now) {
+            !lease.isActive(at: now)
+        {
             return address
         }
         guard let address = rememberedByMAC[mac], remembered[address]?.previous.mac == mac,
@@ -83,8 +84,10 @@ public struct LeaseTable: Sendable {
 
     /// The address remembered longest for a client other than `mac` that lies in `pools`, is free and is not kept
     /// by `isReserved`: what a new client gets once every address nobody remembers is taken.
-    public func oldestRemembered(in pools: [IPv4Range], for mac: MACAddress, at now: Int64,
-                                 isReserved: (IPv4Address) -> Bool) -> IPv4Address? {
+    public func oldestRemembered(
+        in pools: [IPv4Range], for mac: MACAddress, at now: Int64,
+        isReserved: (IPv4Address) -> Bool
+    ) -> IPv4Address? {
         for index in rememberedOrderStart..<rememberedOrder.count {
             let (address, order) = rememberedOrder[index]
             guard remembered[address]?.order == order, pools.contains(where: { $0.contains(address) }),
@@ -102,13 +105,16 @@ public struct LeaseTable: Sendable {
     /// Searching from where the previous allocation stopped (Kea's "iterative" allocator) keeps a DISCOVER's cost
     /// independent of how many leases are held: scanning from the pool's start every time made each offer walk
     /// every bound address, so a pool filling at thousands of clients a second slowed down quadratically.
-    public func firstAvailable(in pools: [IPv4Range], startingAt start: IPv4Address? = nil, for mac: MACAddress,
-                               at now: Int64, isReserved: (IPv4Address) -> Bool) -> IPv4Address? {
+    public func firstAvailable(
+        in pools: [IPv4Range], startingAt start: IPv4Address? = nil, for mac: MACAddress,
+        at now: Int64, isReserved: (IPv4Address) -> Bool
+    ) -> IPv4Address? {
         guard !pools.isEmpty else { return nil }
         // The pool holding `start`, else the first pool after it, else the first pool.
-        let startIndex = start.flatMap { start in
-            pools.firstIndex { $0.contains(start) } ?? pools.firstIndex { $0.first > start }
-        } ?? 0
+        let startIndex =
+            start.flatMap { start in
+                pools.firstIndex { $0.contains(start) } ?? pools.firstIndex { $0.first > start }
+            } ?? 0
         let resumesInside = start.map { pools[startIndex].contains($0) && $0 > pools[startIndex].first } ?? false
         for step in 0...pools.count {
             let pool = pools[(startIndex + step) % pools.count]
@@ -141,7 +147,8 @@ public struct LeaseTable: Sendable {
         revision += 1
         var freed: Lease?
         if let previous = addressByMAC[lease.mac], previous != lease.address,
-            let held = byAddress[previous], held.mac == lease.mac, held.state != .quarantined {
+            let held = byAddress[previous], held.mac == lease.mac, held.state != .quarantined
+        {
             byAddress[previous] = nil
             revisionByAddress[previous] = revision
             freed = held
@@ -161,8 +168,9 @@ public struct LeaseTable: Sendable {
         } else {
             addressByMAC[lease.mac] = lease.address
         }
-        return LeaseRollback(revision: revision, address: lease.address, previous: displaced, freed: freed,
-                             forgotten: forgotten)
+        return LeaseRollback(
+            revision: revision, address: lease.address, previous: displaced, freed: freed,
+            forgotten: forgotten)
     }
 
     /// Frees `address` if `mac` holds it; returns how to undo it, or `nil` when `mac` held nothing there. A bound
@@ -184,11 +192,13 @@ public struct LeaseTable: Sendable {
         remove(at: rollback.address)
         if let previous = rollback.previous { restore(previous) }
         if let freed = rollback.freed, byAddress[freed.address] == nil,
-            revisionByAddress[freed.address] == rollback.revision {
+            revisionByAddress[freed.address] == rollback.revision
+        {
             restore(freed)
         }
         if let forgotten = rollback.forgotten, remembered[forgotten.address] == nil,
-            byAddress[forgotten.address]?.state != .bound {
+            byAddress[forgotten.address]?.state != .bound
+        {
             remember(forgotten)
         }
         return true

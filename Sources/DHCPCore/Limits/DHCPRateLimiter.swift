@@ -45,8 +45,10 @@ public struct DHCPRateLimiter: Sendable {
 
     /// Admits a request from `mac` through `path` at `now` (monotonic) and charges both budgets, or charges
     /// neither and says which limit it is over. `isKnownMachine` skips the per-relay limit.
-    public mutating func admit(mac: MACAddress, path: DHCPRequestPath, isKnownMachine: Bool,
-                               limits: DHCPRateLimits, at now: Duration) -> Verdict {
+    public mutating func admit(
+        mac: MACAddress, path: DHCPRequestPath, isKnownMachine: Bool,
+        limits: DHCPRateLimits, at now: Duration
+    ) -> Verdict {
         if let limit = limits.perMAC, !macs.allows(mac, limit, at: now) {
             macs.touch(mac, at: now)
             return .overMACLimit(limit)

@@ -19,9 +19,12 @@ extension ByteBuffer {
     /// Options that do not fit the options field continue in `file`, then `sname`, when those carry no name, and
     /// option 52 says so (RFC 2132 §9.3). Short messages are padded to the 300-byte BOOTP minimum.
     @discardableResult
-    public mutating func writeDHCPMessage(_ message: DHCPMessage,
-                                          maximumLength: Int = DHCPMessage.defaultMaximumLength)
-        throws(DHCPEncodingError) -> Int {
+    public mutating func writeDHCPMessage(
+        _ message: DHCPMessage,
+        maximumLength: Int = DHCPMessage.defaultMaximumLength
+    )
+        throws(DHCPEncodingError) -> Int
+    {
         let placement = try DHCPOptionPlacement(message: message, maximumLength: maximumLength)
         let start = writerIndex
         writeInteger(message.operation.rawValue)
@@ -94,8 +97,10 @@ enum DHCPMessageDecoder {
     }
 
     /// Reads code-length-value options until option 255 or the end of the field; option 0 is padding.
-    private static func readOptions(_ field: ArraySlice<UInt8>, field name: DHCPOptionField,
-                                    into options: inout DHCPOptions) throws(DHCPDecodingError) {
+    private static func readOptions(
+        _ field: ArraySlice<UInt8>, field name: DHCPOptionField,
+        into options: inout DHCPOptions
+    ) throws(DHCPDecodingError) {
         var index = field.startIndex
         while index < field.endIndex {
             let code = field[index]

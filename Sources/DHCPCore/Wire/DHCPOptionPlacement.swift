@@ -40,7 +40,8 @@ struct DHCPOptionPlacement {
                 overload |= 2
             }
         }
-        options = areas[0].bytes + (overload == 0 ? [] : [DHCPOptionCode.overload.rawValue, 1, overload])
+        options =
+            areas[0].bytes + (overload == 0 ? [] : [DHCPOptionCode.overload.rawValue, 1, overload])
             + [DHCPOptionCode.end.rawValue]
     }
 

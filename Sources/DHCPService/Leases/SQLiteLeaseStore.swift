@@ -151,10 +151,11 @@ public final class SQLiteLeaseStore: LeaseStore {
     public func removeExpired(before time: Int64) throws -> Int {
         try failing(as: "delete expired leases") {
             try database.write { db in
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO previous_address (address, mac, since)
-                    SELECT address, mac, expiry FROM lease WHERE expiry <= ? AND state = 'bound'
-                    """, arguments: [time])
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO previous_address (address, mac, since)
+                        SELECT address, mac, expiry FROM lease WHERE expiry <= ? AND state = 'bound'
+                        """, arguments: [time])
                 try db.execute(sql: "DELETE FROM lease WHERE expiry <= ?", arguments: [time])
                 return db.changesCount
             }
@@ -208,8 +209,10 @@ public final class SQLiteLeaseStore: LeaseStore {
                 VALUES (?, ?, ?, ?, ?, ?)
                 """
         ).execute(
-            arguments: [lease.address.description, lease.mac.description, lease.state.rawValue, lease.expiry,
-                        lease.clientIdentifier.map { Data($0) }, lease.hostname])
+            arguments: [
+                lease.address.description, lease.mac.description, lease.state.rawValue, lease.expiry,
+                lease.clientIdentifier.map { Data($0) }, lease.hostname,
+            ])
     }
 
     /// A stored row as a lease; a row that no longer parses is skipped rather than stopping the server.
@@ -218,7 +221,8 @@ public final class SQLiteLeaseStore: LeaseStore {
             let state = Lease.State(rawValue: row["state"] as String)
         else { return nil }
         let clientIdentifier: Data? = row["client_id"]
-        return Lease(address: address, mac: mac, state: state, expiry: row["expiry"],
-                     clientIdentifier: clientIdentifier.map { [UInt8]($0) }, hostname: row["hostname"])
+        return Lease(
+            address: address, mac: mac, state: state, expiry: row["expiry"],
+            clientIdentifier: clientIdentifier.map { [UInt8]($0) }, hostname: row["hostname"])
     }
 }

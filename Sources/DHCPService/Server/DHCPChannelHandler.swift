@@ -16,8 +16,10 @@ final class DHCPChannelHandler: ChannelInboundHandler {
     private let clientPort: Int
     private let logger: Logger
 
-    init(core: DHCPServerCore, interface: String, serverAddress: IPv4Address, isBootServerPort: Bool, clientPort: Int,
-         logger: Logger) {
+    init(
+        core: DHCPServerCore, interface: String, serverAddress: IPv4Address, isBootServerPort: Bool, clientPort: Int,
+        logger: Logger
+    ) {
         self.core = core
         self.interface = interface
         self.serverAddress = serverAddress
@@ -29,8 +31,9 @@ final class DHCPChannelHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         let source = envelope.remoteAddress.ipAddress.flatMap(IPv4Address.init) ?? IPv4Address(rawValue: 0)
-        let arrival = DHCPArrival(interface: interface, serverAddress: serverAddress, sourceAddress: source,
-                                  sourcePort: envelope.remoteAddress.port ?? 68, isBootServerPort: isBootServerPort)
+        let arrival = DHCPArrival(
+            interface: interface, serverAddress: serverAddress, sourceAddress: source,
+            sourcePort: envelope.remoteAddress.port ?? 68, isBootServerPort: isBootServerPort)
         let channel = context.channel
         let clientPort = clientPort
         let logger = logger

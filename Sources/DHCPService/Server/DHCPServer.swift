@@ -15,8 +15,10 @@ public final class DHCPServer: Sendable {
     private let addressBook: ClientAddressBook?
 
     /// `addressBook` learns every acknowledged lease, so other services (TFTP's log) can name a client's MAC.
-    public init(configuration: DHCPServerConfiguration, store: any LeaseStore,
-                inventory: @escaping @Sendable () -> Inventory, logger: Logger, addressBook: ClientAddressBook? = nil) {
+    public init(
+        configuration: DHCPServerConfiguration, store: any LeaseStore,
+        inventory: @escaping @Sendable () -> Inventory, logger: Logger, addressBook: ClientAddressBook? = nil
+    ) {
         self.configuration = configuration
         self.addressBook = addressBook
         self.store = store
@@ -89,11 +91,13 @@ public final class DHCPServer: Sendable {
         let logger = logger
         let core = try await loop.submit {
             NIOLoopBound(
-                DHCPServerCore(engine: DHCPEngine(configuration: configuration.engine,
-                                                  leases: LeaseTable(leases, previous: previous)),
-                               store: store, eventLoop: loop, threadPool: threadPool, inventory: inventory,
-                               logger: logger, addressBook: addressBook,
-                               dropWarningInterval: configuration.dropWarningInterval),
+                DHCPServerCore(
+                    engine: DHCPEngine(
+                        configuration: configuration.engine,
+                        leases: LeaseTable(leases, previous: previous)),
+                    store: store, eventLoop: loop, threadPool: threadPool, inventory: inventory,
+                    logger: logger, addressBook: addressBook,
+                    dropWarningInterval: configuration.dropWarningInterval),
                 eventLoop: loop)
         }.get()
         logger.info("DHCP leases loaded", metadata: ["count": "\(leases.count)", "previous": "\(previous.count)"])
@@ -101,15 +105,21 @@ public final class DHCPServer: Sendable {
         let networks = configuration.engine.subnets.map(\.network)
         for interface in configuration.interfaces {
             let address = try InterfaceBinding.address(of: interface, preferringIn: networks)
-            channels.append(try await bind(interface: interface, address: address, port: configuration.port,
-                                           isBootServerPort: false, core: core, loop: loop))
+            channels.append(
+                try await bind(
+                    interface: interface, address: address, port: configuration.port,
+                    isBootServerPort: false, core: core, loop: loop))
             if configuration.bootServerInterfaces.contains(interface) {
-                channels.append(try await bind(interface: interface, address: address, port: 4011,
-                                               isBootServerPort: true, core: core, loop: loop))
+                channels.append(
+                    try await bind(
+                        interface: interface, address: address, port: 4011,
+                        isBootServerPort: true, core: core, loop: loop))
             }
-            logger.info("DHCP server listening", metadata: [
-                "interface": "\(interface)", "ip": "\(address)", "port": "\(configuration.port)",
-            ])
+            logger.info(
+                "DHCP server listening",
+                metadata: [
+                    "interface": "\(interface)", "ip": "\(address)", "port": "\(configuration.port)",
+                ])
         }
         let interval = TimeAmount.seconds(configuration.expirySweepInterval)
         let sweep = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
@@ -122,12 +132,15 @@ public final class DHCPServer: Sendable {
         ) { _ in
             core.value.checkpointLeaseStore(on: checkpointPool)
         }
-        return Running(channels: channels, logger: logger, core: core, sweep: sweep, checkpoints: checkpoints,
-                       checkpointPool: checkpointPool, store: store, threadPool: threadPool)
+        return Running(
+            channels: channels, logger: logger, core: core, sweep: sweep, checkpoints: checkpoints,
+            checkpointPool: checkpointPool, store: store, threadPool: threadPool)
     }
 
-    private func bind(interface: String, address: IPv4Address, port: Int, isBootServerPort: Bool,
-                      core: NIOLoopBound<DHCPServerCore>, loop: any EventLoop) async throws -> any Channel {
+    private func bind(
+        interface: String, address: IPv4Address, port: Int, isBootServerPort: Bool,
+        core: NIOLoopBound<DHCPServerCore>, loop: any EventLoop
+    ) async throws -> any Channel {
         let clientPort = configuration.port + 1
         let logger = logger
         // Vector reads of up to 16 datagrams; the allocator must hold 16 of the largest, or NIO truncates silently.
@@ -139,13 +152,16 @@ public final class DHCPServer: Sendable {
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_broadcast), value: 1)
             .channelOption(.datagramVectorReadMessageCount, value: messagesPerRead)
-            .channelOption(.recvAllocator,
-                           value: FixedSizeRecvByteBufferAllocator(capacity: messagesPerRead * slot))
+            .channelOption(
+                .recvAllocator,
+                value: FixedSizeRecvByteBufferAllocator(capacity: messagesPerRead * slot)
+            )
             .channelInitializer { channel in
                 InterfaceBinding.pin(channel, to: interface).flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(DHCPChannelHandler(
-                        core: core.value, interface: interface, serverAddress: address,
-                        isBootServerPort: isBootServerPort, clientPort: clientPort, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(
+                        DHCPChannelHandler(
+                            core: core.value, interface: interface, serverAddress: address,
+                            isBootServerPort: isBootServerPort, clientPort: clientPort, logger: logger))
                 }
             }
             .bind(host: "0.0.0.0", port: port)

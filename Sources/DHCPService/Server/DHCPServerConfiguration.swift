@@ -1,6 +1,6 @@
 import DHCPCore
-import NIOCore
 import Inventory
+import NIOCore
 
 /// What the DHCP server adapter needs from the appliance's configuration.
 public struct DHCPServerConfiguration: Sendable {

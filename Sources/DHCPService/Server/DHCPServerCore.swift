@@ -30,10 +30,12 @@ final class DHCPServerCore {
 
     /// `wallClock` (epoch seconds, for leases) and `monotonicClock` (for rate limits and log throttling) are
     /// parameters so that tests can drive time.
-    init(engine: DHCPEngine, store: any LeaseStore, eventLoop: any EventLoop, threadPool: NIOThreadPool,
-         inventory: @escaping @Sendable () -> Inventory, logger: Logger, addressBook: ClientAddressBook? = nil,
-         dropWarningInterval: Duration = .seconds(60), wallClock: @escaping () -> Int64 = DHCPServerCore.now,
-         monotonicClock: @escaping () -> Duration = DHCPServerCore.monotonicClock()) {
+    init(
+        engine: DHCPEngine, store: any LeaseStore, eventLoop: any EventLoop, threadPool: NIOThreadPool,
+        inventory: @escaping @Sendable () -> Inventory, logger: Logger, addressBook: ClientAddressBook? = nil,
+        dropWarningInterval: Duration = .seconds(60), wallClock: @escaping () -> Int64 = DHCPServerCore.now,
+        monotonicClock: @escaping () -> Duration = DHCPServerCore.monotonicClock()
+    ) {
         self.engine = engine
         self.addressBook = addressBook
         self.store = store
@@ -66,12 +68,14 @@ final class DHCPServerCore {
             request = try buffer.readDHCPMessage()
         } catch {
             statistics.malformed += 1
-            warnThrottled("dropping malformed DHCP datagrams", source: "malformed from \(arrival.sourceAddress)",
-                          metadata: ["source_ip": "\(arrival.sourceAddress)", "reason": "\(error)"])
+            warnThrottled(
+                "dropping malformed DHCP datagrams", source: "malformed from \(arrival.sourceAddress)",
+                metadata: ["source_ip": "\(arrival.sourceAddress)", "reason": "\(error)"])
             return
         }
-        let decision = engine.handle(request, arrival: arrival, inventory: inventory(), now: wallClock(),
-                                     monotonic: monotonicClock())
+        let decision = engine.handle(
+            request, arrival: arrival, inventory: inventory(), now: wallClock(),
+            monotonic: monotonicClock())
         statistics.count(decision.event.kind)
         guard let change = decision.leaseChange else {
             log(decision.event, arrival: arrival)
@@ -108,12 +112,14 @@ final class DHCPServerCore {
         metadata["message_id"] = "\(DHCPMessageID.leaseStoreFailing)"
         switch report {
         case .began:
-            logger.error("lease store cannot commit: no lease is acknowledged until it can (clients get no reply)",
-                         metadata: metadata)
+            logger.error(
+                "lease store cannot commit: no lease is acknowledged until it can (clients get no reply)",
+                metadata: metadata)
         case .stillFailing(let failures):
             metadata["failed_commits"] = "\(failures)"
-            logger.error("lease store still cannot commit: \(failures) lease changes refused so far",
-                         metadata: metadata)
+            logger.error(
+                "lease store still cannot commit: \(failures) lease changes refused so far",
+                metadata: metadata)
         case .quiet:
             logger.debug("lease change not stored, no reply sent", metadata: metadata)
         }
@@ -122,9 +128,11 @@ final class DHCPServerCore {
     private func storeRecovered() {
         guard let failures = storeOutage.succeeded() else { return }
         statistics.storeOutage = storeOutage
-        logger.notice("lease store writable again after \(failures) failed commits", metadata: [
-            "failed_commits": "\(failures)", "message_id": "\(DHCPMessageID.leaseStoreRecovered)",
-        ])
+        logger.notice(
+            "lease store writable again after \(failures) failed commits",
+            metadata: [
+                "failed_commits": "\(failures)", "message_id": "\(DHCPMessageID.leaseStoreRecovered)",
+            ])
     }
 
     /// Succeeds once every lease change already decided is durable.
@@ -162,8 +170,9 @@ final class DHCPServerCore {
                 switch result {
                 case .success:
                     if self.failedCheckpoints > 0 {
-                        self.logger.notice("lease store checkpoints work again",
-                                           metadata: ["failed_checkpoints": "\(self.failedCheckpoints)"])
+                        self.logger.notice(
+                            "lease store checkpoints work again",
+                            metadata: ["failed_checkpoints": "\(self.failedCheckpoints)"])
                     }
                     self.failedCheckpoints = 0
                 case .failure(let error):
@@ -192,29 +201,35 @@ final class DHCPServerCore {
     /// an OFFER that hands out an address is logged at debug. A proxy offer (no address) is its exchange's only
     /// reply and stays at info. Two lines per DORA cost the server a good part of its throughput (docs/performance.md).
     private func log(_ event: DHCPEvent, arrival: DHCPArrival) {
-        let message: Logger.Message = "\(event.messageType.map(String.init(describing:)) ?? "DHCP") \(event.kind.rawValue)"
+        let message: Logger.Message =
+            "\(event.messageType.map(String.init(describing:)) ?? "DHCP") \(event.kind.rawValue)"
         switch event.kind {
         case .acknowledged where event.reason == nil:
-            logger.info(message, metadata: metadata(event).merging(["message_id": "\(DHCPMessageID.leaseGranted)"]) { $1 })
+            logger.info(
+                message, metadata: metadata(event).merging(["message_id": "\(DHCPMessageID.leaseGranted)"]) { $1 })
         case .offered where event.address != nil:
             logger.debug(message, metadata: metadata(event))
         case .offered, .acknowledged, .released, .informed:
             logger.info(message, metadata: metadata(event))
         case .declined:
-            logger.warning(message, metadata: metadata(event).merging(["message_id": "\(DHCPMessageID.leaseDeclined)"]) { $1 })
+            logger.warning(
+                message, metadata: metadata(event).merging(["message_id": "\(DHCPMessageID.leaseDeclined)"]) { $1 })
         case .negativelyAcknowledged:
             logger.notice(message, metadata: metadata(event))
         case .ignored:
             logger.debug(message, metadata: metadata(event))
         case .dropped:
-            warnThrottled("dropping unusable DHCP requests", source: "unusable from \(arrival.sourceAddress)",
-                          metadata: metadata(event).merging(["source_ip": "\(arrival.sourceAddress)"]) { $1 })
+            warnThrottled(
+                "dropping unusable DHCP requests", source: "unusable from \(arrival.sourceAddress)",
+                metadata: metadata(event).merging(["source_ip": "\(arrival.sourceAddress)"]) { $1 })
         case .rateLimited:
-            warnThrottled("dropping DHCP requests over the rate limit", source: event.source ?? "unknown",
-                          metadata: metadata(event))
+            warnThrottled(
+                "dropping DHCP requests over the rate limit", source: event.source ?? "unknown",
+                metadata: metadata(event))
         case .poolExhausted:
-            warnThrottled("pool exhausted: DHCPDISCOVERs get no offer", source: event.source ?? "unknown",
-                          metadata: metadata(event))
+            warnThrottled(
+                "pool exhausted: DHCPDISCOVERs get no offer", source: event.source ?? "unknown",
+                metadata: metadata(event))
         }
     }
 

@@ -3,7 +3,7 @@ import Inventory
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The interface facts a DHCP channel needs: its address (the server identifier) and how to pin a socket to it.
@@ -30,8 +30,9 @@ enum InterfaceBinding {
             for (index, byte) in interface.utf8.prefix(15).enumerated() { buffer[index] = byte }
         }
         let pinned = name
-        return provider.unsafeSetSocketOption(level: SocketOptionLevel(SOL_SOCKET),
-                                              name: SocketOptionName(SO_BINDTODEVICE), value: pinned)
+        return provider.unsafeSetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET),
+            name: SocketOptionName(SO_BINDTODEVICE), value: pinned)
     }
 
     /// `IFNAMSIZ` bytes, NUL-padded, as `SO_BINDTODEVICE` reads them.
@@ -39,7 +40,6 @@ enum InterfaceBinding {
         UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
     )
 }
-
 
 /// Why the DHCP server cannot start.
 public enum DHCPServerError: Error, CustomStringConvertible {

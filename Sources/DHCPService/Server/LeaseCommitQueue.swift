@@ -75,9 +75,10 @@ final class LeaseCommitQueue {
         batchesInFlight += 1
         let loop = eventLoop
         let queue = NIOLoopBound(self, eventLoop: loop)
-        thread.enqueue(LeaseCommitThread.Batch(changes: changes) { result in
-            loop.execute { queue.value.completed(promises, with: result) }
-        })
+        thread.enqueue(
+            LeaseCommitThread.Batch(changes: changes) { result in
+                loop.execute { queue.value.completed(promises, with: result) }
+            })
     }
 
     private func completed(_ promises: [EventLoopPromise<Void>], with result: Result<Void, any Error>) {

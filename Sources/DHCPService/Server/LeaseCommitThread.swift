@@ -43,8 +43,11 @@ final class LeaseCommitThread: Sendable {
             return true
         }
         guard accepted else {
-            return batch.completion(.failure(LeaseStoreError(operation: "commit lease changes", path: "-",
-                                                             reason: "the lease commit thread has stopped")))
+            return batch.completion(
+                .failure(
+                    LeaseStoreError(
+                        operation: "commit lease changes", path: "-",
+                        reason: "the lease commit thread has stopped")))
         }
         wake.signal()
     }

@@ -42,10 +42,11 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
 
     static func escapingControlCharacters(_ text: String) -> String {
         guard TextRules.firstControlCharacter(in: text) != nil else { return text }
-        return String(text.unicodeScalars.map { scalar -> String in
-            guard scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) else { return String(scalar) }
-            return "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-        }.joined())
+        return String(
+            text.unicodeScalars.map { scalar -> String in
+                guard scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) else { return String(scalar) }
+                return "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            }.joined())
     }
 
     public static func error(_ message: String, at location: SourceLocation, notes: [Note] = []) -> Diagnostic {

@@ -17,9 +17,10 @@ struct BootPlan {
             return .localDisk
         case .linux(let template, var values):
             if let mac { values["mac"] = mac.description }
-            return .linux(LinuxBoot(
-                title: title, kernel: template.kernel.value, initrds: template.initrds.map(\.value),
-                commandLine: template.commandLine?.value.expand(values) ?? ""))
+            return .linux(
+                LinuxBoot(
+                    title: title, kernel: template.kernel.value, initrds: template.initrds.map(\.value),
+                    commandLine: template.commandLine?.value.expand(values) ?? ""))
         }
     }
 }

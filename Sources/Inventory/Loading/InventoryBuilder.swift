@@ -11,8 +11,10 @@ public enum InventoryBuilder {
     public static let maximumCommandLineLength = 2047
 
     /// Builds the snapshot; `nil` when `collector` received any error. Warnings travel in `Inventory.warnings` too.
-    public static func build(profiles profileSources: [YAMLSource], templates templateSources: [YAMLSource],
-                             context: InventoryContext, collector: DiagnosticCollector) -> Inventory? {
+    public static func build(
+        profiles profileSources: [YAMLSource], templates templateSources: [YAMLSource],
+        context: InventoryContext, collector: DiagnosticCollector
+    ) -> Inventory? {
         let firstDiagnostic = collector.diagnostics.count
         let templates = parseTemplates(templateSources, context: context, collector: collector)
         let profiles = profileSources.sorted { $0.path < $1.path }.compactMap {
@@ -25,9 +27,10 @@ public enum InventoryBuilder {
 
         let diagnostics = collector.diagnostics[firstDiagnostic...]
         guard !diagnostics.containsErrors, let unknownMachines else { return nil }
-        return assemble(profiles: profiles, plans: plans, unknownMachines: unknownMachines,
-                        templateNames: templates.parsed.keys.sorted(), policy: context.unknownMachinePolicy,
-                        warnings: Array(diagnostics))
+        return assemble(
+            profiles: profiles, plans: plans, unknownMachines: unknownMachines,
+            templateNames: templates.parsed.keys.sorted(), policy: context.unknownMachinePolicy,
+            warnings: Array(diagnostics))
     }
 
     /// The parsed templates by name, and the names of every template file (parsed or not), so that a profile naming
@@ -37,33 +40,40 @@ public enum InventoryBuilder {
         var files: [String: String] = [:]
     }
 
-    private static func parseTemplates(_ sources: [YAMLSource], context: InventoryContext,
-                                       collector: DiagnosticCollector) -> Templates {
+    private static func parseTemplates(
+        _ sources: [YAMLSource], context: InventoryContext,
+        collector: DiagnosticCollector
+    ) -> Templates {
         var templates = Templates()
         for source in sources.sorted(by: { $0.path < $1.path }) {
             if let other = templates.files[source.stem] {
-                collector.error("a second file for template '\(source.stem)'", at: .startOf(source.path),
-                                notes: [.init("the first", at: .startOf(other))])
+                collector.error(
+                    "a second file for template '\(source.stem)'", at: .startOf(source.path),
+                    notes: [.init("the first", at: .startOf(other))])
                 continue
             }
             templates.files[source.stem] = source.path
             guard let template = TemplateParser.parse(source, into: collector) else { continue }
             for variable in template.defaults where builtinVariables.contains(variable.name.value) {
-                collector.error("'\(variable.name.value)' is built in; a template cannot set it", at: variable.name.location)
+                collector.error(
+                    "'\(variable.name.value)' is built in; a template cannot set it", at: variable.name.location)
             }
             let files = [("kernel", template.kernel)] + template.initrds.map { ("initrd", $0) }
             for (kind, path) in files where !context.bootFileExists(path.value) {
-                collector.warning("\(kind) '\(path.value)' is not under \(context.bootFileRootDescription); machines "
-                                    + "using template '\(template.name)' cannot boot until it is", at: path.location)
+                collector.warning(
+                    "\(kind) '\(path.value)' is not under \(context.bootFileRootDescription); machines "
+                        + "using template '\(template.name)' cannot boot until it is", at: path.location)
             }
             templates.parsed[template.name] = template
         }
         return templates
     }
 
-    private static func assemble(profiles: [MachineProfile], plans: [BootPlan?], unknownMachines: BootPlan,
-                                 templateNames: [String], policy: UnknownMachinePolicy,
-                                 warnings: [Diagnostic]) -> Inventory {
+    private static func assemble(
+        profiles: [MachineProfile], plans: [BootPlan?], unknownMachines: BootPlan,
+        templateNames: [String], policy: UnknownMachinePolicy,
+        warnings: [Diagnostic]
+    ) -> Inventory {
         var files: [String: [UInt8]] = [:]
         var machines: [Machine] = []
         for (profile, plan) in zip(profiles, plans) {
@@ -75,7 +85,8 @@ public enum InventoryBuilder {
                 profileFile: profile.source.fileName)
             machines.append(machine)
             for (index, mac) in machine.macs.enumerated() {
-                let comment = "Rendered by Rackboot for \(hostname) (\(mac)) from \(machine.profileFile), "
+                let comment =
+                    "Rendered by Rackboot for \(hostname) (\(mac)) from \(machine.profileFile), "
                     + (state == .local ? "state local" : "template \(machine.templateName ?? "")")
                     + "; edit the profile, not this file."
                 for format in BootConfigFormat.allCases {
@@ -98,14 +109,16 @@ public enum InventoryBuilder {
             let comment = "Rendered by Rackboot for machines without a profile (unknown_machines: \(policyText))."
             files[format.fallbackFileName] = Array(format.renderFallback(unknownMachineBoot, comment: comment).utf8)
         }
-        return Inventory(machines: machines.sorted { $0.hostname < $1.hostname }, templateNames: templateNames,
-                         unknownMachineBoot: unknownMachineBoot, renderedFiles: files, warnings: warnings)
+        return Inventory(
+            machines: machines.sorted { $0.hostname < $1.hostname }, templateNames: templateNames,
+            unknownMachineBoot: unknownMachineBoot, renderedFiles: files, warnings: warnings)
     }
 
     static func emptyInventory() -> Inventory {
         let collector = DiagnosticCollector()
-        let context = InventoryContext(subnets: [], defaultServer: IPv4Address(rawValue: 0),
-                                       bootFileRootDescription: "", bootFileExists: { _ in true })
+        let context = InventoryContext(
+            subnets: [], defaultServer: IPv4Address(rawValue: 0),
+            bootFileRootDescription: "", bootFileExists: { _ in true })
         return build(profiles: [], templates: [], context: context, collector: collector)!
     }
 }

@@ -10,8 +10,10 @@ public struct InventoryContext {
         /// Where the subnet is configured, for notes.
         public var location: SourceLocation
 
-        public init(network: IPv4Network, nextServer: IPv4Address, router: IPv4Address? = nil,
-                    pools: [IPv4Range] = [], location: SourceLocation) {
+        public init(
+            network: IPv4Network, nextServer: IPv4Address, router: IPv4Address? = nil,
+            pools: [IPv4Range] = [], location: SourceLocation
+        ) {
             self.network = network
             self.nextServer = nextServer
             self.router = router
@@ -32,8 +34,10 @@ public struct InventoryContext {
     /// How to name the TFTP root in messages (`tftproot/`).
     public var bootFileRootDescription: String
 
-    public init(subnets: [Subnet], defaultServer: IPv4Address, unknownMachinePolicy: UnknownMachinePolicy = .localBoot,
-                bootFileRootDescription: String, bootFileExists: @escaping (String) -> Bool) {
+    public init(
+        subnets: [Subnet], defaultServer: IPv4Address, unknownMachinePolicy: UnknownMachinePolicy = .localBoot,
+        bootFileRootDescription: String, bootFileExists: @escaping (String) -> Bool
+    ) {
         self.subnets = subnets
         self.defaultServer = defaultServer
         self.unknownMachinePolicy = unknownMachinePolicy

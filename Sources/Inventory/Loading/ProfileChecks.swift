@@ -18,21 +18,25 @@ struct ProfileChecks {
                 claim(ip.value, at: ip.location, in: &ipOwners, what: "IP \(ip.value)", verb: "reserved")
             }
             if let hostname = profile.hostname {
-                claim(hostname.value.lowercased(), at: hostname.location, in: &hostnameOwners,
-                      what: "hostname '\(hostname.value)'", verb: "used")
+                claim(
+                    hostname.value.lowercased(), at: hostname.location, in: &hostnameOwners,
+                    what: "hostname '\(hostname.value)'", verb: "used")
             }
         }
     }
 
     /// Records the first owner of `key`, or reports a second one.
-    private func claim<Key: Hashable>(_ key: Key, at location: SourceLocation, in owners: inout [Key: SourceLocation],
-                                      what: String, verb: String) {
+    private func claim<Key: Hashable>(
+        _ key: Key, at location: SourceLocation, in owners: inout [Key: SourceLocation],
+        what: String, verb: String
+    ) {
         guard let first = owners[key] else {
             owners[key] = location
             return
         }
-        collector.error("\(what) is also \(verb) by \(first.file)", at: location,
-                        notes: [.init("first \(verb) here", at: first)])
+        collector.error(
+            "\(what) is also \(verb) by \(first.file)", at: location,
+            notes: [.init("first \(verb) here", at: first)])
     }
 
     /// Checks one profile against the configuration and its template; returns its boot plan when it is whole.
@@ -41,8 +45,9 @@ struct ProfileChecks {
         var valuesAreSafe = true
         for variable in profile.variables {
             if InventoryBuilder.builtinVariables.contains(variable.name.value) {
-                collector.error("'\(variable.name.value)' is built in; it cannot be set as a variable",
-                                at: variable.name.location)
+                collector.error(
+                    "'\(variable.name.value)' is built in; it cannot be set as a variable",
+                    at: variable.name.location)
             }
             if let problem = TextRules.commandLineProblem(variable.value.value) {
                 valuesAreSafe = false
@@ -55,7 +60,8 @@ struct ProfileChecks {
         }
         guard let template = existingTemplate(reference) else { return nil }
 
-        var values: [String: String] = Dictionary(template.defaults.map { ($0.name.value, $0.value.value) }) { a, _ in a }
+        var values: [String: String] = Dictionary(template.defaults.map { ($0.name.value, $0.value.value) }) { a, _ in a
+        }
         for variable in profile.variables { values[variable.name.value] = variable.value.value }
         values["hostname"] = hostname
         values["template"] = template.name
@@ -64,19 +70,24 @@ struct ProfileChecks {
         values["mac"] = profile.macs.first?.value.description
 
         let used = Set(template.commandLine?.value.variableNames ?? [])
-        for variable in profile.variables where !used.contains(variable.name.value)
-            && !InventoryBuilder.builtinVariables.contains(variable.name.value) {
-            collector.warning("variable '\(variable.name.value)' is not used by template '\(template.name)'",
-                              at: variable.name.location)
+        for variable in profile.variables
+        where !used.contains(variable.name.value)
+            && !InventoryBuilder.builtinVariables.contains(variable.name.value)
+        {
+            collector.warning(
+                "variable '\(variable.name.value)' is not used by template '\(template.name)'",
+                at: variable.name.location)
         }
         var complete = true
         for name in template.commandLine?.value.variableNames ?? [] where values[name] == nil {
             complete = false
-            let why = name == "ip"
+            let why =
+                name == "ip"
                 ? "but this profile has no fixed 'ip'"
                 : "which this profile does not define; add '\(name)' under 'variables'"
-            collector.error("template '\(template.name)' uses {{\(name)}}, \(why)", at: reference.location,
-                            notes: template.commandLine.map { [.init("used here", at: $0.location)] } ?? [])
+            collector.error(
+                "template '\(template.name)' uses {{\(name)}}, \(why)", at: reference.location,
+                notes: template.commandLine.map { [.init("used here", at: $0.location)] } ?? [])
         }
         guard complete else { return nil }
         let description = template.description?.value ?? template.name
@@ -98,17 +109,20 @@ struct ProfileChecks {
         var complete = true
         for name in template.commandLine?.value.variableNames ?? [] where values[name] == nil {
             complete = false
-            let why = ["hostname", "mac", "ip"].contains(name)
+            let why =
+                ["hostname", "mac", "ip"].contains(name)
                 ? "which machines without a profile do not have; only {{server}}, {{template}} and the template's "
                     + "own variables can be used here"
                 : "which the template does not define under 'variables'"
-            collector.error("unknown machines boot template '\(template.name)', which uses {{\(name)}}, \(why)",
-                            at: reference.location,
-                            notes: template.commandLine.map { [.init("used here", at: $0.location)] } ?? [])
+            collector.error(
+                "unknown machines boot template '\(template.name)', which uses {{\(name)}}, \(why)",
+                at: reference.location,
+                notes: template.commandLine.map { [.init("used here", at: $0.location)] } ?? [])
         }
         guard complete else { return nil }
-        let plan = BootPlan(kind: .linux(template, values: values),
-                            title: "unknown machine: " + (template.description?.value ?? template.name))
+        let plan = BootPlan(
+            kind: .linux(template, values: values),
+            title: "unknown machine: " + (template.description?.value ?? template.name))
         checkCommandLine(plan.entry(for: nil), at: reference.location)
         return plan
     }
@@ -118,9 +132,10 @@ struct ProfileChecks {
     private func existingTemplate(_ reference: Located<String>) -> BootTemplate? {
         guard templates.files[reference.value] != nil else {
             let known = templates.files.keys.sorted()
-            collector.error("template '\(reference.value)' does not exist; "
-                                + (known.isEmpty ? "there are no templates" : "known: " + known.joined(separator: ", ")),
-                            at: reference.location)
+            collector.error(
+                "template '\(reference.value)' does not exist; "
+                    + (known.isEmpty ? "there are no templates" : "known: " + known.joined(separator: ", ")),
+                at: reference.location)
             return nil
         }
         return templates.parsed[reference.value]
@@ -131,22 +146,25 @@ struct ProfileChecks {
         guard let ip = profile.ip, context.subnetsAreKnown else { return context.defaultServer }
         guard let subnet = context.subnet(containing: ip.value) else {
             let subnets = context.subnets.map(\.network.description)
-            collector.error("IP \(ip.value) is outside every configured subnet ("
-                                + (subnets.isEmpty ? "none is configured" : subnets.joined(separator: ", ")) + ")",
-                            at: ip.location)
+            collector.error(
+                "IP \(ip.value) is outside every configured subnet ("
+                    + (subnets.isEmpty ? "none is configured" : subnets.joined(separator: ", ")) + ")",
+                at: ip.location)
             return context.defaultServer
         }
         let note = [Diagnostic.Note("subnet \(subnet.network) is configured here", at: subnet.location)]
         if !subnet.network.isUsableHost(ip.value) {
-            collector.error("IP \(ip.value) is the network or broadcast address of \(subnet.network)",
-                            at: ip.location, notes: note)
+            collector.error(
+                "IP \(ip.value) is the network or broadcast address of \(subnet.network)",
+                at: ip.location, notes: note)
         } else if ip.value == subnet.router {
             collector.error("IP \(ip.value) is the router of \(subnet.network)", at: ip.location, notes: note)
         } else if ip.value == subnet.nextServer {
             collector.error("IP \(ip.value) is the boot server's own address", at: ip.location, notes: note)
         } else if let pool = subnet.pools.first(where: { $0.contains(ip.value) }) {
-            collector.warning("IP \(ip.value) lies inside the dynamic pool \(pool); the pool will skip it, but a "
-                                + "fixed address outside the pool is clearer", at: ip.location, notes: note)
+            collector.warning(
+                "IP \(ip.value) lies inside the dynamic pool \(pool); the pool will skip it, but a "
+                    + "fixed address outside the pool is clearer", at: ip.location, notes: note)
         }
         return subnet.nextServer
     }
@@ -161,8 +179,9 @@ struct ProfileChecks {
         let initrdArgument = boot.initrds.isEmpty ? "" : " initrd=" + boot.initrds.joined(separator: ",")
         let length = "BOOT_IMAGE=\(boot.kernel) \(boot.commandLine)\(initrdArgument)".utf8.count
         if length > InventoryBuilder.maximumCommandLineLength {
-            collector.error("the kernel command line is \(length) bytes as pxelinux passes it; Linux and syslinux "
-                                + "accept at most \(InventoryBuilder.maximumCommandLineLength)", at: location)
+            collector.error(
+                "the kernel command line is \(length) bytes as pxelinux passes it; Linux and syslinux "
+                    + "accept at most \(InventoryBuilder.maximumCommandLineLength)", at: location)
         }
     }
 }

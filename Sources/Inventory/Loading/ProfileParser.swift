@@ -4,12 +4,15 @@ enum ProfileParser {
     /// The profile with every value that could be read, so cross-file checks still run on a partly broken file;
     /// `nil` only when the file is not a YAML mapping at all.
     static func parse(_ source: YAMLSource, into collector: DiagnosticCollector) -> MachineProfile? {
-        guard let reader = MappingReader.document(source, describing: "a machine profile", allowedKeys: MachineProfile.keys,
-                                                  collector: collector)
+        guard
+            let reader = MappingReader.document(
+                source, describing: "a machine profile", allowedKeys: MachineProfile.keys,
+                collector: collector)
         else { return nil }
         let hostname = reader.string("hostname", required: true)
         if let hostname, TextRules.firstControlCharacter(in: hostname.value) == nil,
-            let problem = TextRules.hostnameProblem(hostname.value) {
+            let problem = TextRules.hostnameProblem(hostname.value)
+        {
             collector.error("hostname: \(problem)", at: hostname.location)
         }
 
@@ -24,13 +27,15 @@ enum ProfileParser {
                     continue
                 }
                 if mac.isMulticast || mac.isZero {
-                    collector.error("'\(item.value)' is a \(mac.isZero ? "zero" : "multicast") address, "
-                                        + "which no network card uses as its own", at: item.location)
+                    collector.error(
+                        "'\(item.value)' is a \(mac.isZero ? "zero" : "multicast") address, "
+                            + "which no network card uses as its own", at: item.location)
                     continue
                 }
                 if let first = macs.first(where: { $0.value == mac }) {
-                    collector.error("MAC \(mac) is listed twice in this profile", at: item.location,
-                                    notes: [.init("first listed here", at: first.location)])
+                    collector.error(
+                        "MAC \(mac) is listed twice in this profile", at: item.location,
+                        notes: [.init("first listed here", at: first.location)])
                     continue
                 }
                 macs.append(Located(mac, at: item.location))
@@ -47,7 +52,9 @@ enum ProfileParser {
         }
 
         let stateText = reader.choice("state", among: NetbootState.allCases.map(\.rawValue), required: true)
-        let state = stateText.flatMap { text in NetbootState(rawValue: text.value).map { Located($0, at: text.location) } }
+        let state = stateText.flatMap { text in
+            NetbootState(rawValue: text.value).map { Located($0, at: text.location) }
+        }
 
         let template = reader.string("template", required: state?.value == .install)
         if let template, let problem = TextRules.identifierProblem(template.value, what: "template name") {
@@ -56,8 +63,9 @@ enum ProfileParser {
 
         let variables = reader.stringMap("variables", what: "variable") ?? []
 
-        return MachineProfile(source: source, hostname: hostname, macs: macs, ip: ip, template: template,
-                              state: state, variables: variables)
+        return MachineProfile(
+            source: source, hostname: hostname, macs: macs, ip: ip, template: template,
+            state: state, variables: variables)
     }
 }
 

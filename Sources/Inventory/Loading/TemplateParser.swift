@@ -6,8 +6,10 @@ enum TemplateParser {
             collector.error("the file name gives the template its name: \(problem)", at: .startOf(source.path))
             return nil
         }
-        guard let reader = MappingReader.document(source, describing: "a boot template", allowedKeys: BootTemplate.keys,
-                                                  collector: collector)
+        guard
+            let reader = MappingReader.document(
+                source, describing: "a boot template", allowedKeys: BootTemplate.keys,
+                collector: collector)
         else { return nil }
         let before = collector.diagnostics.count
 
@@ -34,8 +36,9 @@ enum TemplateParser {
             }
             // syslinux uses only the first `initrd=` it finds, so one written here would hide the `initrds` list.
             if text.value.contains("initrd=") {
-                collector.error("cmdline names 'initrd='; list initrds under 'initrds' instead, which every boot "
-                                    + "loader then passes its own way", at: text.location)
+                collector.error(
+                    "cmdline names 'initrd='; list initrds under 'initrds' instead, which every boot "
+                        + "loader then passes its own way", at: text.location)
             }
         }
 
@@ -47,7 +50,8 @@ enum TemplateParser {
         }
 
         guard !collector.diagnostics[before...].containsErrors, let kernel else { return nil }
-        return BootTemplate(name: name, source: source, description: description, kernel: kernel,
-                            initrds: initrds, commandLine: commandLine, defaults: defaults)
+        return BootTemplate(
+            name: name, source: source, description: description, kernel: kernel,
+            initrds: initrds, commandLine: commandLine, defaults: defaults)
     }
 }

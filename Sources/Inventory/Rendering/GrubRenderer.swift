@@ -15,18 +15,19 @@ public enum GrubRenderer {
     /// file hands over to the MAC's own file when there is one, and otherwise boots `fallback` (unknown machines).
     public static func renderDispatcher(fallback: BootEntry, comment: String) -> String {
         let perMAC = "$prefix/grub.cfg-01-$m1-$m2-$m3-$m4-$m5-$m6"
-        let lines = [
-            "# " + comment,
-            "# Debian's network GRUB reads this file; it loads the file rendered for this machine's MAC.",
-            "if regexp --set=1:m1 --set=2:m2 --set=3:m3 --set=4:m4 --set=5:m5 --set=6:m6 "
-                + "'^(..):(..):(..):(..):(..):(..)$' \"$net_default_mac\"; then",
-            "    if [ -s \"\(perMAC)\" ]; then",
-            "        configfile \"\(perMAC)\"",
-            "    fi",
-            "fi",
-            "",
-            "# No file for this MAC: a machine without a profile.",
-        ] + body(fallback)
+        let lines =
+            [
+                "# " + comment,
+                "# Debian's network GRUB reads this file; it loads the file rendered for this machine's MAC.",
+                "if regexp --set=1:m1 --set=2:m2 --set=3:m3 --set=4:m4 --set=5:m5 --set=6:m6 "
+                    + "'^(..):(..):(..):(..):(..):(..)$' \"$net_default_mac\"; then",
+                "    if [ -s \"\(perMAC)\" ]; then",
+                "        configfile \"\(perMAC)\"",
+                "    fi",
+                "fi",
+                "",
+                "# No file for this MAC: a machine without a profile.",
+            ] + body(fallback)
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -17,7 +17,8 @@ public enum IPXERenderer {
             ]
         case .linux(let boot):
             let initrdArguments = boot.initrds.map { "initrd=" + baseName($0) }
-            let kernelLine = ["kernel", "/" + boot.kernel] + initrdArguments
+            let kernelLine =
+                ["kernel", "/" + boot.kernel] + initrdArguments
                 + (boot.commandLine.isEmpty ? [] : [boot.commandLine])
             // imgfree: newer iPXE hands every loaded image (this script too) to the kernel as initrd.
             lines += ["echo Rackboot: " + boot.title, "imgfree", kernelLine.joined(separator: " ")]

@@ -12,14 +12,17 @@ public struct MappingReader {
     private let collector: DiagnosticCollector
 
     /// Fails (after reporting) when `node` is not a mapping. Reports unknown keys but still reads the known ones.
-    init?(_ node: Node, file: String, describing what: String, allowedKeys: [String],
-                 collector: DiagnosticCollector) {
+    init?(
+        _ node: Node, file: String, describing what: String, allowedKeys: [String],
+        collector: DiagnosticCollector
+    ) {
         self.file = file
         self.collector = collector
         location = YAMLDocument.location(of: node, in: file)
         guard case .mapping(let mapping) = node else {
-            collector.error("expected \(what) as a mapping of keys to values, found \(node.kindDescription)",
-                            at: location)
+            collector.error(
+                "expected \(what) as a mapping of keys to values, found \(node.kindDescription)",
+                at: location)
             return nil
         }
         var entries: [String: (key: Node, value: Node)] = [:]
@@ -31,8 +34,9 @@ public struct MappingReader {
             }
             let name = scalar.string
             if let first = entries[name] {
-                collector.error("key '\(name)' appears twice in \(what)", at: keyLocation,
-                                notes: [.init("first written here", at: YAMLDocument.location(of: first.key, in: file))])
+                collector.error(
+                    "key '\(name)' appears twice in \(what)", at: keyLocation,
+                    notes: [.init("first written here", at: YAMLDocument.location(of: first.key, in: file))])
                 continue
             }
             guard allowedKeys.contains(name) else {
@@ -51,8 +55,10 @@ public struct MappingReader {
     }
 
     /// Parses `source` and reads its root mapping; `nil` (after reporting) when it is not YAML or not a mapping.
-    public static func document(_ source: YAMLSource, describing what: String, allowedKeys: [String],
-                                collector: DiagnosticCollector) -> MappingReader? {
+    public static func document(
+        _ source: YAMLSource, describing what: String, allowedKeys: [String],
+        collector: DiagnosticCollector
+    ) -> MappingReader? {
         guard let root = YAMLDocument.parse(source, into: collector) else { return nil }
         return MappingReader(root, file: source.path, describing: what, allowedKeys: allowedKeys, collector: collector)
     }
@@ -119,8 +125,9 @@ public struct MappingReader {
     public func sequence(_ key: String, required: Bool = false) -> [Node]? {
         guard let value = node(key, required: required) else { return nil }
         guard case .sequence(let sequence) = value else {
-            collector.error("expected '\(key)' to be a list, found \(value.kindDescription)",
-                            at: YAMLDocument.location(of: value, in: file))
+            collector.error(
+                "expected '\(key)' to be a list, found \(value.kindDescription)",
+                at: YAMLDocument.location(of: value, in: file))
             return nil
         }
         return Array(sequence)
@@ -130,8 +137,9 @@ public struct MappingReader {
     public func stringMap(_ key: String, what: String) -> [(name: Located<String>, value: Located<String>)]? {
         guard let value = node(key) else { return nil }
         guard case .mapping(let mapping) = value else {
-            collector.error("expected '\(key)' to be a mapping of names to values, found \(value.kindDescription)",
-                            at: YAMLDocument.location(of: value, in: file))
+            collector.error(
+                "expected '\(key)' to be a mapping of names to values, found \(value.kindDescription)",
+                at: YAMLDocument.location(of: value, in: file))
             return nil
         }
         var result: [(name: Located<String>, value: Located<String>)] = []
@@ -143,8 +151,9 @@ public struct MappingReader {
                 continue
             }
             if let first = seen[name.value] {
-                collector.error("\(what) '\(name.value)' is defined twice", at: name.location,
-                                notes: [.init("first defined here", at: first)])
+                collector.error(
+                    "\(what) '\(name.value)' is defined twice", at: name.location,
+                    notes: [.init("first defined here", at: first)])
                 continue
             }
             seen[name.value] = name.location
@@ -155,8 +164,10 @@ public struct MappingReader {
     }
 
     /// A nested mapping read with its own key set.
-    public func mapping(_ key: String, describing what: String, allowedKeys: [String],
-                        required: Bool = false) -> MappingReader? {
+    public func mapping(
+        _ key: String, describing what: String, allowedKeys: [String],
+        required: Bool = false
+    ) -> MappingReader? {
         guard let value = node(key, required: required) else { return nil }
         return MappingReader(value, file: file, describing: what, allowedKeys: allowedKeys, collector: collector)
     }
@@ -165,8 +176,9 @@ public struct MappingReader {
     public func integer(_ key: String, in range: ClosedRange<Int>) -> Located<Int>? {
         guard let text = string(key) else { return nil }
         guard let value = Int(text.value), range.contains(value) else {
-            collector.error("'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound), "
-                                + "not '\(text.value)'", at: text.location)
+            collector.error(
+                "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound), "
+                    + "not '\(text.value)'", at: text.location)
             return nil
         }
         return Located(value, at: text.location)
@@ -188,8 +200,9 @@ public struct MappingReader {
     public func choice(_ key: String, among choices: [String], required: Bool = false) -> Located<String>? {
         guard let text = string(key, required: required) else { return nil }
         guard choices.contains(text.value) else {
-            collector.error("'\(key)' must be one of \(choices.joined(separator: ", ")), not '\(text.value)'",
-                            at: text.location)
+            collector.error(
+                "'\(key)' must be one of \(choices.joined(separator: ", ")), not '\(text.value)'",
+                at: text.location)
             return nil
         }
         return text
@@ -208,9 +221,10 @@ public struct MappingReader {
         guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit), let number = Int(digits),
             number <= range.upperBound / factor, range.contains(number * factor)
         else {
-            collector.error("'\(key)' must be a duration from \(Self.durationText(range.lowerBound)) to "
-                                + "\(Self.durationText(range.upperBound)), written as seconds or with a unit "
-                                + "(90s, 30m, 12h, 7d); not '\(text.value)'", at: text.location)
+            collector.error(
+                "'\(key)' must be a duration from \(Self.durationText(range.lowerBound)) to "
+                    + "\(Self.durationText(range.upperBound)), written as seconds or with a unit "
+                    + "(90s, 30m, 12h, 7d); not '\(text.value)'", at: text.location)
             return nil
         }
         return Located(number * factor, at: text.location)
@@ -237,13 +251,15 @@ public struct MappingReader {
     }
 
     private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         var previous = Array(0...b.count)
         for i in 1...max(a.count, 1) where !a.isEmpty {
             var current = [i] + Array(repeating: 0, count: b.count)
             for j in 1...max(b.count, 1) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1,
-                                 previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                current[j] = min(
+                    previous[j] + 1, current[j - 1] + 1,
+                    previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
             }
             previous = current
         }

@@ -54,7 +54,9 @@ public struct TFTPNetasciiFileSource<Base: TFTPSizedFileSource>: TFTPFileSource 
                     encodedPosition += width
                 }
                 sourcePosition += 1
-                if encodedPosition <= end { boundaryAtEnd = Checkpoint(encoded: encodedPosition, source: sourcePosition) }
+                if encodedPosition <= end {
+                    boundaryAtEnd = Checkpoint(encoded: encodedPosition, source: sourcePosition)
+                }
                 if encodedPosition >= end { break reading }
             }
         }

@@ -42,7 +42,8 @@ public struct TFTPReadAheadSource: TFTPFileSource {
     ) throws -> Result {
         guard length > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         let chunkEnd = chunkStart + UInt64(chunk.readableBytes)
-        let held = offset >= chunkStart && (offset + UInt64(length) <= chunkEnd || (chunkEndsStream && offset <= chunkEnd))
+        let held =
+            offset >= chunkStart && (offset + UInt64(length) <= chunkEnd || (chunkEndsStream && offset <= chunkEnd))
         if !held { try refill(at: offset, atLeast: length) }
         let start = Int(offset - chunkStart)
         let count = min(length, chunk.readableBytes - start)

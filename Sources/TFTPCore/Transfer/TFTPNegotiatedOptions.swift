@@ -66,7 +66,8 @@ public struct TFTPNegotiatedOptions: Hashable, Sendable {
         }
 
         let answersTransferSize =
-            isOctet && transferSize != nil && firstByName[TFTPOption.transferSizeName].flatMap({ Self.decimal($0.value) }) != nil
+            isOctet && transferSize != nil
+            && firstByName[TFTPOption.transferSizeName].flatMap({ Self.decimal($0.value) }) != nil
 
         var acknowledged: [TFTPOption] = []
         for option in request.options where firstByName[option.name] == option {

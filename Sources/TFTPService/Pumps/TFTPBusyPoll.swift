@@ -1,5 +1,5 @@
-import TFTPCore
 import Synchronization
+import TFTPCore
 
 /// How long a transfer pump polls without sleeping before it sleeps (`tftp.busy_poll_us`).
 ///

@@ -1,5 +1,5 @@
-import TFTPCore
 import NIOCore
+import TFTPCore
 
 /// The retransmission deadlines of one pump's transfers, earliest first: the pump sleeps in `epoll_wait` until the
 /// top one. Entries are never removed early; a transfer that moved or dropped its deadline leaves a stale entry

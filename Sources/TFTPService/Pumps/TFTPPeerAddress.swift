@@ -1,11 +1,11 @@
-import TFTPCore
 import CTFTPSocket
 import NIOCore
+import TFTPCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A socket address as the kernel hands it over (`sockaddr_storage`), so a transfer compares each datagram's

@@ -1,10 +1,10 @@
-import TFTPCore
 import CTFTPSocket
+import TFTPCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// How transfer pumps learn that their sockets have something (`tftp.transfer_io`).

@@ -1,13 +1,13 @@
-import TFTPCore
 import CTFTPSocket
 import NIOCore
 import NIOPosix
 import Synchronization
+import TFTPCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// One thread that runs transfers on raw UDP sockets: io_uring or epoll to wait (`TFTPTransferPoller`), a deadline

@@ -1,5 +1,5 @@
-import TFTPCore
 import Synchronization
+import TFTPCore
 
 /// What a pump has done, readable from any thread: for tests that check how a window leaves.
 final class TFTPTransferPumpCounters: Sendable {

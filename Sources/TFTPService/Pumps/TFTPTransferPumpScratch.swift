@@ -1,5 +1,5 @@
-import TFTPCore
 import NIOCore
+import TFTPCore
 
 /// What the transfers of one pump share on its thread: the receive buffer, the buffer OACK and ERROR packets are
 /// written into, the deadline heap, and counters. Reusing the buffers keeps a packet's path free of heap

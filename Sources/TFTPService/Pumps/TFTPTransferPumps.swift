@@ -1,7 +1,7 @@
-import TFTPCore
 import NIOCore
 import NIOPosix
 import Synchronization
+import TFTPCore
 
 /// The server's transfer pumps, one thread each, with new transfers spread over them in turn so a boot storm
 /// uses every core while the request port stays on its event loop.

@@ -1,12 +1,12 @@
-import TFTPCore
 import CTFTPSocket
 import Logging
 import NIOCore
+import TFTPCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Carries out one `TFTPReadTransfer` on its own ephemeral-port sockets (a fresh TID, RFC 1350 §4): feeds it ACKs,

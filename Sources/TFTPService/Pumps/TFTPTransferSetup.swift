@@ -1,6 +1,6 @@
-import TFTPCore
 import Logging
 import NIOCore
+import TFTPCore
 
 /// Everything a pump needs to run one transfer, handed over from the request port's event loop: the transfer's
 /// sockets (its TID), the negotiated machine, the file, and the bookkeeping to do when it ends.

@@ -1,11 +1,11 @@
-import TFTPCore
 import CTFTPSocket
 import NIOCore
+import TFTPCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A transfer's two UDP sockets on the address the RRQ arrived on and one fresh port (its TID, RFC 1350 §4).

@@ -1,6 +1,6 @@
-import TFTPCore
 import NIOCore
 import Synchronization
+import TFTPCore
 
 /// The server's one `TFTPTransferTable`, shared by the request port and every transfer channel (which may run on
 /// other event loops), behind a lock held only for a set operation.

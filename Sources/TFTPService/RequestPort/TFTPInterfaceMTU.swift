@@ -1,10 +1,10 @@
 #if canImport(Glibc)
-import TFTPCore
-import Glibc
+    import TFTPCore
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads an interface's MTU from sysfs, so blksize is clamped to what the link the client sits on carries

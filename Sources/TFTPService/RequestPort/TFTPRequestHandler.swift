@@ -1,8 +1,8 @@
-import TFTPCore
 import Inventory
 import Logging
 import NIOCore
 import NIOPosix
+import TFTPCore
 
 /// Handles the listening port (69): decodes RRQs, opens the file, and starts each transfer on a new socket bound to the
 /// address the RRQ arrived on and an ephemeral port (RFC 1350 §4: a fresh TID per transfer; docs/protocol.md, "Transfer
@@ -121,13 +121,15 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             ?? envelope.metadata?.packetInfo.flatMap { TFTPInterfaceMTU.lookup(interfaceIndex: $0.interfaceIndex) }
             ?? TFTPInterfaceMTU.fallback
         let transfer = TFTPReadTransfer(
-            request: request, transferSize: opened.source.knownByteCount, interfaceMTU: mtu, limits: configuration.limits)
+            request: request, transferSize: opened.source.knownByteCount, interfaceMTU: mtu,
+            limits: configuration.limits)
         logger[metadataKey: "file"] = "\(opened.name)"
         logger[metadataKey: "blksize"] = "\(transfer.negotiatedOptions.blockSize)"
         logger[metadataKey: "windowsize"] = "\(transfer.negotiatedOptions.windowSize)"
         let snapshot = inventory()
         let clientAddress = envelope.remoteAddress.ipAddress.flatMap(IPv4Address.init)
-        let mac = BootConfigFormat.mac(inFileName: opened.name.path)
+        let mac =
+            BootConfigFormat.mac(inFileName: opened.name.path)
             ?? clientAddress.flatMap { configuration.addressBook?.mac(at: $0) }
             ?? clientAddress.flatMap { snapshot.machine(for: $0)?.macs.first }
         if let mac {
@@ -137,7 +139,8 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         logger.debug(
             "TFTP transfer starting",
             metadata: [
-                "rendered": "\(opened.isRendered)", "tsize": "\(opened.source.knownByteCount.map(String.init) ?? "unknown (netascii)")",
+                "rendered": "\(opened.isRendered)",
+                "tsize": "\(opened.source.knownByteCount.map(String.init) ?? "unknown (netascii)")",
                 "ignored_options": "\(transfer.negotiatedOptions.ignoredOptions)",
             ])
         let client = envelope.remoteAddress

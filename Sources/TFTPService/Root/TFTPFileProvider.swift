@@ -1,5 +1,5 @@
-import TFTPCore
 import Inventory
+import TFTPCore
 
 /// Turns a read request into a byte source: rendered inventory file first, then the jailed root, with the netascii
 /// conversion applied when the request asks for it (RFC 1350 §5).

@@ -1,5 +1,5 @@
-import TFTPCore
 import Synchronization
+import TFTPCore
 
 /// Shares one descriptor per file among concurrent transfers: during a boot storm fifty machines fetching the same
 /// initrd hold one `TFTPOpenedFile` instead of fifty descriptors (docs/protocol.md, "Boot storms").

@@ -1,12 +1,12 @@
-import TFTPCore
 import NIOCore
+import TFTPCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An open regular file under the TFTP root, read with `pread` at block offsets so any number of transfers can

@@ -1,10 +1,10 @@
 #if canImport(Glibc)
-import TFTPCore
-import Glibc
+    import TFTPCore
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The jailed directory files are served from: the only type in `Files/` that touches the file system.
@@ -80,12 +80,12 @@ public struct TFTPRootDirectory: Sendable {
 
     private static func pathOfDescriptor(_ descriptor: CInt) -> String? {
         #if os(Linux)
-        var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/fd/\(descriptor)", &target, target.count - 1)
-        guard length > 0 else { return nil }
-        return String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink("/proc/self/fd/\(descriptor)", &target, target.count - 1)
+            guard length > 0 else { return nil }
+            return String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         #else
-        return nil
+            return nil
         #endif
     }
 }

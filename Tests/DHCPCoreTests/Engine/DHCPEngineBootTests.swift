@@ -1,5 +1,6 @@
 import Inventory
 import Testing
+
 @testable import DHCPCore
 
 @Suite struct DHCPEngineBootTests {
@@ -7,13 +8,16 @@ import Testing
 
     func bootFile(_ configure: @escaping (inout DHCPMessage) -> Void, mac: MACAddress = F.knownMAC) -> String? {
         var engine = F.engine()
-        let decision = engine.handle(F.request(.discover, mac: mac, configure), arrival: F.onLink,
-                                     inventory: F.inventory, now: F.now)
+        let decision = engine.handle(
+            F.request(.discover, mac: mac, configure), arrival: F.onLink,
+            inventory: F.inventory, now: F.now)
         return decision.reply.map { String(decoding: $0.message.bootFileName, as: UTF8.self) }
     }
 
-    @Test(arguments: [(UInt16(0), "pxelinux.0"), (6, "syslinux.efi"), (7, "syslinux.efi"), (9, "syslinux.efi"),
-                      (11, "grubaa64.efi")])
+    @Test(arguments: [
+        (UInt16(0), "pxelinux.0"), (6, "syslinux.efi"), (7, "syslinux.efi"), (9, "syslinux.efi"),
+        (11, "grubaa64.efi"),
+    ])
     func choosesTheBootFileByArchitecture(architecture: UInt16, file: String) {
         #expect(bootFile(F.pxe(architecture: architecture)) == file)
     }
@@ -34,10 +38,11 @@ import Testing
 
     @Test func answersUEFIHTTPBootWithAURLAndHTTPClient() throws {
         var engine = F.engine()
-        let decision = engine.handle(F.request(.discover) {
-            $0.options.vendorClassIdentifier = "HTTPClient:Arch:00016:UNDI:003001"
-            $0.options[.clientArchitecture] = [0, 16]
-        }, arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let decision = engine.handle(
+            F.request(.discover) {
+                $0.options.vendorClassIdentifier = "HTTPClient:Arch:00016:UNDI:003001"
+                $0.options[.clientArchitecture] = [0, 16]
+            }, arrival: F.onLink, inventory: F.inventory, now: F.now)
         let offer = try #require(decision.reply?.message)
         #expect(String(decoding: offer.bootFileName, as: UTF8.self) == "http://10.20.0.2/boot/ipxe.efi")
         #expect(offer.options.vendorClassIdentifier == "HTTPClient")
@@ -46,14 +51,16 @@ import Testing
 
     @Test func answersRelayedRequestsAtTheRelayAndEchoesOption82Last() throws {
         var engine = F.engine()
-        let relayed = DHCPArrival(interface: "veth0", serverAddress: F.server,
-                                  sourceAddress: IPv4Address("10.30.0.1")!, sourcePort: 67)
+        let relayed = DHCPArrival(
+            interface: "veth0", serverAddress: F.server,
+            sourceAddress: IPv4Address("10.30.0.1")!, sourcePort: 67)
         let agentInformation: [UInt8] = [1, 6, 0, 4, 0, 1, 0, 7, 2, 6, 0, 0x52, 0x54, 0, 1, 2]
-        let decision = engine.handle(F.request(.discover, mac: MACAddress("52:54:00:30:00:31")!) {
-            $0.gatewayAddress = IPv4Address("10.30.0.1")!
-            $0.hops = 1
-            $0.options[.relayAgentInformation] = agentInformation
-        }, arrival: relayed, inventory: F.inventory, now: F.now)
+        let decision = engine.handle(
+            F.request(.discover, mac: MACAddress("52:54:00:30:00:31")!) {
+                $0.gatewayAddress = IPv4Address("10.30.0.1")!
+                $0.hops = 1
+                $0.options[.relayAgentInformation] = agentInformation
+            }, arrival: relayed, inventory: F.inventory, now: F.now)
         let reply = try #require(decision.reply)
         #expect(reply.destination == .relay(IPv4Address("10.30.0.1")!))
         #expect(reply.message.yourAddress == IPv4Address("10.30.0.100"))
@@ -68,8 +75,9 @@ import Testing
         configuration.subnets[0].mode = .proxy
         configuration.subnets[0].pools = []
         var engine = DHCPEngine(configuration: configuration)
-        let decision = engine.handle(F.request(.discover, F.pxe(architecture: 0)), arrival: F.onLink,
-                                     inventory: F.inventory, now: F.now)
+        let decision = engine.handle(
+            F.request(.discover, F.pxe(architecture: 0)), arrival: F.onLink,
+            inventory: F.inventory, now: F.now)
         let offer = try #require(decision.reply)
         #expect(offer.message.yourAddress.rawValue == 0)
         #expect(offer.message.broadcastFlag)
@@ -83,8 +91,9 @@ import Testing
 
         let plain = engine.handle(F.request(.discover), arrival: F.onLink, inventory: F.inventory, now: F.now)
         #expect(plain.reply == nil && plain.event.kind == .ignored)
-        let request = engine.handle(F.request(.request, F.pxe(architecture: 0)), arrival: F.onLink,
-                                    inventory: F.inventory, now: F.now)
+        let request = engine.handle(
+            F.request(.request, F.pxe(architecture: 0)), arrival: F.onLink,
+            inventory: F.inventory, now: F.now)
         #expect(request.reply == nil)
     }
 
@@ -93,24 +102,32 @@ import Testing
         configuration.subnets[0].mode = .proxy
         configuration.subnets[0].proxyEFIStrategy = .bootServer
         var engine = DHCPEngine(configuration: configuration)
-        let efi = try #require(engine.handle(F.request(.discover, F.pxe(architecture: 7)), arrival: F.onLink,
-                                             inventory: F.inventory, now: F.now).reply)
+        let efi = try #require(
+            engine.handle(
+                F.request(.discover, F.pxe(architecture: 7)), arrival: F.onLink,
+                inventory: F.inventory, now: F.now
+            ).reply)
         #expect(efi.message.options[.vendorSpecific] == nil)
-        let bios = try #require(engine.handle(F.request(.discover, F.pxe(architecture: 0)), arrival: F.onLink,
-                                              inventory: F.inventory, now: F.now).reply)
+        let bios = try #require(
+            engine.handle(
+                F.request(.discover, F.pxe(architecture: 0)), arrival: F.onLink,
+                inventory: F.inventory, now: F.now
+            ).reply)
         #expect(bios.message.options[.vendorSpecific] == [6, 1, 8, 255])
     }
 
     @Test func bootServerAnswersOnPort4011ToTheClientItself() throws {
         var engine = F.engine()
         let client = IPv4Address("10.20.0.150")!
-        let arrival = DHCPArrival(interface: "veth0", serverAddress: F.server, sourceAddress: client,
-                                  sourcePort: 4011, isBootServerPort: true)
-        let decision = engine.handle(F.request(.request) {
-            F.pxe(architecture: 7)(&$0)
-            $0.clientAddress = client
-            $0.options[.vendorSpecific] = [71, 4, 0x80, 0x00, 0x00, 0x00, 255]
-        }, arrival: arrival, inventory: F.inventory, now: F.now)
+        let arrival = DHCPArrival(
+            interface: "veth0", serverAddress: F.server, sourceAddress: client,
+            sourcePort: 4011, isBootServerPort: true)
+        let decision = engine.handle(
+            F.request(.request) {
+                F.pxe(architecture: 7)(&$0)
+                $0.clientAddress = client
+                $0.options[.vendorSpecific] = [71, 4, 0x80, 0x00, 0x00, 0x00, 255]
+            }, arrival: arrival, inventory: F.inventory, now: F.now)
         let ack = try #require(decision.reply)
         #expect(ack.destination == .unicast(client, port: 4011))
         #expect(ack.message.options.messageType == .acknowledgement)
@@ -118,10 +135,11 @@ import Testing
         #expect(ack.message.options[.vendorSpecific] == [71, 4, 0x80, 0x00, 0x00, 0x00, 255])
         #expect(engine.leases.count == 0)
 
-        let credentials = engine.handle(F.request(.request) {
-            F.pxe(architecture: 7)(&$0)
-            $0.options[.vendorSpecific] = [71, 4, 0x80, 0x00, 0x80, 0x00, 255]
-        }, arrival: arrival, inventory: F.inventory, now: F.now)
+        let credentials = engine.handle(
+            F.request(.request) {
+                F.pxe(architecture: 7)(&$0)
+                $0.options[.vendorSpecific] = [71, 4, 0x80, 0x00, 0x80, 0x00, 255]
+            }, arrival: arrival, inventory: F.inventory, now: F.now)
         #expect(credentials.event.kind == .dropped && credentials.reply == nil)
     }
 }

@@ -1,5 +1,6 @@
 import Inventory
 import Testing
+
 @testable import DHCPCore
 
 @Suite struct DHCPEngineDORATests {
@@ -7,8 +8,9 @@ import Testing
 
     @Test func offersAKnownMachineItsReservationWithBootInformation() throws {
         var engine = F.engine()
-        let decision = engine.handle(F.request(.discover, F.pxe(architecture: 0)), arrival: F.onLink,
-                                     inventory: F.inventory, now: F.now)
+        let decision = engine.handle(
+            F.request(.discover, F.pxe(architecture: 0)), arrival: F.onLink,
+            inventory: F.inventory, now: F.now)
         let reply = try #require(decision.reply)
         #expect(decision.event.kind == .offered)
         #expect(decision.event.hostname == "web-01" && decision.event.profile == "web-01.yaml")
@@ -33,10 +35,11 @@ import Testing
     @Test func acknowledgesTheSelectedOfferAfterStoringTheLease() throws {
         var engine = F.engine()
         _ = engine.handle(F.request(.discover), arrival: F.onLink, inventory: F.inventory, now: F.now)
-        let decision = engine.handle(F.request(.request) {
-            $0.options.serverIdentifier = F.server
-            $0.options.requestedAddress = IPv4Address("10.20.0.11")
-        }, arrival: F.onLink, inventory: F.inventory, now: F.now + 1)
+        let decision = engine.handle(
+            F.request(.request) {
+                $0.options.serverIdentifier = F.server
+                $0.options.requestedAddress = IPv4Address("10.20.0.11")
+            }, arrival: F.onLink, inventory: F.inventory, now: F.now + 1)
         let ack = try #require(decision.reply?.message)
         #expect(ack.options.messageType == .acknowledgement)
         #expect(ack.yourAddress == IPv4Address("10.20.0.11"))
@@ -57,8 +60,9 @@ import Testing
         var offered: [IPv4Address] = []
         for index in 1...4 {
             let mac = MACAddress(octets: [0x52, 0x54, 0, 0x99, 0, UInt8(index)])
-            let decision = engine.handle(F.request(.discover, mac: mac), arrival: F.onLink, inventory: F.inventory,
-                                         now: F.now)
+            let decision = engine.handle(
+                F.request(.discover, mac: mac), arrival: F.onLink, inventory: F.inventory,
+                now: F.now)
             if let address = decision.reply?.message.yourAddress { offered.append(address) }
             if index == 4 {
                 #expect(decision.event.kind == .poolExhausted && decision.reply == nil)
@@ -67,28 +71,33 @@ import Testing
             }
         }
         #expect(offered.map(\.description) == ["10.20.0.100", "10.20.0.101", "10.20.0.102"])
-        let later = engine.handle(F.request(.discover, mac: MACAddress("52:54:00:99:00:04")!), arrival: F.onLink,
-                                  inventory: F.inventory, now: F.now + engine.configuration.offerHoldTime + 1)
+        let later = engine.handle(
+            F.request(.discover, mac: MACAddress("52:54:00:99:00:04")!), arrival: F.onLink,
+            inventory: F.inventory, now: F.now + engine.configuration.offerHoldTime + 1)
         #expect(later.reply?.message.yourAddress == IPv4Address("10.20.0.100"))
     }
 
     @Test func poolSearchResumesAfterTheLastOfferAndWrapsAround() {
         var engine = F.engine()
         let first = MACAddress("52:54:00:99:00:01")!
-        let offered = engine.handle(F.request(.discover, mac: first), arrival: F.onLink, inventory: F.inventory,
-                                    now: F.now)
+        let offered = engine.handle(
+            F.request(.discover, mac: first), arrival: F.onLink, inventory: F.inventory,
+            now: F.now)
         #expect(offered.reply?.message.yourAddress == IPv4Address("10.20.0.100"))
         // The first client's offer lapses; the next client still gets the next address, not the lapsed one.
         let later = F.now + engine.configuration.offerHoldTime + 1
-        let second = engine.handle(F.request(.discover, mac: MACAddress("52:54:00:99:00:02")!), arrival: F.onLink,
-                                   inventory: F.inventory, now: later)
+        let second = engine.handle(
+            F.request(.discover, mac: MACAddress("52:54:00:99:00:02")!), arrival: F.onLink,
+            inventory: F.inventory, now: later)
         #expect(second.reply?.message.yourAddress == IPv4Address("10.20.0.101"))
-        let third = engine.handle(F.request(.discover, mac: MACAddress("52:54:00:99:00:03")!), arrival: F.onLink,
-                                  inventory: F.inventory, now: later)
+        let third = engine.handle(
+            F.request(.discover, mac: MACAddress("52:54:00:99:00:03")!), arrival: F.onLink,
+            inventory: F.inventory, now: later)
         #expect(third.reply?.message.yourAddress == IPv4Address("10.20.0.102"))
         // Past the end of the pool the search wraps around to the lapsed 10.20.0.100.
-        let fourth = engine.handle(F.request(.discover, mac: MACAddress("52:54:00:99:00:04")!), arrival: F.onLink,
-                                   inventory: F.inventory, now: later)
+        let fourth = engine.handle(
+            F.request(.discover, mac: MACAddress("52:54:00:99:00:04")!), arrival: F.onLink,
+            inventory: F.inventory, now: later)
         #expect(fourth.reply?.message.yourAddress == IPv4Address("10.20.0.100"))
     }
 
@@ -103,8 +112,10 @@ import Testing
         }
         #expect(none == nil)
         #expect(visited == ["10.20.0.11", "10.20.0.12", "10.20.0.20", "10.20.0.21", "10.20.0.10"])
-        table.record(Lease(address: IPv4Address("10.20.0.20")!, mac: MACAddress("52:54:00:99:00:02")!, state: .bound,
-                           expiry: 100, clientIdentifier: nil, hostname: nil))
+        table.record(
+            Lease(
+                address: IPv4Address("10.20.0.20")!, mac: MACAddress("52:54:00:99:00:02")!, state: .bound,
+                expiry: 100, clientIdentifier: nil, hostname: nil))
         let between = table.firstAvailable(in: pools, startingAt: IPv4Address("10.20.0.15"), for: mac, at: 0) { _ in
             false
         }
@@ -114,10 +125,12 @@ import Testing
     @Test func keysOnTheMACWhateverTheClientIdentifier() {
         var engine = F.engine()
         let mac = MACAddress("52:54:00:99:00:01")!
-        let first = engine.handle(F.request(.discover, mac: mac) { $0.options[.clientIdentifier] = [1, 2, 3] },
-                                  arrival: F.onLink, inventory: F.inventory, now: F.now)
-        let second = engine.handle(F.request(.discover, mac: mac) { $0.options[.clientIdentifier] = [0xff, 9] },
-                                   arrival: F.onLink, inventory: F.inventory, now: F.now + 5)
+        let first = engine.handle(
+            F.request(.discover, mac: mac) { $0.options[.clientIdentifier] = [1, 2, 3] },
+            arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let second = engine.handle(
+            F.request(.discover, mac: mac) { $0.options[.clientIdentifier] = [0xff, 9] },
+            arrival: F.onLink, inventory: F.inventory, now: F.now + 5)
         #expect(first.reply?.message.yourAddress == second.reply?.message.yourAddress)
     }
 
@@ -125,18 +138,20 @@ import Testing
         var engine = F.engine()
         let mac = MACAddress("52:54:00:99:00:01")!
         _ = engine.handle(F.request(.discover, mac: mac), arrival: F.onLink, inventory: F.inventory, now: F.now)
-        let decision = engine.handle(F.request(.request, mac: mac) {
-            $0.options.serverIdentifier = IPv4Address("10.20.0.250")
-            $0.options.requestedAddress = IPv4Address("10.20.0.77")
-        }, arrival: F.onLink, inventory: F.inventory, now: F.now + 1)
+        let decision = engine.handle(
+            F.request(.request, mac: mac) {
+                $0.options.serverIdentifier = IPv4Address("10.20.0.250")
+                $0.options.requestedAddress = IPv4Address("10.20.0.77")
+            }, arrival: F.onLink, inventory: F.inventory, now: F.now + 1)
         #expect(decision.reply == nil && decision.event.kind == .ignored)
         #expect(engine.leases.lease(on: IPv4Address("10.20.0.100")!, at: F.now + 1) == nil)
     }
 
     @Test func renewsByUnicastToTheClient() throws {
         var engine = F.engine()
-        let decision = engine.handle(F.request(.request) { $0.clientAddress = IPv4Address("10.20.0.11")! },
-                                     arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let decision = engine.handle(
+            F.request(.request) { $0.clientAddress = IPv4Address("10.20.0.11")! },
+            arrival: F.onLink, inventory: F.inventory, now: F.now)
         let reply = try #require(decision.reply)
         #expect(reply.message.options.messageType == .acknowledgement)
         #expect(reply.message.clientAddress == IPv4Address("10.20.0.11"))
@@ -145,13 +160,15 @@ import Testing
 
     @Test func naksAddressesThatAreNotTheClientsWhenAuthoritative() throws {
         var engine = F.engine()
-        let wrongNetwork = engine.handle(F.request(.request) { $0.options.requestedAddress = IPv4Address("192.0.2.5") },
-                                         arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let wrongNetwork = engine.handle(
+            F.request(.request) { $0.options.requestedAddress = IPv4Address("192.0.2.5") },
+            arrival: F.onLink, inventory: F.inventory, now: F.now)
         #expect(wrongNetwork.reply?.message.options.messageType == .negativeAcknowledgement)
         #expect(wrongNetwork.reply?.destination == .broadcast)
         #expect(wrongNetwork.event.reason == "192.0.2.5 is not on 10.20.0.0/24")
-        let notItsOwn = engine.handle(F.request(.request) { $0.options.requestedAddress = IPv4Address("10.20.0.100") },
-                                      arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let notItsOwn = engine.handle(
+            F.request(.request) { $0.options.requestedAddress = IPv4Address("10.20.0.100") },
+            arrival: F.onLink, inventory: F.inventory, now: F.now)
         #expect(notItsOwn.event.reason == "10.20.0.100 is not this machine's address 10.20.0.11")
         let outsidePool = engine.handle(
             F.request(.request, mac: MACAddress("52:54:00:99:00:01")!) {
@@ -173,16 +190,18 @@ import Testing
         #expect(wrongNetwork.reply?.message.broadcastFlag == false, "on-link NAKs are broadcast anyway")
 
         engine.configuration.authoritative = false
-        let silent = engine.handle(F.request(.request) { $0.options.requestedAddress = IPv4Address("10.20.0.100") },
-                                   arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let silent = engine.handle(
+            F.request(.request) { $0.options.requestedAddress = IPv4Address("10.20.0.100") },
+            arrival: F.onLink, inventory: F.inventory, now: F.now)
         #expect(silent.reply == nil && silent.event.kind == .ignored)
     }
 
     @Test func grantsAFreePoolAddressItHasNoRecordOf() {
         var engine = F.engine()
-        let decision = engine.handle(F.request(.request, mac: MACAddress("52:54:00:99:00:01")!) {
-            $0.options.requestedAddress = IPv4Address("10.20.0.101")
-        }, arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let decision = engine.handle(
+            F.request(.request, mac: MACAddress("52:54:00:99:00:01")!) {
+                $0.options.requestedAddress = IPv4Address("10.20.0.101")
+            }, arrival: F.onLink, inventory: F.inventory, now: F.now)
         #expect(decision.reply?.message.yourAddress == IPv4Address("10.20.0.101"))
         #expect(decision.event.kind == .acknowledged)
     }
@@ -190,10 +209,12 @@ import Testing
     @Test func releaseFreesAndDeclineQuarantines() {
         var engine = F.engine()
         let mac = MACAddress("52:54:00:99:00:01")!
-        _ = engine.handle(F.request(.request, mac: mac) { $0.options.requestedAddress = IPv4Address("10.20.0.100") },
-                          arrival: F.onLink, inventory: F.inventory, now: F.now)
-        let release = engine.handle(F.request(.release, mac: mac) { $0.clientAddress = IPv4Address("10.20.0.100")! },
-                                    arrival: F.onLink, inventory: F.inventory, now: F.now + 10)
+        _ = engine.handle(
+            F.request(.request, mac: mac) { $0.options.requestedAddress = IPv4Address("10.20.0.100") },
+            arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let release = engine.handle(
+            F.request(.release, mac: mac) { $0.clientAddress = IPv4Address("10.20.0.100")! },
+            arrival: F.onLink, inventory: F.inventory, now: F.now + 10)
         #expect(release.event.kind == .released && release.reply == nil)
         guard case .release = release.leaseChange else {
             Issue.record("a release must be stored")
@@ -202,12 +223,14 @@ import Testing
         #expect(engine.leases.lease(on: IPv4Address("10.20.0.100")!, at: F.now + 10) == nil)
 
         _ = engine.handle(F.request(.discover, mac: mac), arrival: F.onLink, inventory: F.inventory, now: F.now + 20)
-        let decline = engine.handle(F.request(.decline, mac: mac) {
-            $0.options.requestedAddress = IPv4Address("10.20.0.100")
-        }, arrival: F.onLink, inventory: F.inventory, now: F.now + 21)
+        let decline = engine.handle(
+            F.request(.decline, mac: mac) {
+                $0.options.requestedAddress = IPv4Address("10.20.0.100")
+            }, arrival: F.onLink, inventory: F.inventory, now: F.now + 21)
         #expect(decline.event.kind == .declined)
-        let next = engine.handle(F.request(.discover, mac: mac), arrival: F.onLink, inventory: F.inventory,
-                                 now: F.now + 22)
+        let next = engine.handle(
+            F.request(.discover, mac: mac), arrival: F.onLink, inventory: F.inventory,
+            now: F.now + 22)
         #expect(next.reply?.message.yourAddress == IPv4Address("10.20.0.101"))
         // Once its quarantine is over the address can be given again (the pool search resumes after 10.20.0.101,
         // so ask for it).
@@ -221,8 +244,9 @@ import Testing
 
     @Test func informGetsConfigurationWithoutAnAddress() throws {
         var engine = F.engine()
-        let decision = engine.handle(F.request(.inform) { $0.clientAddress = IPv4Address("10.20.0.50")! },
-                                     arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let decision = engine.handle(
+            F.request(.inform) { $0.clientAddress = IPv4Address("10.20.0.50")! },
+            arrival: F.onLink, inventory: F.inventory, now: F.now)
         let ack = try #require(decision.reply)
         #expect(ack.message.yourAddress.rawValue == 0)
         #expect(ack.message.options.leaseTime == nil)
@@ -232,10 +256,11 @@ import Testing
 
     @Test func honoursTheParameterRequestListOrderAndOption57() throws {
         var engine = F.engine()
-        let decision = engine.handle(F.request(.discover) {
-            $0.options[.parameterRequestList] = [15, 6, 3, 1]
-            $0.options[.maximumMessageSize] = [0x05, 0xdc]
-        }, arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let decision = engine.handle(
+            F.request(.discover) {
+                $0.options[.parameterRequestList] = [15, 6, 3, 1]
+                $0.options[.maximumMessageSize] = [0x05, 0xdc]
+            }, arrival: F.onLink, inventory: F.inventory, now: F.now)
         let reply = try #require(decision.reply)
         #expect(reply.message.options.codes.map(\.rawValue) == [53, 54, 51, 58, 59, 15, 6, 3, 1])
         #expect(reply.maximumLength == 1472)
@@ -253,9 +278,11 @@ import Testing
         var reply = F.request(.discover)
         reply.operation = .bootReply
         #expect(engine.handle(reply, arrival: F.onLink, inventory: F.inventory, now: F.now).event.kind == .dropped)
-        let elsewhere = DHCPArrival(interface: "eth9", serverAddress: IPv4Address("192.0.2.1")!,
-                                    sourceAddress: IPv4Address(rawValue: 0), sourcePort: 68)
-        #expect(engine.handle(F.request(.discover), arrival: elsewhere, inventory: F.inventory, now: F.now).event.kind
-                    == .ignored)
+        let elsewhere = DHCPArrival(
+            interface: "eth9", serverAddress: IPv4Address("192.0.2.1")!,
+            sourceAddress: IPv4Address(rawValue: 0), sourcePort: 68)
+        #expect(
+            engine.handle(F.request(.discover), arrival: elsewhere, inventory: F.inventory, now: F.now).event.kind
+                == .ignored)
     }
 }

@@ -1,5 +1,6 @@
 import Inventory
 import Testing
+
 @testable import DHCPCore
 
 /// A returning pool client gets the address it held last while that address is free: after a release, after its
@@ -15,10 +16,11 @@ import Testing
     /// DISCOVER, REQUEST (SELECTING) and the bound address; `nil` when no offer came.
     func bind(_ mac: MACAddress, _ engine: inout DHCPEngine, at now: Int64 = F.now) -> IPv4Address? {
         guard let address = offer(mac, &engine, at: now) else { return nil }
-        let ack = engine.handle(F.request(.request, mac: mac) {
-            $0.options.serverIdentifier = F.server
-            $0.options.requestedAddress = address
-        }, arrival: F.onLink, inventory: F.inventory, now: now)
+        let ack = engine.handle(
+            F.request(.request, mac: mac) {
+                $0.options.serverIdentifier = F.server
+                $0.options.requestedAddress = address
+            }, arrival: F.onLink, inventory: F.inventory, now: now)
         return ack.event.kind == .acknowledged ? address : nil
     }
 
@@ -27,10 +29,13 @@ import Testing
             .reply?.message.yourAddress
     }
 
-    func release(_ mac: MACAddress, _ address: IPv4Address, _ engine: inout DHCPEngine,
-                 at now: Int64 = F.now) -> DHCPDecision {
-        engine.handle(F.request(.release, mac: mac) { $0.clientAddress = address }, arrival: F.onLink,
-                      inventory: F.inventory, now: now)
+    func release(
+        _ mac: MACAddress, _ address: IPv4Address, _ engine: inout DHCPEngine,
+        at now: Int64 = F.now
+    ) -> DHCPDecision {
+        engine.handle(
+            F.request(.release, mac: mac) { $0.clientAddress = address }, arrival: F.onLink,
+            inventory: F.inventory, now: now)
     }
 
     @Test func aClientThatReleasedGetsItsAddressBack() throws {
@@ -83,8 +88,13 @@ import Testing
     }
 
     @Test func bindingAnAddressReplacesItsMemoryAndARefusedBindPutsItBack() throws {
-        var table = LeaseTable([], previous: [PreviousAddress(address: IPv4Address("10.20.0.100")!, mac: first,
-                                                              since: 1)])
+        var table = LeaseTable(
+            [],
+            previous: [
+                PreviousAddress(
+                    address: IPv4Address("10.20.0.100")!, mac: first,
+                    since: 1)
+            ])
         let address = IPv4Address("10.20.0.100")!
         // An offer to another client leaves the memory in place: it may never be taken up.
         table.record(Lease(address: address, mac: second, state: .offered, expiry: 100))
@@ -113,7 +123,8 @@ import Testing
         let next = IPv4Address(rawValue: pools[0].first.rawValue + 1)
         #expect(table.oldestRemembered(in: pools, for: second, at: 2_000) { _ in false } == next)
         // Nothing unremembered is left among the 50 touched addresses, but the other 50 are fresh.
-        #expect(table.firstAvailable(in: pools, for: second, at: 2_000) { _ in false }
+        #expect(
+            table.firstAvailable(in: pools, for: second, at: 2_000) { _ in false }
                 == IPv4Address(rawValue: pools[0].first.rawValue + 50))
     }
 }

@@ -1,4 +1,5 @@
 import Inventory
+
 @testable import DHCPCore
 
 /// A served rack for engine tests: 10.20.0.0/24 on `veth0` (server .2, router .1, pool .100-.102), a relayed
@@ -22,20 +23,26 @@ enum EngineFixture {
         relayed.router = IPv4Address("10.30.0.1")
         return DHCPEngineConfiguration(
             subnets: [rack, relayed],
-            bootFiles: DHCPBootFiles(bios: "pxelinux.0", efiX64: "syslinux.efi", efiARM64: "grubaa64.efi",
-                                     httpBootURL: "http://10.20.0.2/boot/ipxe.efi"))
+            bootFiles: DHCPBootFiles(
+                bios: "pxelinux.0", efiX64: "syslinux.efi", efiARM64: "grubaa64.efi",
+                httpBootURL: "http://10.20.0.2/boot/ipxe.efi"))
     }
 
     static let inventory: Inventory = {
         let collector = DiagnosticCollector()
         let context = InventoryContext(
-            subnets: [.init(network: try! IPv4Network.parse("10.20.0.0/24").get(), nextServer: server,
-                            location: .startOf("config"))],
+            subnets: [
+                .init(
+                    network: try! IPv4Network.parse("10.20.0.0/24").get(), nextServer: server,
+                    location: .startOf("config"))
+            ],
             defaultServer: server, bootFileRootDescription: "root", bootFileExists: { _ in true })
         let inventory = InventoryBuilder.build(
             profiles: [
-                YAMLSource(path: "web-01.yaml", text: "hostname: web-01\nmacs: [52:54:00:20:00:11]\nip: 10.20.0.11\n"
-                           + "template: os\nstate: install"),
+                YAMLSource(
+                    path: "web-01.yaml",
+                    text: "hostname: web-01\nmacs: [52:54:00:20:00:11]\nip: 10.20.0.11\n"
+                        + "template: os\nstate: install"),
                 YAMLSource(path: "gw.yaml", text: "hostname: gw\nmacs: [52:54:00:20:00:01]\nstate: local"),
             ],
             templates: [YAMLSource(path: "templates/os.yaml", text: "kernel: os/linux\ncmdline: host={{hostname}}")],
@@ -44,12 +51,15 @@ enum EngineFixture {
         return inventory!
     }()
 
-    static let onLink = DHCPArrival(interface: "veth0", serverAddress: server,
-                                    sourceAddress: IPv4Address(rawValue: 0), sourcePort: 68)
+    static let onLink = DHCPArrival(
+        interface: "veth0", serverAddress: server,
+        sourceAddress: IPv4Address(rawValue: 0), sourcePort: 68)
 
     /// A request from `mac` with the given type and options.
-    static func request(_ type: DHCPMessageType, mac: MACAddress = knownMAC, xid: UInt32 = 0x1234,
-                        _ configure: (inout DHCPMessage) -> Void = { _ in }) -> DHCPMessage {
+    static func request(
+        _ type: DHCPMessageType, mac: MACAddress = knownMAC, xid: UInt32 = 0x1234,
+        _ configure: (inout DHCPMessage) -> Void = { _ in }
+    ) -> DHCPMessage {
         var message = DHCPMessage(operation: .bootRequest, transactionID: xid)
         message.clientMAC = mac
         message.options.messageType = type

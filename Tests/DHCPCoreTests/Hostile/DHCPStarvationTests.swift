@@ -1,5 +1,6 @@
 import Inventory
 import Testing
+
 @testable import DHCPCore
 
 private typealias F = EngineFixture
@@ -41,10 +42,11 @@ private typealias F = EngineFixture
         // web-01 still gets its fixed IP, offered and acknowledged.
         let offer = engine.handle(F.request(.discover), arrival: F.onLink, inventory: F.inventory, now: F.now)
         #expect(offer.reply?.message.yourAddress == IPv4Address("10.20.0.11"))
-        let ack = engine.handle(F.request(.request) {
-            $0.options.requestedAddress = IPv4Address("10.20.0.11")
-            $0.options.serverIdentifier = F.server
-        }, arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let ack = engine.handle(
+            F.request(.request) {
+                $0.options.requestedAddress = IPv4Address("10.20.0.11")
+                $0.options.serverIdentifier = F.server
+            }, arrival: F.onLink, inventory: F.inventory, now: F.now)
         #expect(ack.event.kind == .acknowledged && ack.reply?.message.yourAddress == IPv4Address("10.20.0.11"))
         #expect(engine.leases.count == 3)
     }
@@ -53,16 +55,19 @@ private typealias F = EngineFixture
         var engine = Self.engine()
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<100 {
-            _ = engine.handle(F.request(.discover, mac: Self.randomMAC(&generator)), arrival: F.onLink,
-                              inventory: F.inventory, now: F.now)
+            _ = engine.handle(
+                F.request(.discover, mac: Self.randomMAC(&generator)), arrival: F.onLink,
+                inventory: F.inventory, now: F.now)
         }
         let latecomer = Self.randomMAC(&generator)
-        let refused = engine.handle(F.request(.discover, mac: latecomer), arrival: F.onLink, inventory: F.inventory,
-                                    now: F.now + engine.configuration.offerHoldTime - 1)
+        let refused = engine.handle(
+            F.request(.discover, mac: latecomer), arrival: F.onLink, inventory: F.inventory,
+            now: F.now + engine.configuration.offerHoldTime - 1)
         #expect(refused.event.kind == .poolExhausted)
         let later = F.now + engine.configuration.offerHoldTime
-        let offered = engine.handle(F.request(.discover, mac: latecomer), arrival: F.onLink, inventory: F.inventory,
-                                    now: later)
+        let offered = engine.handle(
+            F.request(.discover, mac: latecomer), arrival: F.onLink, inventory: F.inventory,
+            now: later)
         #expect(offered.event.kind == .offered)
         #expect(engine.removeExpiredLeases(at: later).count == 1)
         #expect(engine.leases.count == 1)
@@ -77,19 +82,23 @@ private typealias F = EngineFixture
         for index in 0..<2000 {
             let now = F.now + Int64(index / 2)
             let mac = Self.randomMAC(&generator)
-            let offer = engine.handle(F.request(.discover, mac: mac), arrival: F.onLink, inventory: F.inventory,
-                                      now: now)
+            let offer = engine.handle(
+                F.request(.discover, mac: mac), arrival: F.onLink, inventory: F.inventory,
+                now: now)
             if let address = offer.reply?.message.yourAddress {
-                _ = engine.handle(F.request(.request, mac: mac) {
-                    $0.options.requestedAddress = address
-                    $0.options.serverIdentifier = F.server
-                }, arrival: F.onLink, inventory: F.inventory, now: now)
+                _ = engine.handle(
+                    F.request(.request, mac: mac) {
+                        $0.options.requestedAddress = address
+                        $0.options.serverIdentifier = F.server
+                    }, arrival: F.onLink, inventory: F.inventory, now: now)
             }
-            _ = engine.handle(F.request(.request, mac: mac) {
-                $0.options.requestedAddress = IPv4Address(rawValue: 0x0a14_0014 + UInt32(index % 200))
-            }, arrival: F.onLink, inventory: F.inventory, now: now)
-            _ = engine.handle(F.request(.decline, mac: mac) { $0.options.requestedAddress = IPv4Address("10.20.0.10") },
-                              arrival: F.onLink, inventory: F.inventory, now: now)
+            _ = engine.handle(
+                F.request(.request, mac: mac) {
+                    $0.options.requestedAddress = IPv4Address(rawValue: 0x0a14_0014 + UInt32(index % 200))
+                }, arrival: F.onLink, inventory: F.inventory, now: now)
+            _ = engine.handle(
+                F.request(.decline, mac: mac) { $0.options.requestedAddress = IPv4Address("10.20.0.10") },
+                arrival: F.onLink, inventory: F.inventory, now: now)
             largest = max(largest, engine.leases.count)
         }
         // Three pool addresses (one of them web-01's reservation): nothing else is ever recorded.
@@ -98,8 +107,9 @@ private typealias F = EngineFixture
     }
 
     @Test func theRelayLimitShedsAFloodButNotTheInventorysMachines() {
-        let limits = DHCPRateLimits(perMAC: DHCPRateLimit(rate: 1, burst: 3),
-                                    perRelay: DHCPRateLimit(rate: 50, burst: 100))
+        let limits = DHCPRateLimits(
+            perMAC: DHCPRateLimit(rate: 1, burst: 3),
+            perRelay: DHCPRateLimit(rate: 50, burst: 100))
         var engine = Self.engine(limits: limits)
         let relay = IPv4Address("10.30.0.1")!
         let arrival = DHCPArrival(interface: "veth0", serverAddress: F.server, sourceAddress: relay, sourcePort: 67)
@@ -108,8 +118,9 @@ private typealias F = EngineFixture
         // 2000 random MACs in one second through one relay, to the relayed subnet's 100-address pool.
         for index in 0..<2000 {
             let request = F.request(.discover, mac: Self.randomMAC(&generator)) { $0.gatewayAddress = relay }
-            let decision = engine.handle(request, arrival: arrival, inventory: F.inventory, now: F.now,
-                                         monotonic: .microseconds(Int64(index * 500)))
+            let decision = engine.handle(
+                request, arrival: arrival, inventory: F.inventory, now: F.now,
+                monotonic: .microseconds(Int64(index * 500)))
             kinds[decision.event.kind, default: 0] += 1
             if decision.event.kind == .rateLimited {
                 #expect(decision.reply == nil)
@@ -120,16 +131,19 @@ private typealias F = EngineFixture
         #expect(kinds[.offered, default: 0] >= 149 && kinds[.offered, default: 0] <= 150)
         #expect(kinds[.rateLimited, default: 0] == 2000 - kinds[.offered, default: 0])
         // web-01 through the same relay, right after: answered (its per-MAC budget only).
-        let known = engine.handle(F.request(.discover) { $0.gatewayAddress = relay }, arrival: arrival,
-                                  inventory: F.inventory, now: F.now, monotonic: .seconds(1))
+        let known = engine.handle(
+            F.request(.discover) { $0.gatewayAddress = relay }, arrival: arrival,
+            inventory: F.inventory, now: F.now, monotonic: .seconds(1))
         #expect(known.event.kind == .offered)
         // ... up to its burst of 3 at once.
         for _ in 0..<5 {
-            _ = engine.handle(F.request(.discover) { $0.gatewayAddress = relay }, arrival: arrival,
-                              inventory: F.inventory, now: F.now, monotonic: .seconds(1))
+            _ = engine.handle(
+                F.request(.discover) { $0.gatewayAddress = relay }, arrival: arrival,
+                inventory: F.inventory, now: F.now, monotonic: .seconds(1))
         }
-        let over = engine.handle(F.request(.discover) { $0.gatewayAddress = relay }, arrival: arrival,
-                                 inventory: F.inventory, now: F.now, monotonic: .seconds(1))
+        let over = engine.handle(
+            F.request(.discover) { $0.gatewayAddress = relay }, arrival: arrival,
+            inventory: F.inventory, now: F.now, monotonic: .seconds(1))
         #expect(over.event.kind == .rateLimited && over.event.source == "mac \(F.knownMAC)")
         #expect(engine.rateLimiter.trackedClientCount <= engine.configuration.rateLimitTrackedClients)
     }

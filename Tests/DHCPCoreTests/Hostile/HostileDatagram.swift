@@ -1,5 +1,6 @@
 import Inventory
 import NIOCore
+
 @testable import DHCPCore
 
 /// Hand-built hostile datagrams and what became of one: refused by the decoder (counted as malformed) or decided
@@ -30,8 +31,10 @@ enum HostileDatagram {
     static let discover: [UInt8] = [53, 1, 1]
 
     /// `header()` with `options`, and `sname` / `file` replaced by the given bytes (zero-padded).
-    static func datagram(_ options: [UInt8], sname: [UInt8] = [], file: [UInt8] = [],
-                         header base: [UInt8] = header()) -> [UInt8] {
+    static func datagram(
+        _ options: [UInt8], sname: [UInt8] = [], file: [UInt8] = [],
+        header base: [UInt8] = header()
+    ) -> [UInt8] {
         var bytes = base
         bytes.replaceSubrange(44..<(44 + sname.count), with: sname)
         bytes.replaceSubrange(108..<(108 + file.count), with: file)
@@ -40,12 +43,14 @@ enum HostileDatagram {
 
     /// Decodes `bytes` and, when they decode, lets the fixture's engine decide.
     static func outcome(_ bytes: [UInt8], engine: inout DHCPEngine, arrival: DHCPArrival = EngineFixture.onLink)
-        -> Outcome {
+        -> Outcome
+    {
         var buffer = ByteBuffer(bytes: bytes)
         do {
             let message = try buffer.readDHCPMessage()
-            let decision = engine.handle(message, arrival: arrival, inventory: EngineFixture.inventory,
-                                         now: EngineFixture.now)
+            let decision = engine.handle(
+                message, arrival: arrival, inventory: EngineFixture.inventory,
+                now: EngineFixture.now)
             return .decided(decision.event.kind, reason: decision.event.reason)
         } catch {
             return .malformed(error)

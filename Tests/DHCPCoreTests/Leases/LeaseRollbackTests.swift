@@ -1,5 +1,6 @@
 import Inventory
 import Testing
+
 @testable import DHCPCore
 
 /// A decision whose commit the store refuses must leave the engine's table as the store has it: no lease that was
@@ -38,14 +39,16 @@ import Testing
             Issue.record("an ACK carries its lease")
             return
         }
-        let renewal = engine.handle(F.request(.request, mac: mac) { $0.clientAddress = address },
-                                    arrival: F.onLink, inventory: F.inventory, now: F.now + 1800)
+        let renewal = engine.handle(
+            F.request(.request, mac: mac) { $0.clientAddress = address },
+            arrival: F.onLink, inventory: F.inventory, now: F.now + 1800)
         #expect(renewal.reply?.message.options.messageType == .acknowledgement)
         engine.rollBack(try #require(renewal.rollback))
         #expect(engine.leases.lease(for: mac, at: F.now + 1800) == stored)
         // The client still holds its stored lease: another client is not offered that address.
-        let stranger = engine.handle(F.request(.discover, mac: other), arrival: F.onLink, inventory: F.inventory,
-                                     now: F.now + 1801)
+        let stranger = engine.handle(
+            F.request(.discover, mac: other), arrival: F.onLink, inventory: F.inventory,
+            now: F.now + 1801)
         #expect(stranger.reply?.message.yourAddress != address)
     }
 
@@ -54,8 +57,9 @@ import Testing
         let offer = engine.handle(F.request(.discover, mac: mac), arrival: F.onLink, inventory: F.inventory, now: F.now)
         let address = try #require(offer.reply?.message.yourAddress)
         _ = engine.handle(select(address, mac: mac), arrival: F.onLink, inventory: F.inventory, now: F.now)
-        let release = engine.handle(F.request(.release, mac: mac) { $0.clientAddress = address },
-                                    arrival: F.onLink, inventory: F.inventory, now: F.now + 5)
+        let release = engine.handle(
+            F.request(.release, mac: mac) { $0.clientAddress = address },
+            arrival: F.onLink, inventory: F.inventory, now: F.now + 5)
         #expect(engine.leases.lease(for: mac, at: F.now + 5) == nil)
         engine.rollBack(try #require(release.rollback))
         #expect(engine.leases.lease(for: mac, at: F.now + 5)?.address == address)

@@ -1,5 +1,6 @@
 import Inventory
 import Testing
+
 @testable import DHCPCore
 
 /// The token buckets, driven by a mock clock: a burst at once, then the rate; per MAC and per relay; bounded
@@ -10,28 +11,35 @@ import Testing
     let perMAC = DHCPRateLimits(perMAC: DHCPRateLimit(rate: 2, burst: 5), perRelay: nil)
 
     /// How many of `count` requests from `mac`, one every `spacing`, are admitted starting at `start`.
-    func admitted(_ limiter: inout DHCPRateLimiter, count: Int, spacing: Duration, from start: Duration = .zero,
-                  mac: MACAddress? = nil, path: DHCPRequestPath? = nil, limits: DHCPRateLimits,
-                  known: Bool = false) -> Int {
+    func admitted(
+        _ limiter: inout DHCPRateLimiter, count: Int, spacing: Duration, from start: Duration = .zero,
+        mac: MACAddress? = nil, path: DHCPRequestPath? = nil, limits: DHCPRateLimits,
+        known: Bool = false
+    ) -> Int {
         (0..<count).filter { index in
-            limiter.admit(mac: mac ?? self.mac, path: path ?? relay, isKnownMachine: known, limits: limits,
-                          at: start + spacing * index) == .admitted
+            limiter.admit(
+                mac: mac ?? self.mac, path: path ?? relay, isKnownMachine: known, limits: limits,
+                at: start + spacing * index) == .admitted
         }.count
     }
 
     @Test func aMACGetsItsBurstAtOnceThenTheRate() {
         var limiter = DHCPRateLimiter()
         #expect(admitted(&limiter, count: 20, spacing: .zero, limits: perMAC) == 5)
-        #expect(limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: perMAC, at: .zero)
-                    == .overMACLimit(DHCPRateLimit(rate: 2, burst: 5)))
+        #expect(
+            limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: perMAC, at: .zero)
+                == .overMACLimit(DHCPRateLimit(rate: 2, burst: 5)))
         // 2/s: one more token every 500 ms.
-        #expect(limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: perMAC, at: .milliseconds(499))
-                    != .admitted)
-        #expect(limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: perMAC, at: .milliseconds(500))
-                    == .admitted)
+        #expect(
+            limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: perMAC, at: .milliseconds(499))
+                != .admitted)
+        #expect(
+            limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: perMAC, at: .milliseconds(500))
+                == .admitted)
         // From 1 s to 10.9 s, a request every 100 ms: the token refilled by 1 s, then one every 500 ms.
-        #expect(admitted(&limiter, count: 100, spacing: .milliseconds(100), from: .seconds(1), limits: perMAC)
-                    == 20)
+        #expect(
+            admitted(&limiter, count: 100, spacing: .milliseconds(100), from: .seconds(1), limits: perMAC)
+                == 20)
         // Idle long enough to refill: a whole burst again, never more.
         #expect(admitted(&limiter, count: 20, spacing: .zero, from: .seconds(60), limits: perMAC) == 5)
     }
@@ -43,8 +51,10 @@ import Testing
         let times: [Duration] = [0, 4, 12, 28, 28.1, 40, 40.05, 90, 90.02].map { .milliseconds(Int64($0 * 1000)) }
         for time in times {
             for _ in 0..<2 {
-                #expect(limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: DHCPRateLimits(),
-                                      at: time) == .admitted)
+                #expect(
+                    limiter.admit(
+                        mac: mac, path: relay, isKnownMachine: false, limits: DHCPRateLimits(),
+                        at: time) == .admitted)
             }
         }
     }
@@ -60,8 +70,10 @@ import Testing
                 for packet in 0..<packets {
                     let seconds = start + Double(machine) / 500 + Double(packet) * 0.01
                     let time = Duration.milliseconds(Int64(seconds * 1000))
-                    if limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: DHCPRateLimits(),
-                                     at: time) != .admitted {
+                    if limiter.admit(
+                        mac: mac, path: relay, isKnownMachine: false, limits: DHCPRateLimits(),
+                        at: time) != .admitted
+                    {
                         refused += 1
                     }
                 }
@@ -77,8 +89,10 @@ import Testing
         // 1000 different MACs in 5 s through one relay: 20 + 10/s × 5 s.
         for index in 0..<1000 {
             let mac = MACAddress(octets: [2, 0, 0, 0, UInt8(index >> 8), UInt8(index & 0xff)])
-            if limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: limits,
-                             at: .milliseconds(Int64(index * 5))) == .admitted {
+            if limiter.admit(
+                mac: mac, path: relay, isKnownMachine: false, limits: limits,
+                at: .milliseconds(Int64(index * 5))) == .admitted
+            {
                 admittedCount += 1
             }
         }
@@ -88,8 +102,9 @@ import Testing
         let end = Duration.milliseconds(4995)
         #expect(limiter.admit(mac: mac, path: other, isKnownMachine: false, limits: limits, at: end) == .admitted)
         // The flooded relay is still over its limit for unknown clients, but a machine of the inventory passes.
-        #expect(limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: limits, at: end)
-                    == .overRelayLimit(relay, DHCPRateLimit(rate: 10, burst: 20)))
+        #expect(
+            limiter.admit(mac: mac, path: relay, isKnownMachine: false, limits: limits, at: end)
+                == .overRelayLimit(relay, DHCPRateLimit(rate: 10, burst: 20)))
         #expect(limiter.admit(mac: mac, path: relay, isKnownMachine: true, limits: limits, at: end) == .admitted)
     }
 
@@ -100,8 +115,9 @@ import Testing
 
     @Test func aRequestOverOneLimitIsChargedToNeither() {
         var limiter = DHCPRateLimiter()
-        let limits = DHCPRateLimits(perMAC: DHCPRateLimit(rate: 1, burst: 2),
-                                    perRelay: DHCPRateLimit(rate: 1, burst: 3))
+        let limits = DHCPRateLimits(
+            perMAC: DHCPRateLimit(rate: 1, burst: 2),
+            perRelay: DHCPRateLimit(rate: 1, burst: 3))
         #expect(admitted(&limiter, count: 10, spacing: .zero, limits: limits) == 2)
         // The MAC's refused requests did not use the relay's budget: one token is left for another client.
         let other = MACAddress("52:54:00:aa:00:02")!
@@ -128,8 +144,9 @@ import Testing
         var largest = 0
         for index in 0..<100_000 {
             let octets = (0..<6).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            _ = limiter.admit(mac: MACAddress(octets: octets), path: relay, isKnownMachine: false,
-                              limits: perMACOnly, at: .microseconds(Int64(index)))
+            _ = limiter.admit(
+                mac: MACAddress(octets: octets), path: relay, isKnownMachine: false,
+                limits: perMACOnly, at: .microseconds(Int64(index)))
             largest = max(largest, limiter.trackedClientCount)
         }
         #expect(largest == 1000)
@@ -140,8 +157,9 @@ import Testing
         for index in 0..<10_000 {
             let time = Duration.milliseconds(Int64(index))
             let octets = (0..<6).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            _ = flooded.admit(mac: MACAddress(octets: octets), path: relay, isKnownMachine: false, limits: perMAC,
-                              at: time)
+            _ = flooded.admit(
+                mac: MACAddress(octets: octets), path: relay, isKnownMachine: false, limits: perMAC,
+                at: time)
             if flooded.admit(mac: mac, path: relay, isKnownMachine: false, limits: perMAC, at: time) == .admitted {
                 admittedRepeats += 1
             }

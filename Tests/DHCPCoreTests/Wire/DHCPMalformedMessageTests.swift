@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import DHCPCore
 
 /// Malformed datagrams are refused with the reason, never crash, and leave the buffer untouched.
@@ -36,8 +37,9 @@ import Testing
     }
 
     @Test func refusesOptionsThatRunPastTheirField() {
-        #expect(decode(withOptions([53, 1, 1, 61, 7, 1, 2])) ==
-                    .optionOverrunsField(code: 61, length: 7, available: 2, field: .options))
+        #expect(
+            decode(withOptions([53, 1, 1, 61, 7, 1, 2]))
+                == .optionOverrunsField(code: 61, length: 7, available: 2, field: .options))
         #expect(decode(withOptions([53, 1, 1, 12])) == .missingOptionLength(code: 12, field: .options))
     }
 

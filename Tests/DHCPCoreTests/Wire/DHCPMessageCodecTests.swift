@@ -1,19 +1,20 @@
 import Inventory
 import NIOCore
 import Testing
+
 @testable import DHCPCore
 
 @Suite struct DHCPMessageCodecTests {
     /// A DISCOVER laid out byte by byte from RFC 2131 §2 and RFC 2132.
     static let discoverBytes: [UInt8] = {
         var bytes: [UInt8] = [1, 1, 6, 0, 0xde, 0xad, 0xbe, 0xef, 0, 4, 0x80, 0]
-        bytes += Array(repeating: 0, count: 16)                                   // ciaddr yiaddr siaddr giaddr
+        bytes += Array(repeating: 0, count: 16)  // ciaddr yiaddr siaddr giaddr
         bytes += [0x52, 0x54, 0x00, 0x12, 0x34, 0x56] + Array(repeating: 0, count: 10)  // chaddr
-        bytes += Array(repeating: 0, count: 64 + 128)                             // sname, file
+        bytes += Array(repeating: 0, count: 64 + 128)  // sname, file
         bytes += [99, 130, 83, 99]
-        bytes += [53, 1, 1]                                                       // DHCPDISCOVER
-        bytes += [57, 2, 0x05, 0xc0]                                              // max size 1472
-        bytes += [93, 2, 0, 7]                                                    // x86-64 UEFI
+        bytes += [53, 1, 1]  // DHCPDISCOVER
+        bytes += [57, 2, 0x05, 0xc0]  // max size 1472
+        bytes += [93, 2, 0, 7]  // x86-64 UEFI
         bytes += [60, 9] + Array("PXEClient".utf8)
         bytes += [55, 4, 1, 3, 66, 67]
         bytes += [255]
@@ -50,7 +51,8 @@ import Testing
         var buffer = ByteBuffer()
         let written = try buffer.writeDHCPMessage(message)
         #expect(written == DHCPMessage.minimumLength)
-        let expected = Self.discoverBytes + Array(repeating: 0, count: DHCPMessage.minimumLength - Self.discoverBytes.count)
+        let expected =
+            Self.discoverBytes + Array(repeating: 0, count: DHCPMessage.minimumLength - Self.discoverBytes.count)
         #expect(buffer.readableBytesView.elementsEqual(expected))
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Inventory
 import NIOCore
 import Testing
+
 @testable import DHCPCore
 
 /// The first DHCPDISCOVER of six real clients (captured by scripts/capture-dhcp-fixtures.sh, described in
@@ -24,20 +25,26 @@ import Testing
     }
 
     static let expectations: [Expectation] = [
-        .init(file: "dhclient-discover", mac: "52:54:00:dc:00:01", codes: [53, 12, 55], kind: .plain,
-              architecture: 0, bootFile: nil),
-        .init(file: "udhcpc-discover", mac: "52:54:00:dc:00:02", codes: [53, 57, 55, 60, 61], kind: .plain,
-              architecture: 0, bootFile: nil),
-        .init(file: "dhcpcd-discover", mac: "52:54:00:dc:00:03", codes: [53, 55, 57, 61, 80, 145], kind: .plain,
-              architecture: 0, bootFile: nil),
-        .init(file: "ipxe-bios-discover", mac: "52:54:00:dc:00:04",
-              codes: [53, 57, 93, 94, 60, 77, 55, 175, 61, 97], kind: .ipxe, architecture: 0,
-              bootFile: "ipxe/default.ipxe"),
-        .init(file: "ovmf-native-discover", mac: "52:54:00:dc:00:05", codes: [53, 57, 55, 97, 94, 93, 60],
-              kind: .pxe, architecture: 7, bootFile: "syslinux.efi"),
-        .init(file: "ipxe-efi-discover", mac: "52:54:00:dc:00:06",
-              codes: [53, 57, 93, 94, 60, 77, 55, 175, 61, 97], kind: .ipxe, architecture: 7,
-              bootFile: "ipxe/default.ipxe"),
+        .init(
+            file: "dhclient-discover", mac: "52:54:00:dc:00:01", codes: [53, 12, 55], kind: .plain,
+            architecture: 0, bootFile: nil),
+        .init(
+            file: "udhcpc-discover", mac: "52:54:00:dc:00:02", codes: [53, 57, 55, 60, 61], kind: .plain,
+            architecture: 0, bootFile: nil),
+        .init(
+            file: "dhcpcd-discover", mac: "52:54:00:dc:00:03", codes: [53, 55, 57, 61, 80, 145], kind: .plain,
+            architecture: 0, bootFile: nil),
+        .init(
+            file: "ipxe-bios-discover", mac: "52:54:00:dc:00:04",
+            codes: [53, 57, 93, 94, 60, 77, 55, 175, 61, 97], kind: .ipxe, architecture: 0,
+            bootFile: "ipxe/default.ipxe"),
+        .init(
+            file: "ovmf-native-discover", mac: "52:54:00:dc:00:05", codes: [53, 57, 55, 97, 94, 93, 60],
+            kind: .pxe, architecture: 7, bootFile: "syslinux.efi"),
+        .init(
+            file: "ipxe-efi-discover", mac: "52:54:00:dc:00:06",
+            codes: [53, 57, 93, 94, 60, 77, 55, 175, 61, 97], kind: .ipxe, architecture: 7,
+            bootFile: "ipxe/default.ipxe"),
     ]
 
     @Test(arguments: expectations)
@@ -55,8 +62,9 @@ import Testing
     @Test(arguments: expectations)
     func getsAnOfferWithItsBootFile(expectation: Expectation) throws {
         var engine = EngineFixture.engine()
-        let decision = engine.handle(try Self.fixture(expectation.file), arrival: EngineFixture.onLink,
-                                     inventory: EngineFixture.inventory, now: EngineFixture.now)
+        let decision = engine.handle(
+            try Self.fixture(expectation.file), arrival: EngineFixture.onLink,
+            inventory: EngineFixture.inventory, now: EngineFixture.now)
         let offer = try #require(decision.reply?.message)
         #expect(offer.options.messageType == .offer)
         #expect(offer.yourAddress == IPv4Address("10.20.0.100"))

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Inventory
 import Testing
+
 @testable import DHCPCore
 @testable import DHCPService
 
@@ -14,8 +15,9 @@ import Testing
     }
 
     func lease(_ address: String, _ mac: String, _ state: Lease.State = .bound, expiry: Int64 = 2_000) -> Lease {
-        Lease(address: IPv4Address(address)!, mac: MACAddress(mac)!, state: state, expiry: expiry,
-              clientIdentifier: [1, 0x52, 0x54], hostname: "web-01")
+        Lease(
+            address: IPv4Address(address)!, mac: MACAddress(mac)!, state: state, expiry: expiry,
+            clientIdentifier: [1, 0x52, 0x54], hostname: "web-01")
     }
 
     @Test func committedLeasesSurviveReopening() throws {
@@ -71,10 +73,13 @@ import Testing
         #expect(try store.removeExpired(before: 1_500) == 2)
         #expect(try store.loadAll().isEmpty)
         let reopened = try SQLiteLeaseStore(path: path)
-        #expect(try reopened.loadPreviousAddresses() == [
-            PreviousAddress(address: IPv4Address("10.20.0.101")!, mac: MACAddress("52:54:00:99:00:02")!, since: 1_000),
-            PreviousAddress(address: IPv4Address("10.20.0.100")!, mac: MACAddress("52:54:00:99:00:01")!, since: 1_200),
-        ])
+        #expect(
+            try reopened.loadPreviousAddresses() == [
+                PreviousAddress(
+                    address: IPv4Address("10.20.0.101")!, mac: MACAddress("52:54:00:99:00:02")!, since: 1_000),
+                PreviousAddress(
+                    address: IPv4Address("10.20.0.100")!, mac: MACAddress("52:54:00:99:00:01")!, since: 1_200),
+            ])
         try reopened.commit([.bind(lease("10.20.0.100", "52:54:00:99:00:04"))])
         #expect(try reopened.loadPreviousAddresses().map(\.address.description) == ["10.20.0.101"])
     }
@@ -84,13 +89,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let old = try DatabaseQueue(path: path)
         try old.write { db in
-            try db.execute(sql: """
-                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-                INSERT INTO grdb_migrations VALUES ('leases-v1');
-                CREATE TABLE lease (address TEXT PRIMARY KEY, mac TEXT NOT NULL, state TEXT NOT NULL,
-                                    expiry INTEGER NOT NULL, client_id BLOB, hostname TEXT);
-                INSERT INTO lease VALUES ('10.20.0.100', '52:54:00:99:00:01', 'bound', 2000, NULL, NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('leases-v1');
+                    CREATE TABLE lease (address TEXT PRIMARY KEY, mac TEXT NOT NULL, state TEXT NOT NULL,
+                                        expiry INTEGER NOT NULL, client_id BLOB, hostname TEXT);
+                    INSERT INTO lease VALUES ('10.20.0.100', '52:54:00:99:00:01', 'bound', 2000, NULL, NULL);
+                    """)
         }
         try old.close()
         let store = try SQLiteLeaseStore(path: path)

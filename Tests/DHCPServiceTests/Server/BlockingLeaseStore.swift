@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+
 @testable import DHCPCore
 @testable import DHCPService
 

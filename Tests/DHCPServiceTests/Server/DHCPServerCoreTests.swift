@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+
 @testable import DHCPCore
 @testable import DHCPService
 
@@ -29,8 +30,10 @@ import Testing
     let clock = TestClock()
     let log = RecordingLogHandler.Entries()
 
-    func withCore(limits: DHCPRateLimits = DHCPRateLimits(),
-                  _ body: (NIOLoopBound<DHCPServerCore>, any EventLoop) throws -> Void) throws {
+    func withCore(
+        limits: DHCPRateLimits = DHCPRateLimits(),
+        _ body: (NIOLoopBound<DHCPServerCore>, any EventLoop) throws -> Void
+    ) throws {
         threadPool.start()
         defer {
             try? threadPool.syncShutdownGracefully()
@@ -44,22 +47,26 @@ import Testing
         let entries = log
         let pool = threadPool
         let core = try loop.submit {
-            NIOLoopBound(DHCPServerCore(
-                engine: DHCPEngine(configuration: configuration), store: NoStore(), eventLoop: loop,
-                threadPool: pool, inventory: { EngineFixture.inventory },
-                logger: Logger(label: "test") { _ in RecordingLogHandler(entries: entries) },
-                wallClock: { EngineFixture.now }, monotonicClock: { clock.now.withLock { $0 } }), eventLoop: loop)
+            NIOLoopBound(
+                DHCPServerCore(
+                    engine: DHCPEngine(configuration: configuration), store: NoStore(), eventLoop: loop,
+                    threadPool: pool, inventory: { EngineFixture.inventory },
+                    logger: Logger(label: "test") { _ in RecordingLogHandler(entries: entries) },
+                    wallClock: { EngineFixture.now }, monotonicClock: { clock.now.withLock { $0 } }), eventLoop: loop)
         }.wait()
         try body(core, loop)
     }
 
     /// Feeds `datagrams` to the core from `source`; returns how many replies it sent.
-    func receive(_ datagrams: [[UInt8]], core: NIOLoopBound<DHCPServerCore>, loop: any EventLoop,
-                 source: IPv4Address = IPv4Address(rawValue: 0)) throws -> Int {
+    func receive(
+        _ datagrams: [[UInt8]], core: NIOLoopBound<DHCPServerCore>, loop: any EventLoop,
+        source: IPv4Address = IPv4Address(rawValue: 0)
+    ) throws -> Int {
         try loop.submit {
             var replies = 0
-            let arrival = DHCPArrival(interface: "veth0", serverAddress: EngineFixture.server, sourceAddress: source,
-                                      sourcePort: 68)
+            let arrival = DHCPArrival(
+                interface: "veth0", serverAddress: EngineFixture.server, sourceAddress: source,
+                sourcePort: 68)
             for bytes in datagrams {
                 core.value.receive(ByteBuffer(bytes: bytes), arrival: arrival) { _ in replies += 1 }
             }
@@ -92,8 +99,9 @@ import Testing
                 HostileDatagram.datagram([53, 1, 1, 82, 3, 1, 9, 0, 255]),
             ]
             let rounds = 200
-            let replies = try receive(Array((0..<rounds).map { _ in malformed + unusable }.joined()), core: core,
-                                      loop: loop, source: attacker)
+            let replies = try receive(
+                Array((0..<rounds).map { _ in malformed + unusable }.joined()), core: core,
+                loop: loop, source: attacker)
             #expect(replies == 0)
             let counted = try statistics(core, loop)
             #expect(counted.received == rounds * 9)

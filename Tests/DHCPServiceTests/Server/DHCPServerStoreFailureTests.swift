@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+
 @testable import DHCPCore
 @testable import DHCPService
 
@@ -47,9 +48,10 @@ import Testing
         #expect(server.store.leases[address]?.mac == mac)
         #expect(try await server.read { $0.engine.leases.lease(for: mac, at: DHCPServerCore.now())?.state } == .bound)
         #expect(try await server.read { $0.statistics.storeOutage.isOngoing } == false)
-        #expect(server.log.all.contains {
-            $0.level == .notice && $0.message == "lease store writable again after 2 failed commits"
-        })
+        #expect(
+            server.log.all.contains {
+                $0.level == .notice && $0.message == "lease store writable again after 2 failed commits"
+            })
     }
 
     @Test func failingCheckpointsWarnOnceAndSayWhenTheyWorkAgain() async throws {
@@ -75,10 +77,11 @@ import Testing
         defer { server.shutdown() }
         let offer = try #require(try await server.exchange(F.request(.discover, mac: mac)).first)
         let address = offer.message.yourAddress
-        let ack = try await server.exchange(F.request(.request, mac: mac) {
-            $0.options.serverIdentifier = F.server
-            $0.options.requestedAddress = address
-        })
+        let ack = try await server.exchange(
+            F.request(.request, mac: mac) {
+                $0.options.serverIdentifier = F.server
+                $0.options.requestedAddress = address
+            })
         #expect(ack.first?.message.options.messageType == .acknowledgement)
         let stored = try #require(server.store.leases[address])
 
@@ -112,8 +115,9 @@ final class ScriptedLeaseStore: LeaseStore {
     func commit(_ changes: [LeaseChange]) throws {
         try state.withLock { state in
             guard !state.failing else {
-                throw LeaseStoreError(operation: "commit \(changes.count) lease changes", path: "/state/leases.sqlite",
-                                      reason: "SQLite error 13: database or disk is full")
+                throw LeaseStoreError(
+                    operation: "commit \(changes.count) lease changes", path: "/state/leases.sqlite",
+                    reason: "SQLite error 13: database or disk is full")
             }
             for change in changes {
                 switch change {
@@ -131,8 +135,9 @@ final class ScriptedLeaseStore: LeaseStore {
     /// Fails like a checkpoint that cannot grow a full disk's database file while `failing` is set.
     func checkpoint(rounds: Int) throws -> LeaseCheckpoint {
         guard !failing else {
-            throw LeaseStoreError(operation: "checkpoint the write-ahead log", path: "/state/leases.sqlite",
-                                  reason: "SQLite error 13: database or disk is full")
+            throw LeaseStoreError(
+                operation: "checkpoint the write-ahead log", path: "/state/leases.sqlite",
+                reason: "SQLite error 13: database or disk is full")
         }
         return LeaseCheckpoint(walPages: 8, pagesCopied: 8)
     }
@@ -153,9 +158,11 @@ struct CoreHarness {
         let threadPool = threadPool
         let logger = Logger(label: "test") { [log] _ in RecordingLogHandler(entries: log) }
         core = try await loop.submit {
-            NIOLoopBound(DHCPServerCore(engine: F.engine(), store: store, eventLoop: loop, threadPool: threadPool,
-                                        inventory: { EngineFixture.inventory }, logger: logger),
-                         eventLoop: loop)
+            NIOLoopBound(
+                DHCPServerCore(
+                    engine: F.engine(), store: store, eventLoop: loop, threadPool: threadPool,
+                    inventory: { EngineFixture.inventory }, logger: logger),
+                eventLoop: loop)
         }.get()
     }
 

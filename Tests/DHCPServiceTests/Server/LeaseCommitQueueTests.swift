@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+
 @testable import DHCPCore
 @testable import DHCPService
 
@@ -31,12 +32,15 @@ import Testing
 
     /// A bind for the `index`-th (1–9) test machine.
     static func change(_ index: UInt8) -> LeaseChange {
-        .bind(Lease(address: IPv4Address(rawValue: 0x0a00_0000 | UInt32(index)),
-                    mac: MACAddress("52:54:00:00:00:0\(index)")!, state: .bound, expiry: 3600))
+        .bind(
+            Lease(
+                address: IPv4Address(rawValue: 0x0a00_0000 | UInt32(index)),
+                mac: MACAddress("52:54:00:00:00:0\(index)")!, state: .bound, expiry: 3600))
     }
 
     /// Commits `count` changes from one loop turn and waits until all are durable; returns the store's record.
-    func commitInOneTurn(_ count: UInt8 = 3, waitsForDisk: Bool) throws -> [(changes: [LeaseChange], onEventLoop: Bool)] {
+    func commitInOneTurn(_ count: UInt8 = 3, waitsForDisk: Bool) throws -> [(changes: [LeaseChange], onEventLoop: Bool)]
+    {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let loop = group.next()

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+
 @testable import DHCPCore
 @testable import DHCPService
 
@@ -45,8 +46,11 @@ import Testing
         try first.wait()
         for future in try later.wait() { try future.wait() }
         // The changes that arrived while the first commit ran went into the next commit together.
-        #expect(store.commits.withLock { $0 } == [[LeaseCommitQueueTests.change(1)],
-                                                   [LeaseCommitQueueTests.change(2), LeaseCommitQueueTests.change(3)]])
+        #expect(
+            store.commits.withLock { $0 } == [
+                [LeaseCommitQueueTests.change(1)],
+                [LeaseCommitQueueTests.change(2), LeaseCommitQueueTests.change(3)],
+            ])
     }
 
     /// Replies sent by the core, by message type, in order.
@@ -69,10 +73,12 @@ import Testing
         let loop = group.next()
         let store = BlockingLeaseStore()
         let core = try loop.submit {
-            NIOLoopBound(DHCPServerCore(engine: EngineFixture.engine(), store: store, eventLoop: loop,
-                                        threadPool: pool, inventory: { EngineFixture.inventory },
-                                        logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }),
-                         eventLoop: loop)
+            NIOLoopBound(
+                DHCPServerCore(
+                    engine: EngineFixture.engine(), store: store, eventLoop: loop,
+                    threadPool: pool, inventory: { EngineFixture.inventory },
+                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }),
+                eventLoop: loop)
         }.wait()
         func datagram(_ message: DHCPMessage) throws -> ByteBuffer {
             var buffer = ByteBuffer()
@@ -80,18 +86,20 @@ import Testing
             return buffer
         }
         let requester = MACAddress("52:54:00:99:00:01")!
-        let request = try datagram(EngineFixture.request(.request, mac: requester) {
-            $0.options.requestedAddress = IPv4Address("10.20.0.100")
-        })
+        let request = try datagram(
+            EngineFixture.request(.request, mac: requester) {
+                $0.options.requestedAddress = IPv4Address("10.20.0.100")
+            })
         let discover = try datagram(EngineFixture.request(.discover, mac: MACAddress("52:54:00:99:00:02")!, xid: 9))
         let acknowledged = SentReplies()
         let offered = SentReplies()
         try loop.submit { core.value.receive(request, arrival: EngineFixture.onLink, send: acknowledged.record) }.wait()
         #expect(store.waitForCommit())
         // The REQUEST's commit is blocked: the DISCOVER that comes next must still get its OFFER.
-        let answered = Self.completes(loop.submit {
-            core.value.receive(discover, arrival: EngineFixture.onLink, send: offered.record)
-        })
+        let answered = Self.completes(
+            loop.submit {
+                core.value.receive(discover, arrival: EngineFixture.onLink, send: offered.record)
+            })
         #expect(answered, "the event loop did not turn while a lease commit was blocked")
         #expect(offered.current == [.offer])
         #expect(acknowledged.current == [], "the ACK left before its lease was committed")

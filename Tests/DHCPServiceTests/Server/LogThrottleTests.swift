@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DHCPCore
 @testable import DHCPService
 

@@ -30,8 +30,9 @@ struct FuzzRegressionInputs {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0 != "outcomes.txt" && $0 != "README.md" }.sorted()
         inputs = try names.map { name in
-            Input(name: name, bytes: Array(try Data(contentsOf: folder.appendingPathComponent(name))),
-                  expectedOutcome: outcomes[name])
+            Input(
+                name: name, bytes: Array(try Data(contentsOf: folder.appendingPathComponent(name))),
+                expectedOutcome: outcomes[name])
         }
         orphanedOutcomes = outcomes.keys.filter { !names.contains($0) }.sorted()
     }

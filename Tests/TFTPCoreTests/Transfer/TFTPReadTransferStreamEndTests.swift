@@ -18,7 +18,8 @@ struct TFTPReadTransferStreamEndTests {
     @Test func withoutAKnownLengthNoTransferSizeIsOffered() {
         var transfer = TFTPReadTransfer(
             request: octetRequest([("tsize", "0"), ("blksize", "512")]), transferSize: nil, interfaceMTU: 1500)
-        #expect(transfer.start(now: instant(0)).first == .sendOptionAcknowledgement([.init(name: "blksize", value: "512")]))
+        #expect(
+            transfer.start(now: instant(0)).first == .sendOptionAcknowledgement([.init(name: "blksize", value: "512")]))
         #expect(transfer.blockCount == nil)
     }
 
@@ -41,10 +42,11 @@ struct TFTPReadTransferStreamEndTests {
         _ = transfer.receivedAcknowledgement(block: 0, now: instant(0))
         transfer.reachedEndOfStream(size: 2 * 512)  // an exact multiple: block 3 is the empty final block
         let again = transfer.timerFired(now: instant(10))
-        #expect(again.dataBlocks == [
-            TFTPDataBlock(index: 1, offset: 0, length: 512), TFTPDataBlock(index: 2, offset: 512, length: 512),
-            TFTPDataBlock(index: 3, offset: 1024, length: 0),
-        ])
+        #expect(
+            again.dataBlocks == [
+                TFTPDataBlock(index: 1, offset: 0, length: 512), TFTPDataBlock(index: 2, offset: 512, length: 512),
+                TFTPDataBlock(index: 3, offset: 1024, length: 0),
+            ])
     }
 
     @Test func anEndBeforeAcknowledgedBlocksIsIgnored() {

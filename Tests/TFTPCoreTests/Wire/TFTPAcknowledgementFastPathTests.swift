@@ -33,7 +33,10 @@ import Testing
         for _ in 0..<5_000 {
             let length = Int.random(in: 0...12, using: &generator)
             var bytes = (0..<length).map { _ in UInt8.random(in: 0...5, using: &generator) }
-            if length >= 2, Bool.random(using: &generator) { bytes[0] = 0; bytes[1] = 4 }
+            if length >= 2, Bool.random(using: &generator) {
+                bytes[0] = 0
+                bytes[1] = 4
+            }
             if fastBlock(bytes) != nil { acknowledgements += 1 }
             #expect(fastBlock(bytes) == codecBlock(bytes), "\(bytes)")
         }

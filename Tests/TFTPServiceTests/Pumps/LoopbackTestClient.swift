@@ -5,9 +5,9 @@ import Testing
 @testable import TFTPService
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A plain UDP socket on 127.0.0.1 that plays a TFTP client against a transfer pump: it remembers the TID of the
@@ -55,7 +55,9 @@ final class LoopbackTestClient {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let count = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(descriptor, &bytes, bytes.count, 0, $0, &length) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                recvfrom(descriptor, &bytes, bytes.count, 0, $0, &length)
+            }
         }
         guard count >= 0 else { return nil }
         let port = withUnsafeBytes(of: storage) { $0.load(fromByteOffset: 2, as: UInt16.self).bigEndian }
@@ -84,6 +86,8 @@ final class LoopbackTestClient {
     /// Raw bytes, for datagrams that are not TFTP.
     func send(_ bytes: [UInt8], to peer: SocketAddress? = nil) {
         guard let target = peer ?? server else { return }
-        _ = target.withSockAddr { address, length in sendto(descriptor, bytes, bytes.count, 0, address, socklen_t(length)) }
+        _ = target.withSockAddr { address, length in
+            sendto(descriptor, bytes, bytes.count, 0, address, socklen_t(length))
+        }
     }
 }

@@ -14,7 +14,9 @@ struct TFTPReadAheadChunkSizeTests {
         let options = TFTPNegotiatedOptions(
             request: TFTPRequest(
                 filename: "f", mode: .octet,
-                options: [.init(name: "blksize", value: "\(blockSize)"), .init(name: "windowsize", value: "\(windowSize)")]),
+                options: [
+                    .init(name: "blksize", value: "\(blockSize)"), .init(name: "windowsize", value: "\(windowSize)"),
+                ]),
             transferSize: 1 << 30, interfaceMTU: 65_535, limits: limits)
         #expect(options.blockSize == blockSize && options.windowSize == windowSize)
         return TFTPTransferSession.readAheadChunkSize(for: options)

@@ -1,14 +1,14 @@
 import NIOCore
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 @testable import TFTPCore
 @testable import TFTPService
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// How the pump drives the socket: a window leaves in one send (UDP GSO) that arrives as exactly the datagrams a
 /// `sendmmsg` would have produced, and the lazily re-armed retransmission deadline still fires after progress

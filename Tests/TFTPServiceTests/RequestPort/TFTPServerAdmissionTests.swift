@@ -7,7 +7,7 @@ import Testing
 @testable import TFTPService
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The cap on concurrent transfers and the handling of a repeated RRQ, over real UDP on 127.0.0.1.

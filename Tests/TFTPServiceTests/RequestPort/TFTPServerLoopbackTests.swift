@@ -7,7 +7,7 @@ import Testing
 @testable import TFTPService
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The whole server over real UDP on 127.0.0.1 with a small self-driving client: RRQ, OACK, windows, final ACK.

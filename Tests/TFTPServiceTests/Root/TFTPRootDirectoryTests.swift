@@ -5,7 +5,7 @@ import Testing
 @testable import TFTPService
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The jail on a real temporary directory: symlinks out, directories, FIFOs, shared descriptors.
