@@ -45,6 +45,7 @@ TEST_SUITES := Tests/cli/run.sh Tests/integration/systemd-notify.sh Tests/integr
 	Tests/integration/tftp-clients.sh Tests/integration/tftp-hostile.sh Tests/faults/tftp-lossy-storm.sh \
 	Tests/integration/dhcp-clients.sh Tests/integration/dhcp-flood.sh Tests/integration/dhcp-faults.sh
 BIN_PATH = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)
+RELEASE_BIN_PATH = $(shell $(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)
 
 test: deps lint
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -78,7 +79,7 @@ bench-tftp: release
 	cc -O2 -Wall -Wextra -Werror -o $(BENCH_DIR)/tftp-bench bench/tftp-bench.c -luring
 	cc -O2 -Wall -Wextra -Werror -o $(BENCH_DIR)/tftp-floor bench/tftp-floor.c -luring
 	BENCH_STORM_CLIENTS=$(BENCH_STORM_CLIENTS) BENCH_STORM_MIB=$(BENCH_STORM_MIB) bash bench/run.sh \
-		"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot" $(BENCH_DIR)/tftp-bench \
+		"$(RELEASE_BIN_PATH)/rackboot" $(BENCH_DIR)/tftp-bench \
 		$(BENCH_DIR)/atftpd/usr/sbin/atftpd $(BENCH_DIR)/tftp-floor
 
 # Only the real-client DHCP test (root: it builds its own network namespaces).
@@ -91,7 +92,7 @@ test-dhcp: deps
 bench-dhcp: deps
 	@bash scripts/install-debian-packages.sh $(DEB_BENCH)
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
-	python3 scripts/bench-dhcp.py "$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot"
+	python3 bench/dhcp.py "$(RELEASE_BIN_PATH)/rackboot"
 
 # libFuzzer on the DHCP decoder + engine, the TFTP codec + negotiation and the profile loader (docs/fuzzing.md):
 # FUZZ_SECONDS per target, corpus in .build/fuzz/corpus; a crash fails the target. The -Xswiftc flag is needed:
@@ -119,7 +120,7 @@ tftproot: deps
 # Installs the binary, the systemd unit, the README, a configuration (the example's, with absolute paths; never
 # overwriting one that exists), the profile folder and the TFTP root with the boot loaders.
 install: release
-	install -D -m 0755 "$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/rackboot" $(DESTDIR)$(PREFIX)/bin/rackboot
+	install -D -m 0755 "$(RELEASE_BIN_PATH)/rackboot" $(DESTDIR)$(PREFIX)/bin/rackboot
 	sed 's|/usr/local/bin/rackboot|$(PREFIX)/bin/rackboot|g; s|/etc/rackboot/|$(CONFIG_DIR)/|g' systemd/rackboot.service \
 		| install -D -m 0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/system/rackboot.service
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/rackboot/README.md
