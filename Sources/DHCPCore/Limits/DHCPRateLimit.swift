@@ -25,7 +25,8 @@ public struct DHCPRateLimits: Sendable, Hashable {
     public var perMAC: DHCPRateLimit?
     /// Per relay agent (giaddr), and per interface for clients on a served link. A boot storm of 500 machines
     /// behind one relay is about 1000 packets within seconds (DISCOVER + REQUEST each); the default takes two
-    /// such rounds at once and 1000 a second after, a fifth of what the server can answer (docs/performance.md).
+    /// such rounds at once and 1000 a second after, well below what the server can answer (docs/performance.md,
+    /// "DHCP").
     public var perRelay: DHCPRateLimit?
 
     public init(perMAC: DHCPRateLimit? = Self.defaultPerMAC, perRelay: DHCPRateLimit? = Self.defaultPerRelay) {

@@ -13,9 +13,9 @@ import Inventory
 ///
 /// Checkpoints (copying the WAL into the database file) run beside the commits, on a connection of their own
 /// (`checkpoint()`), not inside them: SQLite's automatic checkpoint runs in the committing connection after the commit
-/// that crosses its threshold, and that commit's ACKs then wait for the copy and its fsyncs (10 ms and more on this
-/// project's test disk, docs/performance.md). The automatic checkpoint stays as a safety net at a far higher threshold,
-/// for a server whose background checkpoints cannot keep up.
+/// that crosses its threshold, and that commit's ACKs then wait for the copy and its fsyncs (bench/HISTORY.md,
+/// "Checkpoints inside a commit"). The automatic checkpoint stays as a safety net at a far higher threshold, for a
+/// server whose background checkpoints cannot keep up.
 public final class SQLiteLeaseStore: LeaseStore {
     private let database: DatabasePool
     /// The connection `checkpoint()` uses; `nil` for a read-only store.

@@ -12,8 +12,8 @@ import NIOPosix
 ///
 /// Commits used to run on the loop itself when the store wrote only to the page cache (`lease_sync: normal`), to
 /// spare the thread hand-offs; but a write still takes the database lock and can hit SQLite's automatic
-/// checkpoint, and the loop then stopped answering for that long (issue 19: DISCOVERs dropped at 3,000 DORA/s,
-/// docs/performance.md).
+/// checkpoint, and the loop then stopped answering for that long (issue 19; bench/HISTORY.md, "Lease commits on
+/// the event loop").
 final class LeaseCommitQueue {
     private let eventLoop: any EventLoop
     private let thread: LeaseCommitThread

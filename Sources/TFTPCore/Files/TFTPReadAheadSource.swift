@@ -2,10 +2,10 @@ import NIOCore
 
 /// Reads its base source ahead, `chunkSize` bytes at a time, so that a lock-step transfer makes one `pread` per
 /// chunk instead of one per block: with 1468-byte blocks and 32 KiB chunks, one in 22. In a boot storm every block
-/// is a round trip of a few syscalls, and the per-block `pread` was about a tenth of the server's CPU
+/// is a round trip of a few syscalls, and a `pread` per block was a visible share of the server's CPU
 /// (docs/tftp-io.md). DATA leaves straight from the chunk (`withContiguousBytes`), without a copy into a send
-/// buffer. Larger chunks save preads but measured slower in a 500-client storm: a chunk's bytes wait longer
-/// between the pread and their send, and more of them have left the CPU cache by then.
+/// buffer. Larger chunks save preads but were slower in a boot storm: a chunk's bytes wait longer between the pread
+/// and their send, and more of them have left the CPU cache by then (bench/HISTORY.md, "Read-ahead").
 ///
 /// Bytes served were read from the file at most one chunk earlier; a file truncated during its transfer still ends
 /// it with a short read once the transfer reaches the missing part. Retransmissions that go back before the chunk

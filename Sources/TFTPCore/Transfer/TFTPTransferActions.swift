@@ -26,7 +26,8 @@ public enum TFTPTransferAction: Hashable, Sendable {
 ///
 /// A value with two inline slots rather than an array: a lock-step transfer feeds the machine one ACK per block and
 /// gets `[.sendData, .armTimer]` back each time, and an array would cost a heap allocation and its release per
-/// block, on the path a boot storm runs hundreds of thousands of times a second.
+/// block, on the path a boot storm runs for every block of every transfer (bench/HISTORY.md, "State machine
+/// actions").
 public struct TFTPTransferActions: RandomAccessCollection, Hashable, Sendable, ExpressibleByArrayLiteral {
     /// The first and second action, read directly by the adapter: no iterator on the per-block path.
     public let leading: TFTPTransferAction?
