@@ -10,10 +10,9 @@ import NIOPosix
 /// commit, so under load one write (one fsync with `lease_sync: full`) serves many clients. Each change's future
 /// succeeds once its commit has returned, so a reply waiting on it never leaves before its lease is stored.
 ///
-/// Commits used to run on the loop itself when the store wrote only to the page cache (`lease_sync: normal`), to
-/// spare the thread hand-offs; but a write still takes the database lock and can hit SQLite's automatic
-/// checkpoint, and the loop then stopped answering for that long (issue 19; bench/HISTORY.md, "Lease commits on
-/// the event loop").
+/// Not even a page-cache commit (`lease_sync: normal`) runs on the loop: a write still takes the database lock and
+/// can hit SQLite's automatic checkpoint, and the loop stops answering for that long (bench/HISTORY.md, "Lease
+/// commits on the event loop").
 final class LeaseCommitQueue {
     private let eventLoop: any EventLoop
     private let thread: LeaseCommitThread
