@@ -1,6 +1,6 @@
-/// The netascii conversion of a local (Unix) byte stream for the wire: LF becomes CR LF and CR becomes CR NUL
-/// (RFC 1350 §5 referring to RFC 764; tftp-hpa's `tftpsubs.c` does the same). Every byte maps to one or two, so the
-/// encoded size is the file size plus the number of CR and LF bytes.
+/// The netascii conversion of a local (Unix) byte stream for the wire: LF becomes CR LF and CR becomes CR NUL (RFC 1350
+/// §5 referring to RFC 764; docs/tftp-io.md, "netascii: converted as it is sent"). Every byte maps to one or two, so
+/// the encoded size is the file size plus the number of CR and LF bytes.
 public enum NetasciiEncoding {
     static let carriageReturn: UInt8 = 0x0D
     static let lineFeed: UInt8 = 0x0A

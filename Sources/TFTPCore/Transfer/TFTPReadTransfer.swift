@@ -16,7 +16,7 @@ import NIOCore
 ///   Apprentice bug, RFC 1123 §4.2.3.1); ACKs outside the window are ignored.
 /// - Block numbers are the low 16 bits of a 64-bit index, so transfers beyond 65535 blocks roll over to 0.
 /// - The final block is shorter than blksize (0 bytes when the size is a multiple of it). A final ACK that never
-///   comes after the last window is completion, not failure (dnsmasq `tftp.c`).
+///   comes after the last window is completion, not failure (docs/protocol.md, "End of transfer and the final ACK").
 /// - A stream whose length is unknown at the start (netascii, converted as it is sent) is sent in full blocks until
 ///   the adapter reports where it ended (`reachedEndOfStream`), so no request waits for a whole-file scan.
 public struct TFTPReadTransfer: Sendable {

@@ -3,11 +3,10 @@ import NIOCore
 /// How a read transfer ended. Only `.failed` is an error worth a warning in the log; the rest are normal ends.
 public enum TFTPTransferOutcome: Hashable, Sendable {
     /// Every block was sent. `finalAcknowledgementReceived` is false when the client never acknowledged the last window
-    /// even after retransmissions: "some clients never send it" (dnsmasq `tftp.c`, docs/protocol.md, "End of transfer
-    /// and the final ACK").
+    /// even after retransmissions: some clients never send it (docs/protocol.md, "End of transfer and the final ACK").
     case completed(finalAcknowledgementReceived: Bool)
     /// The client answered the OACK with ERROR 8. UEFI does this on purpose after a tsize probe and then asks
-    /// again (pin/tftp#125, docs/protocol.md, "Option negotiation (RFC 2347)"): log as info, not as an error.
+    /// again (docs/protocol.md, "Option negotiation (RFC 2347)"): log as info, not as an error.
     case clientDeclinedOptions(message: String)
     /// The client sent an ERROR and stopped (RFC 1350 §7).
     case abandonedByClient(code: TFTPErrorCode, message: String)

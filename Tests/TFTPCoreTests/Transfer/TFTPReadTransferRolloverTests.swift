@@ -4,7 +4,7 @@ import Testing
 @testable import TFTPCore
 
 /// Files beyond 65535 blocks: block numbers wrap to 0 while the index keeps counting (docs/protocol.md, "Block-number
-/// rollover", eblot/pybootd#21).
+/// rollover").
 struct TFTPReadTransferRolloverTests {
     /// A client that acknowledges the last block of each window, checking every payload against the synthetic
     /// source's pattern as a real client would see it.
