@@ -9,23 +9,35 @@ It prints one JSON object: how many datagrams it sent, split into those the serv
 Usage: dhcp-hostile.py SERVER GIADDR ROUNDS   (inside a namespace that owns GIADDR, as root)
 """
 import json
+import os
 import socket
-import struct
 import sys
 import time
 
-MAGIC = b"\x63\x82\x53\x63"
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import dhcp_packet  # noqa: E402
+from dhcp_packet import CLIENT_ARCH, CLIENT_ID, DISCOVER, MESSAGE_TYPE, RELAY_AGENT  # noqa: E402
+
+# Every datagram here is a relayed request (hops 1) from one MAC; `overrides` break single header fields (htype,
+# hlen, op, sname, file, cookie).
+RELAYED = {"hops": 1, "xid": 0x5EED, "chaddr": "02:66:00:00:00:01"}
 
 
-def header(giaddr, htype=1, hlen=6, op=1, sname=b"", file=b""):
-    return struct.pack("!BBBBIHH4s4s4s4s16s64s128s", op, htype, hlen, 1, 0x5EED, 0, 0, b"\0" * 4, b"\0" * 4,
-                       b"\0" * 4, giaddr, bytes([2, 0x66, 0, 0, 0, 1]) + b"\0" * 10, sname, file) + MAGIC
+def header(giaddr, **overrides):
+    """The fixed header and the cookie, for datagrams whose options are broken bytes written out here."""
+    return dhcp_packet.header(giaddr=giaddr, **RELAYED, **overrides)
+
+
+def message(giaddr, options=((MESSAGE_TYPE, [DISCOVER]),), **overrides):
+    """A datagram with well-formed options (and END), by default a DISCOVER."""
+    return dhcp_packet.build(options, giaddr=giaddr, **RELAYED, **overrides)
 
 
 def main():
     server, giaddr_text, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    giaddr = socket.inet_aton(giaddr_text)
-    discover = bytes([53, 1, 1])
+    giaddr = dhcp_packet.ip_bytes(giaddr_text)
+    discover = dhcp_packet.encode_options([(MESSAGE_TYPE, [DISCOVER])], end=False)  # broken bytes follow it
     malformed = [
         header(giaddr) + discover + bytes([12, 200]) + b"host",  # length past the end
         header(giaddr) + discover + bytes([55]),  # code without its length
@@ -36,17 +48,17 @@ def main():
         header(giaddr) + discover + b"\0" * 30000,  # far too large
         header(giaddr)[:100],  # truncated BOOTP header
         header(giaddr)[:239],  # truncated magic cookie
-        header(giaddr, hlen=17) + discover + bytes([255]),  # hlen past chaddr
-        header(giaddr)[:236] + b"\x63\x53\x82\x63" + discover + bytes([255]),  # bad magic cookie
-        header(giaddr, op=7) + discover + bytes([255]),
+        message(giaddr, hlen=17),  # hlen past chaddr
+        message(giaddr, cookie=b"\x63\x53\x82\x63"),  # bad magic cookie
+        message(giaddr, op=7),
     ]
     unusable = [
-        header(giaddr) + bytes([53, 0, 61, 0, 93, 0, 255]),  # zero-length 53: no message type
-        header(giaddr) + discover + bytes([82, 0, 255]),  # zero-length 82
-        header(giaddr) + discover + bytes([82, 4, 1, 10, 0, 1, 255]),  # 82 sub-option past its end
-        header(giaddr, hlen=0) + discover + bytes([255]),
-        header(giaddr, htype=6) + discover + bytes([255]),  # not Ethernet
-        header(giaddr, op=2) + discover + bytes([255]),  # a BOOTREPLY sent to a server
+        message(giaddr, [(MESSAGE_TYPE, b""), (CLIENT_ID, b""), (CLIENT_ARCH, b"")]),  # zero-length 53: no type
+        message(giaddr, [(MESSAGE_TYPE, [DISCOVER]), (RELAY_AGENT, b"")]),  # zero-length 82
+        message(giaddr, [(MESSAGE_TYPE, [DISCOVER]), (RELAY_AGENT, [1, 10, 0, 1])]),  # 82 sub-option past its end
+        message(giaddr, hlen=0),
+        message(giaddr, htype=6),  # not Ethernet
+        message(giaddr, op=2),  # a BOOTREPLY sent to a server
     ]
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

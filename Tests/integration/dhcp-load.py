@@ -19,6 +19,7 @@ Usage: dhcp-load.py --server IP --giaddr IP --acks FILE [--mode dora|reboot] [--
 """
 import argparse
 import json
+import os
 import random
 import select
 import socket
@@ -26,52 +27,21 @@ import struct
 import sys
 import time
 
-COOKIE = b"\x63\x82\x53\x63"
-DISCOVER, OFFER, REQUEST, ACK, NAK = 1, 2, 3, 5, 6
-
-
-def ip_bytes(text):
-    return socket.inet_aton(text)
-
-
-def mac_text(raw):
-    return ":".join(f"{b:02x}" for b in raw)
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import dhcp_packet  # noqa: E402
+from dhcp_packet import (ACK, BOOTREPLY, DISCOVER, LEASE_TIME, MESSAGE, NAK, OFFER, PARAMETER_LIST,  # noqa: E402
+                         REQUEST, REQUESTED_IP, ROUTER, SERVER_ID, SUBNET_MASK, ip_bytes, mac_bytes, mac_text)
 
 
 def build(kind, xid, mac, giaddr, requested=None, server_id=None):
-    header = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 1, xid, 0, 0, b"\0" * 4, b"\0" * 4, b"\0" * 4,
-                         giaddr, mac + b"\0" * 10, b"", b"")
-    options = bytes([53, 1, kind])
+    options = []
     if requested is not None:
-        options += bytes([50, 4]) + requested
+        options.append((REQUESTED_IP, requested))
     if server_id is not None:
-        options += bytes([54, 4]) + server_id
-    options += bytes([55, 4, 1, 3, 51, 54, 255])
-    return header + COOKIE + options
-
-
-def parse(data):
-    """(xid, chaddr, yiaddr, options) of a BOOTREPLY, or None."""
-    if len(data) < 240 or data[0] != 2 or data[236:240] != COOKIE:
-        return None
-    xid = struct.unpack("!I", data[4:8])[0]
-    yiaddr = socket.inet_ntoa(data[16:20])
-    chaddr = data[28:34]
-    options = {}
-    i = 240
-    while i < len(data):
-        code = data[i]
-        if code == 255:
-            break
-        if code == 0:
-            i += 1
-            continue
-        if i + 1 >= len(data):
-            break
-        length = data[i + 1]
-        options[code] = data[i + 2:i + 2 + length]
-        i += 2 + length
-    return xid, chaddr, yiaddr, options
+        options.append((SERVER_ID, server_id))
+    options.append((PARAMETER_LIST, [SUBNET_MASK, ROUTER, LEASE_TIME, SERVER_ID]))
+    return dhcp_packet.build(options, message_type=kind, hops=1, xid=xid, giaddr=giaddr, chaddr=mac)
 
 
 class Exchange:
@@ -101,7 +71,7 @@ def main():
     parser.add_argument("--idle", type=float, default=3.0)
     args = parser.parse_args()
 
-    prefix = bytes(int(part, 16) for part in args.mac_prefix.split(":"))
+    prefix = mac_bytes(args.mac_prefix)
     assert len(prefix) == 3, "--mac-prefix takes three octets"
     assert args.count <= 1 << 24 and args.deadline <= 600 and args.tries <= 10
     if args.mode == "dora":
@@ -112,7 +82,7 @@ def main():
             for line in lines:
                 fields = line.split()
                 if len(fields) >= 2:
-                    work.append((bytes(int(p, 16) for p in fields[0].split(":")), ip_bytes(fields[1])))
+                    work.append((mac_bytes(fields[0]), ip_bytes(fields[1])))
     work.reverse()
 
     server = (args.server, 67)
@@ -169,13 +139,13 @@ def main():
                     data = sock.recv(4096)
                 except BlockingIOError:
                     break
-                reply = parse(data)
+                reply = dhcp_packet.parse(data, op=BOOTREPLY)
                 if reply is None:
                     counts["stray"] += 1
                     continue
-                xid, chaddr, yiaddr, options = reply
+                xid, chaddr, yiaddr, options = reply.xid, reply.chaddr, reply.yiaddr, reply.options
                 exchange = active.get(xid)
-                kind = options.get(53, b"\0")[0]
+                kind = reply.message_type
                 if exchange is None or exchange.mac != chaddr:
                     counts["stray"] += 1
                     continue
@@ -185,10 +155,11 @@ def main():
                     exchange.state = REQUEST
                     exchange.tries = 0
                     exchange.packet = build(REQUEST, xid, chaddr, giaddr, requested=ip_bytes(yiaddr),
-                                            server_id=options.get(54))
+                                            server_id=options.get(SERVER_ID))
                     send(exchange, last_reply)
                 elif kind == ACK and exchange.state == REQUEST:
-                    lease = struct.unpack("!I", options[51])[0] if len(options.get(51, b"")) == 4 else 0
+                    lease_time = options.get(LEASE_TIME, b"")
+                    lease = struct.unpack("!I", lease_time)[0] if len(lease_time) == 4 else 0
                     acks.write(f"{mac_text(chaddr)} {yiaddr} {xid:08x} {lease} {int(time.time())}\n")
                     acks.flush()
                     counts["acks"] += 1
@@ -196,7 +167,7 @@ def main():
                 elif kind == NAK and exchange.state == REQUEST:
                     counts["naks"] += 1
                     if naks:
-                        naks.write(f"{mac_text(chaddr)} {xid:08x} {options.get(56, b'').decode('utf-8', 'replace')}\n")
+                        naks.write(f"{mac_text(chaddr)} {xid:08x} {options.get(MESSAGE, b'').decode('utf-8', 'replace')}\n")
                     del active[xid]
                 else:
                     counts["stray"] += 1

@@ -9,22 +9,23 @@ import json
 import os
 import select
 import socket
-import struct
 import sys
 import time
 
-MAGIC = b"\x63\x82\x53\x63"
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import dhcp_packet  # noqa: E402
+from dhcp_packet import BROADCAST, DISCOVER, OFFER, PARAMETER_LIST  # noqa: E402
 
 
 def discover(xid, mac):
-    header = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, xid, 0, 0x8000, b"\0" * 4, b"\0" * 4,
-                         b"\0" * 4, b"\0" * 4, mac + b"\0" * 10, b"\0" * 64, b"\0" * 128)
-    return header + MAGIC + bytes([53, 1, 1, 55, 3, 1, 3, 6, 255])
+    return dhcp_packet.build([(PARAMETER_LIST, [1, 3, 6])], message_type=DISCOVER, xid=xid, flags=BROADCAST,
+                             chaddr=mac)
 
 
 def main():
     interface, mac_text, count, spacing = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    mac = bytes(int(part, 16) for part in mac_text.split(":"))
+    mac = dhcp_packet.mac_bytes(mac_text)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
@@ -40,10 +41,9 @@ def main():
             if not ready:
                 return
             data, _ = sock.recvfrom(4096)
-            if len(data) >= 240 and data[236:240] == MAGIC:
-                xid, = struct.unpack("!I", data[4:8])
-                if xid in xids and b"\x35\x01\x02" in data[240:]:
-                    offers.add(xid)
+            reply = dhcp_packet.parse(data)
+            if reply and reply.xid in xids and reply.message_type == OFFER:
+                offers.add(reply.xid)
 
     start = time.monotonic()
     for index in range(count):

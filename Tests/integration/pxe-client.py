@@ -13,69 +13,41 @@ import json
 import os
 import select
 import socket
-import struct
 import sys
 import time
 
-MAGIC = b"\x63\x82\x53\x63"
-VENDOR_CLASS = b"PXEClient:Arch:00000:UNDI:002001"
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import dhcp_packet  # noqa: E402
+from dhcp_packet import (ACK, BOOTFILE_NAME, BROADCAST, CLIENT_ARCH, CLIENT_NDI, CLIENT_UUID, DISCOVER,  # noqa: E402
+                         NAK, OFFER, PARAMETER_LIST, REQUEST, REQUESTED_IP, SERVER_ID, VENDOR_CLASS, VENDOR_SPECIFIC)
 
-
-def options_bytes(message_type, extra):
-    out = bytes([53, 1, message_type])
-    out += bytes([60, len(VENDOR_CLASS)]) + VENDOR_CLASS
-    out += bytes([93, 2, 0, 0])  # client system architecture: x86 BIOS
-    out += bytes([94, 3, 1, 2, 1])  # network interface identifier: UNDI 2.1
-    out += bytes([97, 17, 0]) + bytes(range(16))  # client machine identifier (GUID)
-    out += bytes([55, 8, 1, 3, 6, 43, 54, 60, 66, 67])
-    for code, value in extra:
-        out += bytes([code, len(value)]) + value
-    return out + b"\xff"
+PXE_CLIENT = b"PXEClient:Arch:00000:UNDI:002001"
+PXE_OPTIONS = [
+    (VENDOR_CLASS, PXE_CLIENT),
+    (CLIENT_ARCH, [0, 0]),  # client system architecture: x86 BIOS
+    (CLIENT_NDI, [1, 2, 1]),  # network interface identifier: UNDI 2.1
+    (CLIENT_UUID, bytes([0]) + bytes(range(16))),  # client machine identifier (GUID)
+    (PARAMETER_LIST, [1, 3, 6, 43, 54, 60, 66, 67]),
+]
 
 
 def packet(xid, mac, message_type, extra=()):
-    header = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, xid, 0, 0x8000, b"\0" * 4, b"\0" * 4,
-                         b"\0" * 4, b"\0" * 4, mac + b"\0" * 10, b"\0" * 64, b"\0" * 128)
-    return header + MAGIC + options_bytes(message_type, extra)
-
-
-def parse(data):
-    if len(data) < 240 or data[236:240] != MAGIC:
-        return None
-    xid, = struct.unpack("!I", data[4:8])
-    reply = {
-        "xid": xid,
-        "yiaddr": socket.inet_ntoa(data[16:20]),
-        "siaddr": socket.inet_ntoa(data[20:24]),
-        "giaddr": socket.inet_ntoa(data[24:28]),
-        "file": data[108:236].split(b"\0", 1)[0].decode("latin-1"),
-        "options": {},
-    }
-    i = 240
-    while i < len(data):
-        code = data[i]
-        if code == 255:
-            break
-        if code == 0:
-            i += 1
-            continue
-        length = data[i + 1]
-        reply["options"][code] = data[i + 2:i + 2 + length]
-        i += 2 + length
-    return reply
+    return dhcp_packet.build(PXE_OPTIONS + list(extra), message_type=message_type, xid=xid, flags=BROADCAST,
+                             chaddr=mac)
 
 
 def describe(reply):
-    options = reply["options"]
+    options = reply.options
     return {
-        "yiaddr": reply["yiaddr"],
-        "siaddr": reply["siaddr"],
-        "file": reply["file"],
-        "type": options.get(53, b"\0")[0],
-        "server_id": socket.inet_ntoa(options[54]) if len(options.get(54, b"")) == 4 else None,
-        "option60": options.get(60, b"").decode("latin-1"),
-        "option67": options.get(67, b"").decode("latin-1").rstrip("\0"),
-        "option43": options.get(43, b"").hex(),
+        "yiaddr": reply.yiaddr,
+        "siaddr": reply.siaddr,
+        "file": reply.file,
+        "type": reply.message_type,
+        "server_id": reply.address_option(SERVER_ID),
+        "option60": options.get(VENDOR_CLASS, b"").decode("latin-1"),
+        "option67": options.get(BOOTFILE_NAME, b"").decode("latin-1").rstrip("\0"),
+        "option43": options.get(VENDOR_SPECIFIC, b"").hex(),
     }
 
 
@@ -88,15 +60,15 @@ def collect(sock, xid, wanted_types, seconds, stop):
         if not ready:
             break
         data, _ = sock.recvfrom(4096)
-        reply = parse(data)
-        if reply and reply["xid"] == xid and reply["options"].get(53, b"\0")[0] in wanted_types:
+        reply = dhcp_packet.parse(data)
+        if reply and reply.xid == xid and reply.message_type in wanted_types:
             replies.append(describe(reply))
     return replies
 
 
 def main():
     interface, mac_text = sys.argv[1], sys.argv[2]
-    mac = bytes(int(part, 16) for part in mac_text.split(":"))
+    mac = dhcp_packet.mac_bytes(mac_text)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
@@ -110,8 +82,8 @@ def main():
 
     # A PXE ROM retries its DISCOVER; three tries of 2 s bound the wait.
     for _ in range(3):
-        sock.sendto(packet(xid, mac, 1), ("255.255.255.255", 67))
-        result["offers"] += collect(sock, xid, {2}, 2.0, lambda replies: have_both(result["offers"] + replies))
+        sock.sendto(packet(xid, mac, DISCOVER), ("255.255.255.255", 67))
+        result["offers"] += collect(sock, xid, {OFFER}, 2.0, lambda replies: have_both(result["offers"] + replies))
         if have_both(result["offers"]):
             break
     result["address_offer"] = next((o for o in result["offers"] if o["yiaddr"] != "0.0.0.0"), None)
@@ -119,15 +91,16 @@ def main():
         (o for o in result["offers"] if o["yiaddr"] == "0.0.0.0" and o["option60"].startswith("PXEClient")), None)
     chosen = result["address_offer"]
     if chosen and chosen["server_id"]:
-        extra = [(50, socket.inet_aton(chosen["yiaddr"])), (54, socket.inet_aton(chosen["server_id"]))]
+        extra = [(REQUESTED_IP, dhcp_packet.ip_bytes(chosen["yiaddr"])),
+                 (SERVER_ID, dhcp_packet.ip_bytes(chosen["server_id"]))]
         for _ in range(3):
-            sock.sendto(packet(xid, mac, 3, extra), ("255.255.255.255", 67))
-            acks = collect(sock, xid, {5, 6}, 2.0, lambda replies: len(replies) > 0)
+            sock.sendto(packet(xid, mac, REQUEST, extra), ("255.255.255.255", 67))
+            acks = collect(sock, xid, {ACK, NAK}, 2.0, lambda replies: len(replies) > 0)
             if acks:
                 result["ack"] = acks[0]
                 break
     print(json.dumps(result, indent=1))
-    ok = result["ack"] is not None and result["ack"]["type"] == 5 and result["proxy_offer"] is not None
+    ok = result["ack"] is not None and result["ack"]["type"] == ACK and result["proxy_offer"] is not None
     return 0 if ok else 1
 
 
