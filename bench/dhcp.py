@@ -236,9 +236,15 @@ class Dnsmasq(Server):
                 "--log-facility=" + os.path.join(directory, "dnsmasq.log")]
 
 
+# After the test period perfdhcp waits this long (-W, µs) for the replies still in flight, sending nothing new.
+# Without it every exchange whose reply was on its way when the period ended counts as dropped, so "not one
+# exchange lost" measured how long the last REQUEST->ACK took, not whether anything was lost.
+EXIT_WAIT_US = 1000000
+
+
 def perfdhcp(net, rate, duration, timers=False, clients=16000000, single_thread=False):
     command = ["perfdhcp", "-4", "-l", RELAY_ADDRESS, "-r", str(rate), "-p", str(duration), "-R", str(clients),
-               "-d", "2"]
+               "-d", "2", "-W", str(EXIT_WAIT_US)]
     if single_thread:
         command += ["-g", "single"]
     if timers:
@@ -272,7 +278,8 @@ def summary(text, rate, duration):
         "acks": int(acks),
         "incomplete": (1.0 - acks / sent) if sent else 1.0,
         "lost": int(number(do, "drops") + number(ra, "drops")) if sent else -1,
-        "achieved": float(achieved.group(1)) if achieved else 0.0,
+        # perfdhcp divides by the whole run, the exit wait included: scale back to the sending period.
+        "achieved": float(achieved.group(1)) * (duration + EXIT_WAIT_US / 1e6) / duration if achieved else 0.0,
         "completed_per_second": acks / duration,
     }
 
@@ -308,23 +315,42 @@ def good(result):
     return result["incomplete"] < 0.01 and result["achieved"] >= 0.95 * result["rate"]
 
 
+def udp_counters(namespace):
+    """The namespace's UDP receive-error counters (/proc/net/snmp): RcvbufErrors counts datagrams the kernel dropped
+    because a socket's receive buffer was full, InErrors every UDP datagram dropped on receive."""
+    text = subprocess.run(["ip", "netns", "exec", namespace, "cat", "/proc/net/snmp"], capture_output=True,
+                          text=True).stdout
+    rows = [line.split()[1:] for line in text.splitlines() if line.startswith("Udp:")]
+    if len(rows) < 2:
+        return {}
+    return {key: int(value) for key, value in zip(rows[0], rows[1]) if key in ("InErrors", "RcvbufErrors")}
+
+
+def counter_delta(before, after):
+    return {key: after.get(key, 0) - before.get(key, 0) for key in before}
+
+
 def perfdhcp_run(server, net, name, rate, duration, with_timers=False, **load):
     """Starts `server` fresh (run folder `name`), runs perfdhcp against it at `rate`, stops it. Returns perfdhcp's
     output and its summary, with the command, the load average at the start and the server's CPU per DORA.
     `load` passes perfdhcp's client count and thread mode through."""
     directory = server.start(name)
     load_average = os.getloadavg()[0]
+    before = {"server": udp_counters(net.srv), "client": udp_counters(net.cli)}
     try:
         command, text = perfdhcp(net, rate, duration, timers=with_timers, **load)
         cpu = server.cpu_seconds()
     finally:
         server.stop()
+    udp_drops = {side: counter_delta(before[side], udp_counters(ns)) for side, ns in
+                 (("server", net.srv), ("client", net.cli))}
     with open(os.path.join(directory, "perfdhcp.txt"), "w") as f:
         f.write(command + "\n" + text)
     result = summary(text, rate, duration)
     result["command"] = command
     result["load"] = load_average
     result["cpu_us_per_dora"] = cpu * 1e6 / result["acks"] if result["acks"] else float("nan")
+    result["udp_drops"] = udp_drops
     return text, result
 
 
@@ -409,9 +435,9 @@ def measure_strict(server, net, log):
             _, result = perfdhcp_run(server, net, "strict-%s-%d" % (load_name, rate), rate, STRICT_DURATION,
                                      clients=clients, single_thread=True)
             runs.append(result)
-            log("  %-22s %-9s %6d DORA/s asked: %8.1f achieved, %6d discovers, %6d acks, %d lost" % (
+            log("  %-22s %-9s %6d DORA/s asked: %8.1f achieved, %6d discovers, %6d acks, %d lost; %s" % (
                 server.name, load_name, rate, result["achieved"], result["discovers"], result["acks"],
-                result["lost"]))
+                result["lost"], describe_udp_drops(result)))
             if strict_good(result):
                 best = rate
             else:
@@ -430,6 +456,13 @@ def measure_strict(server, net, log):
         log("  %-22s at %d DORA/s: D->O p99 %.3f ms, R->A p99 %.3f ms, %d lost" % (
             server.name, rate, outcome[key]["do_p99"], outcome[key]["ra_p99"], result["lost"]))
     return outcome
+
+
+def describe_udp_drops(result):
+    """Where the kernel dropped datagrams during a run: full receive buffers on the server's or perfdhcp's side."""
+    drops = result.get("udp_drops", {})
+    return "kernel UDP receive drops: server %d, perfdhcp %d" % (
+        drops.get("server", {}).get("InErrors", 0), drops.get("client", {}).get("InErrors", 0))
 
 
 def fsync_cost(directory, rounds=200):
@@ -452,7 +485,7 @@ def fsync_cost(directory, rounds=200):
 
 def strict_report(strict, fsync):
     lines = ["", "### Strict runs: single-threaded perfdhcp, not one exchange lost", "",
-             "`perfdhcp -4 -l 10.100.0.1 -r RATE -p %d -R CLIENTS -d 2 -g single 10.77.0.1`, a fresh server per run, "
+             "`perfdhcp -4 -l 10.100.0.1 -r RATE -p %d -R CLIENTS -d 2 -W 1000000 -g single 10.77.0.1` (`-W`: after the period, wait 1 s for replies in flight, so an exchange is lost only when its reply never comes), a fresh server per run, "
              "Rackboot at `--log-level notice` and Kea at WARN (no per-exchange log lines on either side). A rate "
              "counts as sustained only when perfdhcp reports 0 drops for both DISCOVER→OFFER and REQUEST→ACK; rates "
              "tried upwards from %s until the first with a loss. Clients: `distinct` = %d (no client returns "
@@ -498,11 +531,14 @@ def strict_report(strict, fsync):
         lines.append("- `full`: REQUEST→ACK p99 under 5 ms at 1,000/s: %.3f ms (%d lost; an fsync here costs %.2f ms "
                      "median): %s." % (p99, full["ra_1000"]["lost"], fsync["p50"],
                                        verdict(p99 < 5.0 and full["ra_1000"]["lost"] == 0)))
-    lines += ["", "Every strict run (asked rate → achieved, DISCOVERs, ACKs, lost):", ""]
+    lines += ["", "Every strict run (asked rate → achieved, DISCOVERs, ACKs, lost, datagrams the kernel dropped on "
+              "receive because a socket buffer was full: in the server's namespace / in perfdhcp's):", ""]
     for name, o in strict.items():
         for load_name in STRICT_LOADS:
             lines.append("- %s, %s: %s" % (name, load_name, "; ".join(
-                "%d → %.0f, %d, %d, %d" % (r["rate"], r["achieved"], r["discovers"], r["acks"], r["lost"])
+                "%d → %.0f, %d, %d, %d, %d/%d" % (
+                    r["rate"], r["achieved"], r["discovers"], r["acks"], r["lost"],
+                    r["udp_drops"]["server"].get("InErrors", 0), r["udp_drops"]["client"].get("InErrors", 0))
                 for r in o[load_name]["runs"])))
     return lines
 
@@ -579,7 +615,7 @@ def report(outcomes, versions, started, args, strict, fsync):
                  started.strftime("%Y-%m-%d %H:%M UTC"), git or "?", os.cpu_count(), os.uname().release),
              "- Command: `%s` (`make bench-dhcp` runs `python3 bench/dhcp.py <release rackboot>` with the "
              "defaults)" % " ".join(["python3", "bench/dhcp.py"] + [shlex.quote(a) for a in sys.argv[1:]]),
-             "- Load: `perfdhcp -4 -l 10.100.0.1 -r RATE -p %d -R 16000000 -d 2 10.77.0.1` from a client namespace "
+             "- Load: `perfdhcp -4 -l 10.100.0.1 -r RATE -p %d -R 16000000 -d 2 -W 1000000 10.77.0.1` from a client namespace "
              "(perfdhcp is a relay: giaddr 10.100.0.1, 67 -> 67) over a veth pair to the server's namespace; "
              "every run starts the server fresh with an empty lease file; pool of about 262,000 addresses." %
              args.duration,
