@@ -13,14 +13,18 @@ mac=52:54:00:20:00:11
 echo "== preparing boot assets (Debian boot loaders, a Debian cloud kernel, a busybox initramfs)"
 bash Tests/e2e/build-assets.sh || exit 1
 ns=rbdemo$$
+namespaces=("$ns")
 work=$(mktemp -d)
 pids=()
+# Stops what the demo started (by PID), then anything left in the namespace, and deletes it.
+source Tests/lib/netns.sh
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
+    netns_stop
     rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # The example's templates name debian12/linux, debian12/initrd.gz, rocky9/vmlinuz, rocky9/initrd.img: the stand-in
 # kernel and initramfs take those names, next to the boot loaders.
@@ -33,14 +37,10 @@ sed -e "s|^profiles: .*|profiles: $repo/profiles|" -e "s|^state_directory: .*|st
     -e "s|^  root: .*|  root: $root|" docs/examples/rackboot.yaml > "$work/rackboot.yaml"
 
 echo "== private network: namespace $ns, bridge enp1s0 = 10.20.0.2/24 (the example's boot server), one tap"
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add enp1s0 type bridge
-ip -n "$ns" addr add 10.20.0.2/24 dev enp1s0
-ip -n "$ns" link set enp1s0 up
-ip -n "$ns" tuntap add tap0 mode tap
-ip -n "$ns" link set tap0 master enp1s0
-ip -n "$ns" link set tap0 up
+netns_create demo
+netns_bridge "$ns" enp1s0
+in_ns "$ns" ip addr add 10.20.0.2/24 dev enp1s0
+netns_tap "$ns" tap0 enp1s0
 
 echo "== rackboot serve --config docs/examples/rackboot.yaml (paths adjusted to this checkout)"
 ip netns exec "$ns" "$rackboot" serve --config "$work/rackboot.yaml" --log console 2> "$work/rackboot.log" &
@@ -48,7 +48,7 @@ pids+=($!)
 # tail writes into a process substitution, so $! is tail itself and the cleanup can stop it.
 tail --pid=$$ -n +1 -f "$work/rackboot.log" 2> /dev/null > >(sed -u 's/^[0-9T:+-]* /[rackboot] /') &
 pids+=($!)
-for _ in $(seq 100); do grep -q "] ready" "$work/rackboot.log" && break; sleep 0.1; done
+wait_for 10 grep -q "] ready" "$work/rackboot.log"
 
 echo "== booting a VM with web-01's MAC $mac from its network card (UEFI PXE; QEMU without KVM: ~30 s)"
 : > "$work/vm.console"

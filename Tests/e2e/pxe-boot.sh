@@ -14,27 +14,25 @@ source Tests/lib/report.sh
 bash Tests/e2e/build-assets.sh || { echo "e2e: cannot build the boot assets"; exit 1; }
 assets=$repo/.build/e2e/tftproot
 ns=rbe2e$$
+namespaces=("$ns")
 work=$(mktemp -d)
 server_pid=
 vm_pids=()
+# Stops the VMs and the server (by PID), then anything left in the namespace, and deletes it.
+source Tests/lib/netns.sh
 cleanup() {
     for pid in "${vm_pids[@]}" $server_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
+    netns_stop
     [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # --- the private network: bridge br0 (the appliance's port) and taps for the VMs -----------------------------
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add br0 type bridge
-ip -n "$ns" addr add 10.88.0.2/24 dev br0
-ip -n "$ns" link set br0 up
-for index in 1 2 3 4 5; do
-    ip -n "$ns" tuntap add "tap$index" mode tap
-    ip -n "$ns" link set "tap$index" master br0
-    ip -n "$ns" link set "tap$index" up
-done
+netns_create e2e
+netns_bridge "$ns" br0
+in_ns "$ns" ip addr add 10.88.0.2/24 dev br0
+for index in 1 2 3 4 5; do netns_tap "$ns" "tap$index" br0; done
 
 # --- profiles and configuration ------------------------------------------------------------------------------
 mkdir -p "$work/profiles/templates" "$work/state"
@@ -86,7 +84,7 @@ YAML
 start_server() { # log
     ip netns exec "$ns" "$rackboot" serve --config "$work/rackboot.yaml" --log console > /dev/null 2> "$1" &
     server_pid=$!
-    for _ in $(seq 100); do grep -a -q "] ready" "$1" && return 0; sleep 0.1; done
+    wait_for 10 grep -a -q "] ready" "$1" && return 0
     fail "rackboot serve starts" "$(tail -5 "$1")"
     return 1
 }
@@ -168,7 +166,7 @@ else
 fi
 sleep 5
 if grep -a -q "RACKBOOT-E2E-MARKER" "$work/local-1.console" 2>/dev/null; then fail "local-1: not given the installer" "it booted the kernel"; else pass "local-1: not given the installer"; fi
-if ip netns exec "$ns" "$rackboot" render 52:54:00:e2:00:04 --config "$work/rackboot.yaml" 2>/dev/null | grep -a "LOCALBOOT 0" > /dev/null; then
+if in_ns "$ns" "$rackboot" render 52:54:00:e2:00:04 --config "$work/rackboot.yaml" 2>/dev/null | grep -a "LOCALBOOT 0" > /dev/null; then
     pass "local-1: its config boots the local disk"
 else
     fail "local-1: its config boots the local disk"

@@ -50,22 +50,15 @@ trap 'exit 130' INT TERM
 
 # ---- network ---------------------------------------------------------------------------------------------------
 netns_create dhcp
-in_ns "$lan" ip link add brs type bridge
-in_ns "$lan" ip link add brp type bridge
-in_ns "$lan" ip link set brs up
-in_ns "$lan" ip link set brp up
-# veth NS IF BRIDGE PORT: IF in NS, its peer PORT on BRIDGE in the lan namespace.
-veth() {
-    ip link add "$2" netns "$1" type veth peer name "$4" netns "$lan"
-    in_ns "$lan" ip link set "$4" master "$3" up
-    in_ns "$1" ip link set "$2" up
-}
-veth "$srv" "$if_srv" brs s-srv
-veth "$srv" "$if_prx" brp p-srv
-veth "$cli" "$if_cli" brs s-cli
-veth "$rly" "$if_rly" brs s-rly
-veth "$dns" "$if_dns" brp p-dns
-veth "$pxe" "$if_pxe" brp p-pxe
+netns_bridge "$lan" brs
+netns_bridge "$lan" brp
+# IF in its namespace, its peer a port of a bridge in the lan namespace.
+netns_veth "$srv" "$if_srv" "$lan" s-srv brs
+netns_veth "$srv" "$if_prx" "$lan" p-srv brp
+netns_veth "$cli" "$if_cli" "$lan" s-cli brs
+netns_veth "$rly" "$if_rly" "$lan" s-rly brs
+netns_veth "$dns" "$if_dns" "$lan" p-dns brp
+netns_veth "$pxe" "$if_pxe" "$lan" p-pxe brp
 in_ns "$srv" ip addr add 10.77.0.1/24 dev "$if_srv"
 in_ns "$srv" ip addr add 10.88.0.2/24 dev "$if_prx"
 in_ns "$srv" ip route add 10.99.0.0/16 via 10.77.0.5 dev "$if_srv"

@@ -56,9 +56,7 @@ json_field() { # FILE KEY
 
 # ---- network ---------------------------------------------------------------------------------------------------
 netns_create dhcp-faults
-ip link add "$if_srv" netns "$srv" type veth peer name "$if_rly" netns "$rly"
-in_ns "$srv" ip link set "$if_srv" up
-in_ns "$rly" ip link set "$if_rly" up
+netns_veth "$srv" "$if_srv" "$rly" "$if_rly"
 in_ns "$srv" ip addr add 10.77.0.1/24 dev "$if_srv"
 in_ns "$srv" ip route add 10.99.0.0/16 via 10.77.0.5 dev "$if_srv"
 in_ns "$rly" ip addr add 10.77.0.5/24 dev "$if_rly"

@@ -46,16 +46,11 @@ trap 'exit 130' INT TERM
 
 # ---- network ---------------------------------------------------------------------------------------------------
 netns_create dhcp-flood
-in_ns "$lan" ip link add br0 type bridge
-in_ns "$lan" ip link set br0 up
-veth() { # NS IF PORT: IF in NS, its peer PORT on br0
-    ip link add "$2" netns "$1" type veth peer name "$3" netns "$lan"
-    in_ns "$lan" ip link set "$3" master br0 up
-    in_ns "$1" ip link set "$2" up
-}
-veth "$srv" "$if_srv" p-srv
-veth "$cli" "$if_cli" p-cli
-veth "$rly" "$if_rly" p-rly
+netns_bridge "$lan" br0
+# IF in its namespace, its peer a port of br0 in the lan namespace.
+netns_veth "$srv" "$if_srv" "$lan" p-srv br0
+netns_veth "$cli" "$if_cli" "$lan" p-cli br0
+netns_veth "$rly" "$if_rly" "$lan" p-rly br0
 in_ns "$srv" ip addr add 10.66.0.1/24 dev "$if_srv"
 in_ns "$srv" ip route add 10.67.0.0/16 via 10.66.0.5 dev "$if_srv"
 in_ns "$rly" ip addr add 10.66.0.5/24 dev "$if_rly"

@@ -9,26 +9,26 @@ cd "$(dirname "$0")/../.."
 source Tests/lib/report.sh
 server_ns=rbjs$$
 client_ns=rbjc$$
+namespaces=("$server_ns" "$client_ns")
 work=$(mktemp -d)
 inner=
+# Lets the inner script finish (it stops rackboot and journald), then stops whatever is left in the namespaces (by
+# PID) and deletes them.
+source Tests/lib/netns.sh
 cleanup() {
     touch "$work/done"
     [ -n "$inner" ] && wait "$inner" 2>/dev/null
-    ip netns del "$server_ns" 2>/dev/null
-    ip netns del "$client_ns" 2>/dev/null
+    netns_stop
     [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 mac=52:54:00:20:00:11
 
-ip netns add "$server_ns"
-ip netns add "$client_ns"
-ip link add rbj0 netns "$server_ns" type veth peer name rbj1 netns "$client_ns"
-ip -n "$server_ns" addr add 10.79.0.2/24 dev rbj0
-ip -n "$server_ns" link set rbj0 up
-ip -n "$server_ns" link set lo up
-ip -n "$client_ns" link set rbj1 address "$mac"
-ip -n "$client_ns" link set rbj1 up
+netns_create journald
+netns_veth "$server_ns" rbj0 "$client_ns" rbj1
+in_ns "$server_ns" ip addr add 10.79.0.2/24 dev rbj0
+in_ns "$client_ns" ip link set rbj1 address "$mac"
 
 mkdir -p "$work/profiles/templates" "$work/root" "$work/state"
 cp profiles/templates/debian12.yaml "$work/profiles/templates/"
@@ -59,12 +59,12 @@ chmod +x "$work/udhcpc.sh"
 ip netns exec "$server_ns" unshare --mount --propagation private \
     bash Tests/integration/journald-inner.sh "$rackboot" "$work" "$mac" &
 inner=$!
-for _ in $(seq 150); do [ -e "$work/serving" ] && break; sleep 0.1; done
+wait_for 15 test -e "$work/serving"
 [ -e "$work/serving" ] && pass "rackboot serve logs into a private journald" || fail "rackboot serve logs into a private journald" "$(tail -3 "$work/serve.err" 2>/dev/null)"
 
-ip netns exec "$client_ns" timeout 20 udhcpc -i rbj1 -n -q -t 4 -T 2 -s "$work/udhcpc.sh" > "$work/udhcpc.out" 2>&1
-ip netns exec "$client_ns" curl -sS --max-time 10 "tftp://10.79.0.2/pxelinux.cfg/01-52-54-00-20-00-11" -o "$work/config" 2>> "$work/curl.err"
-ip netns exec "$client_ns" curl -sS --max-time 20 --tftp-blksize 1408 "tftp://10.79.0.2/debian12/linux" -o "$work/kernel" 2>> "$work/curl.err"
+in_ns "$client_ns" timeout 20 udhcpc -i rbj1 -n -q -t 4 -T 2 -s "$work/udhcpc.sh" > "$work/udhcpc.out" 2>&1
+in_ns "$client_ns" curl -sS --max-time 10 "tftp://10.79.0.2/pxelinux.cfg/01-52-54-00-20-00-11" -o "$work/config" 2>> "$work/curl.err"
+in_ns "$client_ns" curl -sS --max-time 20 --tftp-blksize 1408 "tftp://10.79.0.2/debian12/linux" -o "$work/kernel" 2>> "$work/curl.err"
 touch "$work/done"
 wait "$inner"
 inner=

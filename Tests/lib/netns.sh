@@ -3,8 +3,14 @@
 #   netns_stop          stops the processes inside those namespaces (TERM, up to 5 s, then KILL) and deletes them;
 #                       nothing outside them is touched, and processes are ended by PID
 #   netns_create SUITE  creates them with loopback up and IPv6 off; on failure reports SUITE and exits
-#   in_ns NS CMD...     runs CMD inside NS
+#   in_ns NS CMD...     runs CMD inside NS (in the foreground: for a background process whose PID you keep, use
+#                       `ip netns exec NS CMD &`, which execs CMD, so $! is CMD's own PID)
 #   wait_for SECONDS CMD...  polls CMD every 0.1 s until it succeeds, at most SECONDS
+# and, to wire those namespaces (each returns non-zero when an `ip` call fails):
+#   netns_bridge NS BRIDGE                    a bridge in NS (the kernel's defaults: no STP), up
+#   netns_veth NS IF PEER_NS PEER [BRIDGE]    a veth pair, IF in NS and PEER in PEER_NS, both up; with BRIDGE (a
+#                                             bridge in PEER_NS), PEER is one of its ports
+#   netns_tap NS TAP BRIDGE                   a tap device in NS for a QEMU NIC, a port of BRIDGE (in NS), up
 
 netns_stop() {
     local ns pid left
@@ -50,4 +56,23 @@ wait_for() {
         sleep 0.1
     done
     return 1
+}
+
+netns_bridge() {
+    ip -n "$1" link add "$2" type bridge && ip -n "$1" link set "$2" up
+}
+
+netns_veth() {
+    local ns=$1 iface=$2 peer_ns=$3 peer=$4 bridge=${5:-}
+    ip link add "$iface" netns "$ns" type veth peer name "$peer" netns "$peer_ns" || return 1
+    if [ -n "$bridge" ]; then
+        ip -n "$peer_ns" link set "$peer" master "$bridge" up || return 1
+    else
+        ip -n "$peer_ns" link set "$peer" up || return 1
+    fi
+    ip -n "$ns" link set "$iface" up
+}
+
+netns_tap() {
+    ip -n "$1" tuntap add "$2" mode tap && ip -n "$1" link set "$2" master "$3" && ip -n "$1" link set "$2" up
 }
