@@ -163,9 +163,13 @@ public struct TFTPReadTransfer: Sendable {
 
     /// The client's socket reported it unreachable (an ICMP port or host unreachable answered a DATA): nobody is
     /// listening any more, so the transfer ends now instead of retransmitting into the void until its retries run
-    /// out.
+    /// out. After every block went out, that is a client that took the last block and left before its final ACK
+    /// arrived: completed, as a silent one would be (`giveUp`).
     public mutating func clientUnreachable(now: NIODeadline) -> TFTPTransferActions {
         guard phase == .transferring || phase == .awaitingOptionAcknowledgement else { return [] }
+        if phase == .transferring && nextIndexToSend > finalBlockIndex {
+            return TFTPTransferActions(finish(.completed(finalAcknowledgementReceived: false), now: now))
+        }
         return TFTPTransferActions(finish(.clientWentAway, now: now))
     }
 

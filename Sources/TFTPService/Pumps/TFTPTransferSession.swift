@@ -132,7 +132,6 @@ final class TFTPTransferSession {
 
     /// The client is unreachable: end now instead of retransmitting into the void until the retries run out.
     private func clientGone(now: NIODeadline, scratch: TFTPTransferPumpScratch) {
-        scratch.counters.clientsGone.add(1, ordering: .relaxed)
         perform(transfer.clientUnreachable(now: now), now: now, scratch: scratch)
     }
 
@@ -219,6 +218,7 @@ final class TFTPTransferSession {
         case .armTimer(let deadline):
             arm(deadline, scratch: scratch)
         case .finish(let outcome, let statistics):
+            if outcome == .clientWentAway { scratch.counters.clientsGone.add(1, ordering: .relaxed) }
             requestedDeadline = nil
             timerFiresAt = nil
             isFinished = true

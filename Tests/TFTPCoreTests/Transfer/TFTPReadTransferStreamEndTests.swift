@@ -66,4 +66,14 @@ struct TFTPReadTransferStreamEndTests {
         #expect(transfer.timerFired(now: instant(30)) == [], "nothing is retransmitted afterwards")
         #expect(transfer.clientUnreachable(now: instant(31)) == [])
     }
+
+    /// A client that took the last block and left before its final ACK arrived completed its transfer: its port
+    /// answering unreachable after that is not a failure.
+    @Test func aClientGoneAfterTheLastBlockCompleted() {
+        var transfer = TFTPReadTransfer(request: octetRequest(), transferSize: 700, interfaceMTU: nil)
+        _ = transfer.start(now: instant(0))
+        _ = transfer.receivedAcknowledgement(block: 1, now: instant(0))  // block 2, the last, has gone out
+        let end = transfer.clientUnreachable(now: instant(1))
+        #expect(end.finish?.outcome == .completed(finalAcknowledgementReceived: false))
+    }
 }
