@@ -424,7 +424,6 @@ in_ns "$cli" timeout 20 udhcpc -f -q -n -t 3 -T 2 -i "$if_cli" -s "$work/client-
 expiry=$(stored_expiry "$expiry_mac")
 expired() { [ -n "$expiry" ] && [ "$(date +%s)" -gt "$expiry" ]; }
 wait_for 75 expired
-sleep 1
 set_mac "$expiry_mac"
 events_to "$work/events-udhcpc-after-expiry"
 in_ns "$cli" timeout 20 udhcpc -f -q -n -t 3 -T 2 -i "$if_cli" -s "$work/client-script.sh" >> "$work/udhcpc.log" 2>&1

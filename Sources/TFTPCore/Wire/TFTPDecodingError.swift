@@ -22,3 +22,13 @@ public enum TFTPDecodingError: Error, Hashable, Sendable {
     /// An ERROR packet whose code is not 0-8.
     case unknownErrorCode(UInt16)
 }
+
+extension TFTPDecodingError {
+    /// The ERROR that answers an RRQ or WRQ that does not decode (RFC 1350 §7 leaves the choice to the server):
+    /// ERROR 4, saying "Request too long" for a request longer than any TFTP packet and "Malformed request"
+    /// otherwise, so the client's log says which.
+    public var requestRefusal: (code: TFTPErrorCode, message: String) {
+        if case .oversizedPacket = self { return (.illegalOperation, "Request too long") }
+        return (.illegalOperation, "Malformed request")
+    }
+}

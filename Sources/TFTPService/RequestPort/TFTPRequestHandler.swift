@@ -52,14 +52,14 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                 logger.debug("Ignoring undecodable TFTP datagram", metadata: ["error": "\(error)"])
                 return
             }
-            let message = Self.refusal(of: error)
+            let refusal = error.requestRefusal
             logger.debug(
                 "Refusing undecodable TFTP request",
                 metadata: [
                     "error": "\(error)", "bytes": "\(envelope.data.readableBytes)",
-                    "reply": "\(TFTPLogText.reply(.illegalOperation, message))",
+                    "reply": "\(TFTPLogText.reply(refusal.code, refusal.message))",
                 ])
-            reply(.error(code: .illegalOperation, message: message), to: envelope, context: context)
+            reply(.error(code: refusal.code, message: refusal.message), to: envelope, context: context)
             return
         }
         switch packet {
@@ -161,12 +161,6 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                     ? TFTPMessageID.bootConfigServed : TFTPMessageID.transferCompleted,
                 countMalformedDatagram: { transfers.countMalformedDatagram() },
                 finished: { transfers.finish(client) }))
-    }
-
-    /// The ERROR 4 text for a request that does not decode: a request longer than any TFTP packet says so.
-    static func refusal(of error: TFTPDecodingError) -> String {
-        if case .oversizedPacket = error { return "Request too long" }
-        return "Malformed request"
     }
 
     /// Sends one packet from a fresh ephemeral-port channel and closes it.

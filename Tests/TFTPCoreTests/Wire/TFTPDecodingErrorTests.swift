@@ -69,4 +69,10 @@ struct TFTPDecodingErrorTests {
     @Test func unknownErrorCode() {
         #expect(decodingError([0, 5, 0, 9, 0]) == .unknownErrorCode(9))
     }
+
+    @Test func undecodableRequestsAreRefusedWithError4SayingWhy() {
+        #expect(
+            TFTPDecodingError.oversizedPacket(length: 65_500).requestRefusal == (.illegalOperation, "Request too long"))
+        #expect(TFTPDecodingError.emptyFilename.requestRefusal == (.illegalOperation, "Malformed request"))
+    }
 }
