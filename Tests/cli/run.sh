@@ -30,7 +30,7 @@ for command in check render serve leases; do
 done
 
 expect_exit "check passes on the example" 0 "$rackboot" check --config "$example"
-expect_contains "check summarises the example" "$work/out" "9 machines, 3 templates: 0 errors"
+expect_contains "check summarises the example" "$work/out" "10 machines, 4 templates: 0 errors"
 
 # Every example MAC renders in every format, as the machine it belongs to.
 while read -r file mac; do
@@ -85,7 +85,7 @@ sed -e "s|^profiles: .*|profiles: $PWD/profiles|" -e "s|^  root: .*|  root: $wor
 "$rackboot" serve --config "$work/serve.yaml" > "$work/serve.out" 2> "$work/serve.err" &
 serve_pid=$!
 for _ in $(seq 1 50); do grep -q "TFTP server listening" "$work/serve.err" && break; sleep 0.1; done
-expect_contains "serve loads the inventory first" "$work/serve.err" "machines=9"
+expect_contains "serve loads the inventory first" "$work/serve.err" "machines=10"
 if curl -sS --max-time 10 "tftp://127.0.0.1:$port/pxelinux.cfg/01-52-54-00-20-00-11" -o "$work/served" 2> "$work/curl.err" &&
     "$rackboot" render 52:54:00:20:00:11 --config "$example" 2> /dev/null | cmp -s - "$work/served"; then
     pass "serve gives curl exactly what render prints"

@@ -40,7 +40,7 @@ serve=$!
 pids+=($serve)
 
 if wait_for "$work/notify.log" "READY=1" 15; then pass "READY=1 once bound"; else fail "READY=1 once bound" "$(tail -5 "$work/serve.err")"; fi
-if grep -q "STATUS=9 machines" "$work/notify.log"; then pass "STATUS names the machines"; else fail "STATUS names the machines" "$(cat "$work/notify.log")"; fi
+if grep -q "STATUS=10 machines" "$work/notify.log"; then pass "STATUS names the machines"; else fail "STATUS names the machines" "$(cat "$work/notify.log")"; fi
 if wait_for "$work/notify.log" "transfers in flight" 8; then pass "STATUS counts transfers in flight"; else fail "STATUS counts transfers in flight" "$(grep STATUS "$work/notify.log" | tail -2)"; fi
 if wait_for "$work/notify.log" "WATCHDOG=1" 5; then pass "WATCHDOG=1 while healthy"; else fail "WATCHDOG=1 while healthy"; fi
 
