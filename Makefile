@@ -21,7 +21,7 @@ DEB_ANSWER_FILES := debconf python3-venv python3-yaml python3-jsonschema python3
              python3-jsonpatch python3-requests python3-netifaces python3-oauthlib python3-serial
 DEB_TEST  := gcc libc6-dev python3 curl systemd tftp-hpa atftp iproute2 sqlite3 isc-dhcp-client udhcpc dhcpcd-base dnsmasq-base \
              kea-admin $(DEB_ANSWER_FILES)
-DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2
+DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2 syslinux syslinux-common syslinux-efi mtools dosfstools fdisk
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST) $(DEB_E2E)
 # Only for the benchmarks: their peers (never dnsmasq or dhcpcd5: they start host services; atftpd conflicts with
 # tftpd-hpa, so bench/fetch-atftpd.sh unpacks it instead).

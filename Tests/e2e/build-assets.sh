@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds the end-to-end boot assets into DIR (default .build/e2e/tftproot): the boot loaders (make tftproot), a
 # Debian cloud kernel (virtio-net, downloaded with apt-get download and unpacked with dpkg -x, never installed)
-# and a busybox initramfs whose /init prints a marker and powers off. Idempotent: a finished DIR is kept.
+# and a busybox initramfs whose /init prints a marker and powers off; then the install test's installer initramfs
+# and disk image (build-install-assets.sh). Idempotent: a finished DIR is kept.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$repo/.build/e2e/tftproot}
 downloads=$(dirname "$out")/downloads
-[ -s "$out/e2e/vmlinuz" ] && [ -s "$out/e2e/initrd.img" ] && [ -s "$out/pxelinux.0" ] && exit 0
+if [ -s "$out/e2e/vmlinuz" ] && [ -s "$out/e2e/initrd.img" ] && [ -s "$out/pxelinux.0" ]; then
+    exec bash "$repo/Tests/e2e/build-install-assets.sh" "$out"
+fi
 mkdir -p "$out/e2e" "$downloads"
 make -C "$repo" --no-print-directory tftproot TFTPROOT="$out" > /dev/null
 
@@ -31,3 +34,4 @@ install -m 0755 "$repo/Tests/e2e/udhcpc-script.sh" "$root/udhcpc-script.sh"
 # Moved into place only once whole, so an interrupted build is never taken for a finished one.
 mv "$unpacked/initrd.img" "$out/e2e/initrd.img"
 echo "e2e assets: $(du -h "$out/e2e/vmlinuz" | cut -f1) kernel ($kernel_package), $(du -h "$out/e2e/initrd.img" | cut -f1) initramfs in $out"
+bash "$repo/Tests/e2e/build-install-assets.sh" "$out"

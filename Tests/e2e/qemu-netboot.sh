@@ -4,9 +4,13 @@
 # The serial console goes to CONSOLE. KVM only when it can really work: /dev/kvm is usable and the CPU offers
 # vmx or svm. (On this workplace's machines /dev/kvm exists but without them, and every KVM boot fails with an
 # emulation failure, so QEMU emulates with TCG: 20-45 s a boot.)
-# Usage: qemu-netboot.sh NS TAP MAC bios|ovmf ipxe|none CONSOLE SECONDS
+# With DISK (a raw image file), the machine also has that disk, as virtio-blk: the NIC keeps boot index 1 and the
+# disk gets 2, and there is no `-boot n`, so the firmware's boot order falls through to the disk when the network
+# boot hands back (SeaBIOS after pxelinux's LOCALBOOT; OVMF after iPXE's `exit 1`); BIOS iPXE's `sanboot --drive
+# 0x80` boots it directly. QEMU runs with -no-reboot, so a guest's reboot ends this script.
+# Usage: qemu-netboot.sh NS TAP MAC bios|ovmf ipxe|none CONSOLE SECONDS [DISK]
 set -euo pipefail
-ns=$1 tap=$2 mac=$3 firmware=$4 rom=$5 console=$6 seconds=$7
+ns=$1 tap=$2 mac=$3 firmware=$4 rom=$5 console=$6 seconds=$7 disk=${8:-}
 nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1"
 if [ "$rom" = ipxe ]; then
     # Debian's iPXE ROMs match only the modern virtio-net PCI id, hence disable-legacy.
@@ -24,7 +28,18 @@ if [ "$firmware" = ovmf ]; then
     firmware_args=(-drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd"
                    -drive "if=pflash,format=raw,file=$vars")
 fi
+boot_args=(-boot n)
+if [ -n "$disk" ]; then
+    boot_args=(-drive "file=$disk,format=raw,if=none,id=disk0" -device "virtio-blk-pci,drive=disk0,bootindex=2")
+    if [ "$firmware" = ovmf ] && [ "$rom" = ipxe ]; then
+        # OVMF ranks every boot option of the NIC at the NIC's boot index: after iPXE's own, its native PXEv4/v6
+        # and HTTPv4/v6 boot (which waits about 60 s for a DHCP offer naming an HTTP URL) would run before the disk.
+        # iPXE is the network boot here, so OVMF's own IP stacks are switched off (fw_cfg knobs; OVMF 2022.11
+        # honours them) and the disk follows iPXE's `exit 1` at once. Without them it still falls through, ~75 s later.
+        boot_args+=(-fw_cfg name=opt/org.tianocore/IPv4Support,string=no -fw_cfg name=opt/org.tianocore/IPv6Support,string=no)
+    fi
+fi
 # exec: the caller's PID is timeout's, which passes SIGTERM on to QEMU.
 exec timeout "$seconds" ip netns exec "$ns" qemu-system-x86_64 -accel "$accelerator" -m 384 -display none -no-reboot -monitor none \
     -serial "file:$console" -netdev "tap,id=n0,ifname=$tap,script=no,downscript=no" -device "$nic" \
-    -boot n "${firmware_args[@]}"
+    "${boot_args[@]}" "${firmware_args[@]}"
