@@ -72,6 +72,33 @@ let package = Package(
             ]
         ),
 
+        // HTTP's pure core: request-target decoding and its path rules, routes, byte ranges, response plans.
+        .target(name: "HTTPCore"),
+        // HTTP's adapter: SwiftNIO's NIOHTTP1 codec, sendfile for files under the root, connection and time limits.
+        .target(
+            name: "HTTPService",
+            dependencies: [
+                "HTTPCore", "Inventory", "TFTPCore", "TFTPService",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // The install-once state machine: install phases, the callback's token check, reinstall. Pure.
+        .target(name: "Lifecycle", dependencies: ["Inventory"]),
+        // Machine lifecycle records in SQLite (machines.sqlite) and the live book of them the servers report to.
+        .target(
+            name: "LifecycleService",
+            dependencies: [
+                "Lifecycle", "Inventory",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
         // sd_notify, the watchdog and the journald log handler, through libsystemd.
         .systemLibrary(
             name: "CSystemd",
@@ -87,10 +114,13 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "Inventory", "DHCPCore", "DHCPService", "TFTPCore", "TFTPService", "Systemd",
+                "Inventory", "DHCPCore", "DHCPService", "TFTPCore", "TFTPService", "HTTPCore", "HTTPService",
+                "Lifecycle",
+                "LifecycleService", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -135,6 +165,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "ApplianceTests",

@@ -11,9 +11,18 @@ public struct Inventory: Sendable {
     /// What machines that no profile claims boot.
     public let unknownMachineBoot: BootEntry
     /// Every rendered file by its path under the TFTP root (`pxelinux.cfg/01-52-54-00-12-34-56`).
-    public let renderedFiles: [String: [UInt8]]
+    public private(set) var renderedFiles: [String: [UInt8]]
     /// Problems that did not stop the load (a kernel not yet under the TFTP root, an unused variable).
     public let warnings: [Diagnostic]
+    /// Answer files of machines in state `install`, by lower-cased host name.
+    public internal(set) var answerFiles: [String: MachineAnswerFiles] = [:]
+    /// The subnets' settings for answer files.
+    public internal(set) var answerFileSubnets: [AnswerFileSubnet] = []
+    /// For machines in state `install`: the local-boot config each of their file names switches to once the machine
+    /// is installed (`applyingInstalled`).
+    var installedBootFiles: [String: [UInt8]] = [:]
+    /// Host names (lower-cased) whose install finished: they boot their disk until reinstalled.
+    public private(set) var installedHostnames: Set<String> = []
 
     private let machineIndexByMAC: [MACAddress: Int]
     private let machineIndexByIP: [IPv4Address: Int]
@@ -46,6 +55,30 @@ public struct Inventory: Sendable {
 
     public func machine(for ip: IPv4Address) -> Machine? {
         machineIndexByIP[ip].map { machines[$0] }
+    }
+
+    /// This snapshot with the machines in `hostnames` (lower-cased) switched to local boot: what their installers'
+    /// callbacks decided (docs/lifecycle.md). Machines not in state `install` are unaffected.
+    public func applyingInstalled(_ hostnames: Set<String>) -> Inventory {
+        var result = self
+        result.installedHostnames = hostnames
+        for machine in machines where machine.state == .install && hostnames.contains(machine.hostname.lowercased()) {
+            for mac in machine.macs {
+                for format in BootConfigFormat.allCases {
+                    var names = [format.fileName(for: mac)]
+                    if let ip = machine.ip, let ipName = format.fileName(for: ip) { names.append(ipName) }
+                    for name in names {
+                        if let installed = installedBootFiles[name] { result.renderedFiles[name] = installed }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Whether `machine` boots its disk: state `local`, or installed and not yet asked to reinstall.
+    public func bootsLocalDisk(_ machine: Machine) -> Bool {
+        machine.state == .local || installedHostnames.contains(machine.hostname.lowercased())
     }
 
     /// A rendered file by its TFTP path (already normalised: no leading `/`, `/` separators).

@@ -25,6 +25,9 @@ public struct TFTPServerConfiguration: Sendable {
     public var busyPollMicroseconds = 200
     /// Which MAC holds a client's address (filled by DHCP), so a transfer's log names the machine.
     public var addressBook: ClientAddressBook?
+    /// Told of every transfer that reached its end: the file's path, whether it was rendered, the client's address
+    /// and MAC when known (the machine lifecycle's "last boot file" and "install started").
+    public var transferCompleted: (@Sendable (String, Bool, IPv4Address, MACAddress?) -> Void)?
 
     public init(
         bindAddress: SocketAddress, rootPath: String?, limits: TFTPTransferLimits = .init(), interfaceMTU: Int? = nil,

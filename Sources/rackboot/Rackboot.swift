@@ -7,6 +7,9 @@ struct Rackboot: AsyncParsableCommand {
         commandName: "rackboot",
         abstract: "Network-boot provisioning: DHCP, TFTP and per-machine boot configs from one inventory.",
         version: RackbootVersion.string,
-        subcommands: [CheckCommand.self, RenderCommand.self, ServeCommand.self, LeasesCommand.self]
+        subcommands: [
+            CheckCommand.self, RenderCommand.self, ServeCommand.self, LeasesCommand.self, MachinesCommand.self,
+            ReinstallCommand.self,
+        ]
     )
 }

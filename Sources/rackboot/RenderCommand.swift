@@ -1,10 +1,12 @@
+import Appliance
 import ArgumentParser
 import Inventory
 
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Print exactly the boot config that the machine with this MAC is served.",
+        abstract:
+            "Print exactly the boot config (or, with --file, the answer file) the machine with this MAC is served.",
         discussion: "Machines that no profile claims get the unknown-machine config, as they would over TFTP."
     )
 
@@ -13,6 +15,13 @@ struct RenderCommand: ParsableCommand {
 
     @Option(name: .long, help: "The boot loader's format: pxelinux, grub or ipxe.")
     var format: BootConfigFormat = .pxelinux
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Print this answer file of the machine (a name under its template's 'files:') instead of its boot "
+                + "config, with its current install token.", valueName: "name"))
+    var file: String?
 
     @OptionGroup var load: LoadOptions
 
@@ -31,7 +40,19 @@ struct RenderCommand: ParsableCommand {
                     + "run 'rackboot check'\n")
             throw ExitCode(1)
         }
-        let served = inventory.bootConfig(for: mac, format: format)
+        guard let config = outcome.config else { throw ExitCode(1) }
+        if let file {
+            do {
+                print(
+                    try MachineState.renderAnswerFile(file, mac: mac, config: config, inventory: inventory),
+                    terminator: "")
+            } catch {
+                StandardError.write("rackboot: \(error)\n")
+                throw ExitCode(1)
+            }
+            return
+        }
+        let served = try MachineState.servedInventory(inventory, config: config).bootConfig(for: mac, format: format)
         if let machine = inventory.machine(for: mac) {
             StandardError.write("# \(mac) is \(machine.hostname) (\(machine.profileFile)), served as \(served.path)\n")
         } else {

@@ -17,20 +17,27 @@ public struct ApplianceConfig: Sendable {
     public var dhcp: DHCPSettings
     public var boot: BootSettings
     public var tftp: TFTPSettings
+    /// `nil` when the HTTP service is off (no `http:` section, or `enabled: false`).
+    public var http: HTTPSettings?
 
     /// The inventory's view of this configuration.
     public func inventoryContext(
         bootFileRootDescription: String,
         bootFileExists: @escaping (String) -> Bool
     ) -> InventoryContext {
-        InventoryContext(
+        var context = InventoryContext(
             subnets: dhcp.subnets.map {
-                InventoryContext.Subnet(
+                var subnet = InventoryContext.Subnet(
                     network: $0.network, nextServer: $0.nextServer ?? boot.nextServer,
                     router: $0.router, pools: $0.pools, location: $0.location)
+                subnet.dnsServers = $0.dnsServers
+                subnet.domain = $0.domain
+                return subnet
             },
             defaultServer: boot.nextServer, unknownMachinePolicy: unknownMachines,
             bootFileRootDescription: bootFileRootDescription, bootFileExists: bootFileExists)
+        context.httpPort = http?.port
+        return context
     }
 }
 
@@ -145,4 +152,18 @@ public struct TFTPSettings: Sendable {
     public var retransmitTimeout: Int = 1
     /// Retransmissions of one window before the transfer is abandoned.
     public var retries: Int = 5
+}
+
+/// HTTP service settings (`http:`): boot files, rendered configs and answer files, the install callback.
+public struct HTTPSettings: Sendable {
+    /// The address to listen on; 0.0.0.0 listens on every interface.
+    public var address = IPv4Address(rawValue: 0)
+    /// 80 by default; URLs handed to machines (`{{http}}`) name any other port.
+    public var port: Int = 80
+    /// Open connections at most.
+    public var maxConnections: Int = 1024
+    /// Seconds a request may take to arrive whole (and an idle keep-alive connection may stay open).
+    public var requestTimeout: Int = 10
+    /// Seconds a response may make no progress before it is abandoned.
+    public var sendTimeout: Int = 30
 }

@@ -4,7 +4,7 @@ import TFTPService
 
 /// Reads the appliance configuration file into `ApplianceConfig`, reporting every problem with its position.
 enum ConfigParser {
-    static let topLevelKeys = ["profiles", "state_directory", "unknown_machines", "dhcp", "boot", "tftp"]
+    static let topLevelKeys = ["profiles", "state_directory", "unknown_machines", "dhcp", "boot", "tftp", "http"]
 
     /// `resolvePath` turns a path written in the file into an absolute one (relative to the file's folder).
     static func parse(
@@ -35,18 +35,19 @@ enum ConfigParser {
         let dhcp = SubnetParser.parseDHCP(reader, collector: collector)
         let dhcpIsWhole = !collector.diagnostics[beforeDHCP...].contains { $0.severity == .error }
         let tftp = parseTFTP(reader, resolvePath: resolvePath, collector: collector)
+        let http = parseHTTP(reader, collector: collector)
 
         let parts = ConfigParts(
             profileDirectory: profiles, tftpRoot: tftp?.root ?? resolvePath("tftproot"),
             subnets: dhcpIsWhole ? dhcp?.subnets : nil, boot: boot,
-            unknownMachines: unknownMachines)
+            unknownMachines: unknownMachines, http: http ?? nil)
         guard !collector.diagnostics[before...].contains(where: { $0.severity == .error }),
-            let boot, let dhcp, let tftp, let unknownMachines
+            let boot, let dhcp, let tftp, let unknownMachines, let http
         else { return (nil, parts) }
         let config = ApplianceConfig(
             sourcePath: source.path, profileDirectory: profiles,
             stateDirectory: stateDirectory, unknownMachines: unknownMachines, dhcp: dhcp,
-            boot: boot, tftp: tftp)
+            boot: boot, tftp: tftp, http: http)
         return (config, parts)
     }
 
@@ -119,6 +120,31 @@ enum ConfigParser {
             }
         }
         return address == nil ? nil : boot
+    }
+
+    /// `http:`: the outer optional is nil when the section has errors; the inner one when HTTP is off.
+    private static func parseHTTP(_ reader: MappingReader, collector: DiagnosticCollector) -> HTTPSettings?? {
+        guard
+            let section = reader.mapping(
+                "http", describing: "'http'",
+                allowedKeys: ["enabled", "address", "port", "max_connections", "request_timeout", "send_timeout"])
+        else { return .some(nil) }
+        let before = collector.diagnostics.count
+        var http = HTTPSettings()
+        if let address = section.string("address") {
+            if let parsed = IPv4Address(address.value) {
+                http.address = parsed
+            } else {
+                collector.error("'\(address.value)' is not an IPv4 address", at: address.location)
+            }
+        }
+        if let port = section.integer("port", in: 1...65535) { http.port = port.value }
+        if let count = section.integer("max_connections", in: 1...100_000) { http.maxConnections = count.value }
+        if let timeout = section.duration("request_timeout", in: 1...3600) { http.requestTimeout = timeout.value }
+        if let timeout = section.duration("send_timeout", in: 1...3600) { http.sendTimeout = timeout.value }
+        guard !collector.diagnostics[before...].contains(where: { $0.severity == .error }) else { return nil }
+        if section.boolean("enabled")?.value == false { return .some(nil) }
+        return .some(http)
     }
 
     private static func parseTFTP(

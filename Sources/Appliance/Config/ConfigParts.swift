@@ -11,6 +11,8 @@ struct ConfigParts: Sendable {
     var subnets: [SubnetSettings]?
     var boot: BootSettings?
     var unknownMachines: UnknownMachinePolicy?
+    /// `nil` when HTTP is off or its section has errors.
+    var http: HTTPSettings?
 
     /// The inventory's view of these parts: checks that need a part that did not parse are left out (addresses
     /// against subnets, boot files when the root is not a folder, the unknown-machine template).
@@ -20,13 +22,17 @@ struct ConfigParts: Sendable {
         let defaultServer = boot?.nextServer ?? IPv4Address(rawValue: 0)
         var context = InventoryContext(
             subnets: (subnets ?? []).map {
-                InventoryContext.Subnet(
+                var subnet = InventoryContext.Subnet(
                     network: $0.network, nextServer: $0.nextServer ?? defaultServer,
                     router: $0.router, pools: $0.pools, location: $0.location)
+                subnet.dnsServers = $0.dnsServers
+                subnet.domain = $0.domain
+                return subnet
             },
             defaultServer: defaultServer, unknownMachinePolicy: unknownMachines ?? .localBoot,
             bootFileRootDescription: bootFileRootDescription, bootFileExists: bootFileExists)
         context.subnetsAreKnown = subnets != nil
+        context.httpPort = http?.port
         return context
     }
 }

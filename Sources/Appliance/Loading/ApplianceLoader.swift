@@ -120,6 +120,11 @@ public struct ApplianceLoader: Sendable {
         from profileDirectory: String, context: InventoryContext,
         collector: DiagnosticCollector
     ) -> (inventory: Inventory?, profiles: Int, templates: Int) {
+        var context = context
+        let templates = profileDirectory + "/" + ProfileDirectory.templateSubdirectory
+        context.readTemplateFile = { [displayPath] path in
+            TextFiles.readAnswerFileSource(templates + "/" + path, shownAs: displayPath.display(templates + "/" + path))
+        }
         guard
             let contents = ProfileDirectory(path: profileDirectory)
                 .read(displayPath: displayPath, collector: collector)

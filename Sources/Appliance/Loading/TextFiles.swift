@@ -16,6 +16,26 @@ enum TextFiles {
         return text
     }
 
+    /// Answer files are rendered per request from memory, so their size is capped.
+    static let maximumAnswerFileBytes = 1 << 20
+
+    /// An answer file's source text, or why it cannot be one.
+    static func readAnswerFileSource(_ path: String, shownAs shown: String) -> Result<
+        TemplateFileText, TemplateFileReadError
+    > {
+        guard isRegularFile(path) else { return .failure(TemplateFileReadError("\(shown) is not a file")) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(TemplateFileReadError("cannot read \(shown)"))
+        }
+        guard data.count <= maximumAnswerFileBytes else {
+            return .failure(TemplateFileReadError("\(shown) is over \(maximumAnswerFileBytes >> 20) MiB"))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return .failure(TemplateFileReadError("\(shown) is not UTF-8 text"))
+        }
+        return .success(TemplateFileText(displayPath: shown, text: text))
+    }
+
     static func isRegularFile(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue

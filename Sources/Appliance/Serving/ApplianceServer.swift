@@ -1,7 +1,9 @@
 import DHCPCore
 import DHCPService
 import Foundation
+import HTTPService
 import Inventory
+import LifecycleService
 import Logging
 import NIOCore
 import NIOPosix
@@ -38,9 +40,18 @@ public struct ApplianceServer {
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let shared = inventory
-        let addressBook = ClientAddressBook()
+        let book = try MachineLifecycleBook(
+            store: MachineStateStore(path: config.stateDirectory + "/machines.sqlite"), logger: logger,
+            now: { Int64(Date().timeIntervalSince1970) }, installedChanged: { shared.setInstalled($0) })
+        let addressBook = ClientAddressBook(acknowledged: { mac, address in
+            MachineActivity.dhcpAcknowledged(mac, address, inventory: shared, book: book)
+        })
+        let activity = MachineActivity(inventory: shared, book: book, addressBook: addressBook)
         var tftpSettings = try tftpConfiguration()
         tftpSettings.addressBook = addressBook
+        tftpSettings.transferCompleted = { path, isRendered, client, mac in
+            activity.fileServed(path: path, isRendered: isRendered, client: client, mac: mac)
+        }
         let tftpService = try await TFTPServer(
             configuration: tftpSettings, inventory: { shared.inventory }, logger: logger
         ).start(on: group)
@@ -57,6 +68,17 @@ public struct ApplianceServer {
             dhcp = try await server.start(on: group, threadPool: .singleton)
         }
 
+        var http: HTTPServer.Running?
+        if let settings = config.http {
+            http = try await HTTPServer(
+                configuration: httpConfiguration(settings), inventory: { shared.inventory },
+                endpoints: MachineEndpoints(activity: activity), addressBook: addressBook, logger: logger
+            ).start(on: group)
+        }
+        let control = try await ControlSocket.bind(
+            path: ControlSocket.socketPath(stateDirectory: config.stateDirectory), inventory: shared, book: book,
+            logger: logger, on: group)
+
         let status = ApplianceStatus(machines: inventory.inventory.machines.count)
         notifier.ready(status: status.line())
         logger.info("ready", metadata: ["status": "\(status.line())"])
@@ -64,8 +86,12 @@ public struct ApplianceServer {
         let reloader = InventoryReloader(
             loader: loader, config: config, inventory: inventory, notifier: notifier,
             status: status, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: tftpService)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: LifecycleFlushService(book: book)), .init(service: tftpService),
+        ]
+        if let http { services.append(.init(service: http)) }
         if let dhcp { services.append(.init(service: dhcp)) }
+        services.append(.init(service: control))
         services.append(
             .init(
                 service: ReloadService(
@@ -107,6 +133,16 @@ public struct ApplianceServer {
             probes.append(LivenessProbe(name: "lease store", check: { dhcp.checkHealth() }))
         }
         return probes
+    }
+
+    func httpConfiguration(_ settings: HTTPSettings) throws -> HTTPServerConfiguration {
+        var configuration = HTTPServerConfiguration(
+            bindAddress: try SocketAddress(ipAddress: settings.address.description, port: settings.port),
+            rootPath: config.tftp.root)
+        configuration.maxConnections = settings.maxConnections
+        configuration.requestTimeout = .seconds(Int64(settings.requestTimeout))
+        configuration.sendStallTimeout = .seconds(Int64(settings.sendTimeout))
+        return configuration
     }
 
     func tftpConfiguration() throws -> TFTPServerConfiguration {

@@ -27,6 +27,7 @@ enum DHCPSetup {
                 bios: config.boot.biosFile, efiX64: config.boot.efiX64File,
                 efiARM64: config.boot.efiARM64File, httpBootURL: config.boot.httpBootURL,
                 ipxeScripts: config.boot.ipxeScripts))
+        engine.bootFiles.ipxeHTTPPort = config.http?.port
         engine.authoritative = config.dhcp.authoritative
         engine.rateLimitTrackedClients = config.dhcp.rateLimitTrackedMACs
         var interfaces: [String] = []

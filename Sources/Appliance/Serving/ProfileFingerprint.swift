@@ -10,15 +10,18 @@ struct ProfileFingerprint: Equatable, Sendable {
 
     init(directory: String) {
         var entries: [String: [Double]] = [:]
-        for folder in [directory, directory + "/" + ProfileDirectory.templateSubdirectory] {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-                let path = folder + "/" + name
-                let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-                let size = (attributes?[.size] as? NSNumber)?.doubleValue ?? -1
-                let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
-                entries[path] = [size, modified]
-            }
+        let templates = directory + "/" + ProfileDirectory.templateSubdirectory
+        // Answer files live in folders under templates/; any file there counts.
+        let answerFiles = (FileManager.default.subpaths(atPath: templates) ?? []).filter { $0.contains("/") }
+        let yamlFiles = [directory, templates].flatMap { folder in
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { folder + "/" + $0 }
+        }
+        for path in yamlFiles + answerFiles.map({ templates + "/" + $0 }) {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            let size = (attributes?[.size] as? NSNumber)?.doubleValue ?? -1
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+            entries[path] = [size, modified]
         }
         self.entries = entries
     }

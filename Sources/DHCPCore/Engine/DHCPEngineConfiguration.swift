@@ -72,6 +72,9 @@ public struct DHCPBootFiles: Sendable {
     public var httpBootURL: String?
     /// iPXE gets its per-MAC script rendered by the inventory instead of a binary.
     public var ipxeScripts: Bool = true
+    /// When the HTTP service runs, its port: iPXE then gets its script as an `http://` URL on the subnet's boot
+    /// server, so the kernel and initrds the script names load over HTTP too (docs/protocol.md, "iPXE over HTTP").
+    public var ipxeHTTPPort: Int?
 
     public init(
         bios: String, efiX64: String, efiARM64: String? = nil, httpBootURL: String? = nil,

@@ -58,7 +58,8 @@ struct Exchange {
     }
 
     func bootFile(_ configuration: DHCPEngineConfiguration) -> String? {
-        client.bootFile(from: configuration.bootFiles, mac: mac, inventory: context.inventory)
+        client.bootFile(
+            from: configuration.bootFiles, mac: mac, server: subnet.nextServer, inventory: context.inventory)
     }
 
     /// DHCPOFFER or DHCPACK of `address` with the lease times, the network options and, for network-boot

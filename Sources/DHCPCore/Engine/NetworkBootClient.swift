@@ -57,12 +57,17 @@ public struct NetworkBootClient: Sendable, Hashable {
     ///
     /// RFC 4578 as corrected by its errata: 7 and 9 are both x86-64 UEFI in practice (docs/protocol.md, "Option 93
     /// client architectures").
-    public func bootFile(from files: DHCPBootFiles, mac: MACAddress, inventory: Inventory) -> String? {
+    /// `server` is the boot server of the client's subnet (siaddr).
+    public func bootFile(
+        from files: DHCPBootFiles, mac: MACAddress, server: IPv4Address, inventory: Inventory
+    ) -> String? {
         switch kind {
         case .plain:
             return nil
         case .ipxe where files.ipxeScripts:
-            return inventory.bootConfig(for: mac, format: .ipxe).path
+            let script = inventory.bootConfig(for: mac, format: .ipxe).path
+            guard let port = files.ipxeHTTPPort else { return script }
+            return ServiceURL.base(server: server, port: port) + "/" + script
         case .http:
             return files.httpBootURL
         case .pxe, .ipxe:

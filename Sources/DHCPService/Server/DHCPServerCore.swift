@@ -87,7 +87,7 @@ final class DHCPServerCore {
             case .success:
                 self.storeRecovered()
                 switch change {
-                case .bind(let lease): self.addressBook?.record(lease.mac, at: lease.address)
+                case .bind(let lease): self.addressBook?.acknowledge(lease.mac, at: lease.address)
                 case .release(let lease), .quarantine(let lease): self.addressBook?.forget(lease.address)
                 }
                 self.log(decision.event, arrival: arrival)

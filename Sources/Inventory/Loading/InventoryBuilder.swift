@@ -4,7 +4,8 @@
 /// inventory at all (a broken set never half-loads, docs/protocol.md, "Whole-or-nothing reloads").
 public enum InventoryBuilder {
     /// Variables every template may use without defining them.
-    public static let builtinVariables = ["hostname", "mac", "ip", "server", "template"]
+    public static let builtinVariables =
+        ["hostname", "mac", "ip", "server", "template"] + AnswerFileVariables.http + AnswerFileVariables.answerFileOnly
 
     /// x86 Linux keeps at most 2048 bytes of command line including the final NUL (`COMMAND_LINE_SIZE`); a longer
     /// one is cut silently by the kernel, so it is refused here.
@@ -27,10 +28,14 @@ public enum InventoryBuilder {
 
         let diagnostics = collector.diagnostics[firstDiagnostic...]
         guard !diagnostics.containsErrors, let unknownMachines else { return nil }
-        return assemble(
+        var inventory = assemble(
             profiles: profiles, plans: plans, unknownMachines: unknownMachines,
             templateNames: templates.parsed.keys.sorted(), policy: context.unknownMachinePolicy,
             warnings: Array(diagnostics))
+        inventory.answerFileSubnets = context.subnets.map {
+            AnswerFileSubnet(network: $0.network, router: $0.router, dnsServers: $0.dnsServers, domain: $0.domain)
+        }
+        return inventory
     }
 
     /// The parsed templates by name, and the names of every template file (parsed or not), so that a profile naming
@@ -53,7 +58,13 @@ public enum InventoryBuilder {
                 continue
             }
             templates.files[source.stem] = source.path
-            guard let template = TemplateParser.parse(source, into: collector) else { continue }
+            guard let template = TemplateParser.parse(source, readFile: context.readTemplateFile, into: collector)
+            else { continue }
+            if context.httpPort == nil, let first = template.files.first {
+                collector.error(
+                    "template '\(template.name)' has answer files, which are served over HTTP, but the HTTP service "
+                        + "is off; add an 'http:' section to the configuration", at: first.reference.location)
+            }
             for variable in template.defaults where builtinVariables.contains(variable.name.value) {
                 collector.error(
                     "'\(variable.name.value)' is built in; a template cannot set it", at: variable.name.location)
@@ -75,6 +86,8 @@ public enum InventoryBuilder {
         warnings: [Diagnostic]
     ) -> Inventory {
         var files: [String: [UInt8]] = [:]
+        var localBootFiles: [String: [UInt8]] = [:]
+        var answerFiles: [String: MachineAnswerFiles] = [:]
         var machines: [Machine] = []
         for (profile, plan) in zip(profiles, plans) {
             guard let hostname = profile.hostname?.value, let state = profile.state?.value, let plan else { continue }
@@ -84,17 +97,30 @@ public enum InventoryBuilder {
                 variables: Dictionary(profile.variables.map { ($0.name.value, $0.value.value) }) { first, _ in first },
                 profileFile: profile.source.fileName)
             machines.append(machine)
+            if case .linux(let template, let values) = plan.kind, state == .install, !template.files.isEmpty {
+                answerFiles[hostname.lowercased()] = MachineAnswerFiles(
+                    hostname: hostname, macs: machine.macs, fixedIP: machine.ip, values: values,
+                    files: Dictionary(template.files.map { ($0.name.value, $0.text) }) { first, _ in first })
+            }
             for (index, mac) in machine.macs.enumerated() {
                 let comment =
                     "Rendered by Rackboot for \(hostname) (\(mac)) from \(machine.profileFile), "
                     + (state == .local ? "state local" : "template \(machine.templateName ?? "")")
                     + "; edit the profile, not this file."
+                let installedComment =
+                    "Rendered by Rackboot for \(hostname) (\(mac)) from \(machine.profileFile), installed: "
+                    + "boots its disk until `rackboot reinstall \(hostname)`."
                 for format in BootConfigFormat.allCases {
                     let text = Array(format.render(plan.entry(for: mac), comment: comment).utf8)
-                    files[format.fileName(for: mac)] = text
+                    // What the machine gets once its install called back (state install, lifecycle installed).
+                    let installed =
+                        state == .install ? Array(format.render(.localDisk, comment: installedComment).utf8) : nil
+                    var names = [format.fileName(for: mac)]
                     // The hex-IP name is a fallback lookup; it carries the config of the first MAC listed.
-                    if index == 0, let ip = machine.ip, let ipName = format.fileName(for: ip) {
-                        files[ipName] = text
+                    if index == 0, let ip = machine.ip, let ipName = format.fileName(for: ip) { names.append(ipName) }
+                    for name in names {
+                        files[name] = text
+                        localBootFiles[name] = installed
                     }
                 }
             }
@@ -109,9 +135,12 @@ public enum InventoryBuilder {
             let comment = "Rendered by Rackboot for machines without a profile (unknown_machines: \(policyText))."
             files[format.fallbackFileName] = Array(format.renderFallback(unknownMachineBoot, comment: comment).utf8)
         }
-        return Inventory(
+        var inventory = Inventory(
             machines: machines.sorted { $0.hostname < $1.hostname }, templateNames: templateNames,
             unknownMachineBoot: unknownMachineBoot, renderedFiles: files, warnings: warnings)
+        inventory.installedBootFiles = localBootFiles
+        inventory.answerFiles = answerFiles
+        return inventory
     }
 
     static func emptyInventory() -> Inventory {

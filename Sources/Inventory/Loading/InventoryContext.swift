@@ -6,6 +6,8 @@ public struct InventoryContext {
         /// The TFTP server machines on this subnet use (`{{server}}` in their command lines).
         public var nextServer: IPv4Address
         public var router: IPv4Address?
+        public var dnsServers: [IPv4Address] = []
+        public var domain: String?
         public var pools: [IPv4Range]
         /// Where the subnet is configured, for notes.
         public var location: SourceLocation
@@ -33,6 +35,13 @@ public struct InventoryContext {
     public var bootFileExists: (String) -> Bool
     /// How to name the TFTP root in messages (`tftproot/`).
     public var bootFileRootDescription: String
+    /// The HTTP service's port; `nil` when it is off, which leaves `{{http}}`, `{{files_url}}` and answer files
+    /// without a server.
+    public var httpPort: Int?
+    /// Reads an answer file's source, by its path relative to the templates folder.
+    public var readTemplateFile: (String) -> Result<TemplateFileText, TemplateFileReadError> = { path in
+        .failure(TemplateFileReadError("'\(path)' cannot be read: no templates folder"))
+    }
 
     public init(
         subnets: [Subnet], defaultServer: IPv4Address, unknownMachinePolicy: UnknownMachinePolicy = .localBoot,

@@ -68,8 +68,13 @@ struct ProfileChecks {
         values["server"] = server.description
         if let ip = profile.ip { values["ip"] = ip.value.description }
         values["mac"] = profile.macs.first?.value.description
+        if let port = context.httpPort {
+            let base = ServiceURL.base(server: server, port: port)
+            values["http"] = base
+            values["files_url"] = ServiceURL.files(base: base, hostname: hostname)
+        }
 
-        let used = Set(template.commandLine?.value.variableNames ?? [])
+        let used = Set((template.commandLine?.value.variableNames ?? []) + template.files.flatMap(\.text.variableNames))
         for variable in profile.variables
         where !used.contains(variable.name.value)
             && !InventoryBuilder.builtinVariables.contains(variable.name.value)
@@ -81,14 +86,12 @@ struct ProfileChecks {
         var complete = true
         for name in template.commandLine?.value.variableNames ?? [] where values[name] == nil {
             complete = false
-            let why =
-                name == "ip"
-                ? "but this profile has no fixed 'ip'"
-                : "which this profile does not define; add '\(name)' under 'variables'"
+            let why = Self.missingVariableReason(name)
             collector.error(
                 "template '\(template.name)' uses {{\(name)}}, \(why)", at: reference.location,
                 notes: template.commandLine.map { [.init("used here", at: $0.location)] } ?? [])
         }
+        if state == .install { complete = checkAnswerFiles(of: template, values: values, profile: profile) && complete }
         guard complete else { return nil }
         let description = template.description?.value ?? template.name
         let plan = BootPlan(kind: .linux(template, values: values), title: "\(hostname): \(description)")
@@ -99,6 +102,46 @@ struct ProfileChecks {
         return plan
     }
 
+    /// Why a command line cannot use `name` for this profile.
+    private static func missingVariableReason(_ name: String) -> String {
+        if name == "ip" { return "but this profile has no fixed 'ip'" }
+        if AnswerFileVariables.http.contains(name) {
+            return "which needs the HTTP service; add an 'http:' section to the configuration"
+        }
+        if AnswerFileVariables.answerFileOnly.contains(name) {
+            return "which only answer files can use (it is known when the machine asks for one)"
+        }
+        return "which this profile does not define; add '\(name)' under 'variables'"
+    }
+
+    /// Every placeholder of every answer file must be filled for this machine; a missing one is reported at the
+    /// line of the answer file that uses it.
+    private func checkAnswerFiles(
+        of template: BootTemplate, values: [String: String], profile: MachineProfile
+    ) -> Bool {
+        let requestTime = Set(AnswerFileVariables.answerFileOnly + ["ip", "mac"])
+        var complete = true
+        for file in template.files {
+            for name in file.text.variableNames where values[name] == nil && !requestTime.contains(name) {
+                complete = false
+                let why =
+                    AnswerFileVariables.http.contains(name)
+                    ? "which needs the HTTP service; add an 'http:' section to the configuration"
+                    : "which machine '\(profile.hostname?.value ?? "")' does not define; add '\(name)' under "
+                        + "'variables' in its profile or the template"
+                collector.error(
+                    "answer file '\(file.name.value)' uses {{\(name)}}, \(why)",
+                    at: SourceLocation(file: file.sourcePath, line: file.firstUse[name] ?? 1, column: 1),
+                    notes: [
+                        .init(
+                            "machine '\(profile.hostname?.value ?? "")' uses it here",
+                            at: profile.template?.location ?? .startOf(profile.source.path))
+                    ])
+            }
+        }
+        return complete
+    }
+
     /// What machines without a profile boot; `nil` when the configured template cannot serve them.
     func checkUnknownMachinePolicy() -> BootPlan? {
         guard case .template(let reference) = context.unknownMachinePolicy else { return .localDisk }
@@ -106,6 +149,9 @@ struct ProfileChecks {
         var values = Dictionary(template.defaults.map { ($0.name.value, $0.value.value) }) { a, _ in a }
         values["server"] = context.defaultServer.description
         values["template"] = template.name
+        if let port = context.httpPort {
+            values["http"] = ServiceURL.base(server: context.defaultServer, port: port)
+        }
         var complete = true
         for name in template.commandLine?.value.variableNames ?? [] where values[name] == nil {
             complete = false

@@ -11,7 +11,9 @@ public struct BootTemplate: Sendable {
     public var commandLine: Located<TemplateText>?
     /// Default values for per-machine variables.
     public var defaults: [(name: Located<String>, value: Located<String>)]
+    /// Answer files, by served name, in file order.
+    public var files: [AnswerFileTemplate] = []
 
     /// The keys a template file may hold.
-    public static let keys = ["description", "kernel", "initrds", "cmdline", "variables"]
+    public static let keys = ["description", "kernel", "initrds", "cmdline", "variables", "files"]
 }

@@ -41,6 +41,35 @@ public struct TemplateText: Sendable, Hashable {
         }
     }
 
+    /// The 1-based line of each placeholder name's first use in `text` (which parsed), for diagnostics.
+    public static func placeholderLines(in text: String) -> [String: Int] {
+        var lines: [String: Int] = [:]
+        var line = 1
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            line += rest[..<open.lowerBound].count { $0 == "\n" }
+            let afterOpen = rest[open.upperBound...]
+            guard let close = afterOpen.range(of: "}}") else { break }
+            let name = afterOpen[..<close.lowerBound].trimmingSpaces()
+            if lines[name] == nil { lines[name] = line }
+            line += afterOpen[..<close.lowerBound].count { $0 == "\n" }
+            rest = afterOpen[close.upperBound...]
+        }
+        return lines
+    }
+
+    /// The 1-based line where `opening` is first followed by `name` (spaces between allowed); 1 if nowhere.
+    static func lineOfText(_ opening: String, followedBy name: String, in text: String) -> Int {
+        var line = 1
+        var rest = Substring(text)
+        while let open = rest.range(of: opening) {
+            line += rest[..<open.lowerBound].count { $0 == "\n" }
+            if rest[open.upperBound...].drop(while: { $0 == " " }).hasPrefix(name) { return line }
+            rest = rest[open.upperBound...]
+        }
+        return 1
+    }
+
     /// Substitutes every placeholder; the caller has checked that `values` defines each one.
     public func expand(_ values: [String: String]) -> String {
         segments.map { segment in

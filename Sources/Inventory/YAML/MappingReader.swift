@@ -133,8 +133,12 @@ public struct MappingReader {
         return Array(sequence)
     }
 
-    /// A mapping of names to scalar values, in file order; names are checked as identifiers.
-    public func stringMap(_ key: String, what: String) -> [(name: Located<String>, value: Located<String>)]? {
+    /// A mapping of names to scalar values, in file order; names are checked by `nameProblem` (identifiers unless
+    /// told otherwise).
+    public func stringMap(
+        _ key: String, what: String,
+        nameProblem: ((String) -> String?)? = nil
+    ) -> [(name: Located<String>, value: Located<String>)]? {
         guard let value = node(key) else { return nil }
         guard case .mapping(let mapping) = value else {
             collector.error(
@@ -146,7 +150,9 @@ public struct MappingReader {
         var seen: [String: SourceLocation] = [:]
         for (nameNode, valueNode) in mapping {
             guard let name = scalarString(nameNode, what: "a \(what) name") else { continue }
-            if let problem = TextRules.identifierProblem(name.value, what: "\(what) name") {
+            let problem =
+                nameProblem.map { $0(name.value) } ?? TextRules.identifierProblem(name.value, what: "\(what) name")
+            if let problem {
                 collector.error(problem, at: name.location)
                 continue
             }

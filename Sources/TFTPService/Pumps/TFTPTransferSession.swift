@@ -26,6 +26,7 @@ final class TFTPTransferSession {
     private let client: TFTPPeerAddress
     private let logger: Logger
     private let completionMessageID: String
+    private let completed: @Sendable () -> Void
     private let countMalformedDatagram: @Sendable () -> Void
     let finished: @Sendable () -> Void
     /// When the heap entry for this transfer comes up.
@@ -46,6 +47,7 @@ final class TFTPTransferSession {
         client = TFTPPeerAddress(setup.client)
         logger = setup.logger
         completionMessageID = setup.completionMessageID
+        completed = setup.completed
         countMalformedDatagram = setup.countMalformedDatagram
         finished = setup.finished
     }
@@ -308,6 +310,7 @@ final class TFTPTransferSession {
             metadata["final_ack"] = "\(acknowledged)"
             metadata["message_id"] = "\(completionMessageID)"
             logger.info("TFTP transfer complete", metadata: metadata)
+            completed()
         case .clientDeclinedOptions(let message):
             metadata["client_message"] = "\(TFTPLogText.printable(message))"
             logger.info("TFTP client declined the options (UEFI size probe)", metadata: metadata)

@@ -15,6 +15,8 @@ struct TFTPTransferSetup: Sendable {
     let completionMessageID: String
     /// Counts a datagram that did not decode (the server's counter).
     let countMalformedDatagram: @Sendable () -> Void
+    /// Runs once when the whole file reached the client (the lifecycle's "last boot file").
+    var completed: @Sendable () -> Void = {}
     /// Runs once when the transfer is over and its socket closed (frees its slot in `TFTPActiveTransfers`).
     let finished: @Sendable () -> Void
 }

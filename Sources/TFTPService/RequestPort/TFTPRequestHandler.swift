@@ -160,6 +160,9 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                 completionMessageID: opened.isRendered
                     ? TFTPMessageID.bootConfigServed : TFTPMessageID.transferCompleted,
                 countMalformedDatagram: { transfers.countMalformedDatagram() },
+                completed: { [observer = configuration.transferCompleted, path = opened.name.path] in
+                    if let observer, let clientAddress { observer(path, opened.isRendered, clientAddress, mac) }
+                },
                 finished: { transfers.finish(client) }))
     }
 

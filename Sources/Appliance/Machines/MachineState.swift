@@ -1,0 +1,80 @@
+import Foundation
+import Inventory
+import Lifecycle
+import LifecycleService
+
+/// The machine state of a configuration's state directory, for the commands that run beside (or without) the server.
+public enum MachineState {
+    public static func controlSocketPath(_ config: ApplianceConfig) -> String {
+        ControlSocket.socketPath(stateDirectory: config.stateDirectory)
+    }
+
+    static func databasePath(_ config: ApplianceConfig) -> String {
+        config.stateDirectory + "/machines.sqlite"
+    }
+
+    /// The stored records; none when the server never ran with this state directory.
+    public static func storedRecords(_ config: ApplianceConfig) throws -> [String: MachineLifecycleRecord] {
+        let path = databasePath(config)
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        return try MachineStateStore(readingExisting: path).loadAll()
+    }
+
+    /// `inventory` as the server serves it: installed machines boot their disk.
+    public static func servedInventory(_ inventory: Inventory, config: ApplianceConfig) throws -> Inventory {
+        inventory.applyingInstalled(Set(try storedRecords(config).filter { $0.value.phase == .installed }.keys))
+    }
+
+    /// Reinstall without a running server: writes the record for the next start.
+    public static func reinstallOffline(_ key: String, config: ApplianceConfig, inventory: Inventory) throws -> String {
+        let machine =
+            MACAddress(key).flatMap(inventory.machine(for:))
+            ?? inventory.machines.first { $0.hostname.lowercased() == key.lowercased() }
+        guard let machine else { throw MachineStateError("no machine with MAC or host name '\(key)'") }
+        guard machine.state == .install else {
+            throw MachineStateError(
+                "\(machine.hostname)'s profile is in state local; set 'state: install' in \(machine.profileFile)")
+        }
+        let store = try MachineStateStore(path: databasePath(config))
+        let current =
+            try store.loadAll()[machine.hostname.lowercased()]
+            ?? MachineLifecycleRecord(hostname: machine.hostname, token: MachineLifecycleBook.randomToken())
+        let next = MachineLifecycle.reinstall(current, newToken: MachineLifecycleBook.randomToken())
+        try store.saveNow([next])
+        return "\(machine.hostname) installs again on its next network boot (the server is not running: "
+            + "recorded for its next start)"
+    }
+
+    /// The answer file `name` of the machine with `mac`, as the machine would get it now.
+    public static func renderAnswerFile(
+        _ name: String, mac: MACAddress, config: ApplianceConfig, inventory: Inventory
+    ) throws -> String {
+        guard let machine = inventory.machine(for: mac) else { throw MachineStateError("no profile claims \(mac)") }
+        guard let files = inventory.answerFiles[machine.hostname.lowercased()] else {
+            throw MachineStateError(
+                "\(machine.hostname) has no answer files (its template names none, or its state is not install)")
+        }
+        let record = try storedRecords(config)[machine.hostname.lowercased()]
+        let address = machine.ip ?? record?.lastDHCPAddress.flatMap(IPv4Address.init)
+        guard let address else {
+            throw MachineStateError("\(machine.hostname) has no fixed 'ip' and no lease yet: its {{ip}} is not known")
+        }
+        let token = record?.installToken ?? "TOKEN-ASSIGNED-AT-FIRST-BOOT"
+        let callback = ServiceURL.callback(base: files.values["http"] ?? "", hostname: files.hostname, token: token)
+        switch files.render(
+            name, client: address, macAtClient: mac, callbackURL: callback, subnets: inventory.answerFileSubnets)
+        {
+        case .rendered(let text): return text
+        case .notFound(let reason), .forbidden(let reason): throw MachineStateError(reason)
+        }
+    }
+}
+
+/// Why a machine-state command failed, in words for the admin.
+public struct MachineStateError: Error, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,100 @@
+import Inventory
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+import TFTPService
+
+/// What every connection of one server shares.
+struct HTTPServerContext: Sendable {
+    let configuration: HTTPServerConfiguration
+    let root: TFTPRootDirectory?
+    let inventory: @Sendable () -> Inventory
+    let endpoints: any HTTPMachineEndpoints
+    let addressBook: ClientAddressBook?
+    let logger: Logger
+    let counters: HTTPCounters
+}
+
+/// The HTTP service's adapter: a SwiftNIO TCP listener with NIOHTTP1's codec, and `HTTPConnectionHandler` per
+/// connection (docs/architecture.md says why NIOHTTP1 rather than a framework).
+///
+/// Routing, ranges and path rules are `HTTPCore`'s; the boot-file lookup is TFTP's (`TFTPFileResolver` and the
+/// jailed `TFTPRootDirectory`), so a name means the same file over both protocols.
+public struct HTTPServer: Sendable {
+    public let configuration: HTTPServerConfiguration
+    public let counters = HTTPCounters()
+    let context: HTTPServerContext
+
+    /// Resolves the root once; fails if it does not exist.
+    public init(
+        configuration: HTTPServerConfiguration, inventory: @escaping @Sendable () -> Inventory,
+        endpoints: any HTTPMachineEndpoints, addressBook: ClientAddressBook?, logger: Logger
+    ) throws(TFTPRootDirectoryError) {
+        self.configuration = configuration
+        let root = try configuration.rootPath.map { path throws(TFTPRootDirectoryError) in
+            try TFTPRootDirectory(path: path)
+        }
+        context = HTTPServerContext(
+            configuration: configuration, root: root, inventory: inventory, endpoints: endpoints,
+            addressBook: addressBook, logger: logger, counters: counters)
+    }
+
+    /// Binds the listening socket; the returned service serves until graceful shutdown.
+    public func start(on group: any EventLoopGroup) async throws -> Running {
+        let context = self.context
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                guard context.counters.openConnection(limit: context.configuration.maxConnections) else {
+                    context.counters.countConnectionOverLimit()
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in context.counters.closeConnection() }
+                return channel.eventLoop.makeCompletedFuture {
+                    try Self.configurePipeline(channel.pipeline.syncOperations, context: context)
+                }
+            }
+            .bind(to: configuration.bindAddress).get()
+        context.logger.info("HTTP server listening", metadata: ["address": "\(configuration.bindAddress)"])
+        return Running(server: self, listener: channel)
+    }
+
+    static func configurePipeline(
+        _ pipeline: ChannelPipeline.SynchronousOperations, context: HTTPServerContext
+    ) throws {
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderFieldSize = context.configuration.maxHeaderBytes
+        limits.maxHeaderListSize = context.configuration.maxHeaderBytes
+        let activity = HTTPConnectionActivity()
+        try pipeline.addHandler(HTTPActivityCounter(activity: activity))
+        try pipeline.addHandler(HTTPResponseEncoder())
+        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: limits)))
+        try pipeline.addHandler(HTTPServerPipelineHandler())
+        try pipeline.addHandler(HTTPServerProtocolErrorHandler())
+        try pipeline.addHandler(HTTPConnectionHandler(server: context, activity: activity))
+    }
+
+    /// A bound HTTP server as a swift-service-lifecycle service.
+    public struct Running: Service {
+        public let server: HTTPServer
+        let listener: any Channel
+
+        /// The bound address (the port when 0 was asked for).
+        public var localAddress: SocketAddress? { listener.localAddress }
+
+        /// Waits for graceful shutdown, then stops accepting; open connections finish their response or are closed
+        /// when the group's drain time runs out.
+        public func run() async throws {
+            try? await gracefulShutdown()
+            server.context.logger.info("HTTP server stopping")
+            try await listener.close()
+            while server.counters.openConnections > 0, !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Inventory
+import Lifecycle
+import Logging
+import Synchronization
+
+/// The live lifecycle of every machine: records in memory, written to `MachineStateStore`.
+///
+/// Phase changes (install started, installed, reinstall) are decided by `MachineLifecycle` under the lock, so two
+/// callbacks racing see one winner, and they are durable before the request that caused them is answered.
+/// Observations (last DHCP, last file served) only mark a record dirty; `flush()` writes them in batches so that a
+/// boot storm costs no disk write per packet.
+public final class MachineLifecycleBook: Sendable {
+    private struct State {
+        var records: [String: MachineLifecycleRecord] = [:]
+        var dirty: Set<String> = []
+    }
+
+    private let state = Mutex(State())
+    private let store: MachineStateStore
+    private let logger: Logger
+    private let now: @Sendable () -> Int64
+    private let makeToken: @Sendable () -> String
+    /// Told the installed host names after every change, to switch their boot configs.
+    private let installedChanged: @Sendable (Set<String>) -> Void
+
+    public init(
+        store: MachineStateStore, logger: Logger, now: @escaping @Sendable () -> Int64,
+        makeToken: @escaping @Sendable () -> String = MachineLifecycleBook.randomToken,
+        installedChanged: @escaping @Sendable (Set<String>) -> Void
+    ) throws {
+        self.store = store
+        self.logger = logger
+        self.now = now
+        self.makeToken = makeToken
+        self.installedChanged = installedChanged
+        let loaded = try store.loadAll()
+        state.withLock { $0.records = loaded }
+        installedChanged(installedHostnames)
+    }
+
+    /// 32 random bytes from the system's generator (getrandom), as 64 hex digits.
+    public static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            return String(byte >> 4, radix: 16) + String(byte & 15, radix: 16)
+        }.joined()
+    }
+
+    /// Host names (lower-cased) whose install called back and were not asked to reinstall since.
+    public var installedHostnames: Set<String> {
+        state.withLock { state in Set(state.records.filter { $0.value.phase == .installed }.keys) }
+    }
+
+    /// Every record, by lower-cased host name.
+    public var records: [String: MachineLifecycleRecord] {
+        state.withLock { $0.records }
+    }
+
+    /// The record of `hostname`, created (install pending, with a fresh token) when it has none.
+    public func record(for hostname: String) -> MachineLifecycleRecord {
+        state.withLock { state in
+            Self.existingOrNew(hostname, in: &state, makeToken: makeToken)
+        }
+    }
+
+    private static func existingOrNew(
+        _ hostname: String, in state: inout State, makeToken: () -> String
+    ) -> MachineLifecycleRecord {
+        let key = hostname.lowercased()
+        if let record = state.records[key] { return record }
+        let record = MachineLifecycleRecord(hostname: hostname, token: makeToken())
+        state.records[key] = record
+        state.dirty.insert(key)
+        return record
+    }
+
+    /// DHCP acknowledged `address` to `mac`, which belongs to `hostname`.
+    public func observeDHCP(hostname: String, mac: MACAddress, address: IPv4Address) {
+        let time = now()
+        state.withLock { state in
+            var record = Self.existingOrNew(hostname, in: &state, makeToken: makeToken)
+            record.lastDHCPAt = time
+            record.lastDHCPAddress = address.description
+            record.lastDHCPMAC = mac.description
+            state.records[hostname.lowercased()] = record
+            state.dirty.insert(hostname.lowercased())
+        }
+    }
+
+    /// A file went out whole to `hostname`. `startsInstall`: it is something only the installer asks for (its
+    /// install config, an answer file), which moves a pending install to installing.
+    public func observeServed(hostname: String, path: String, isConfig: Bool, startsInstall: Bool, mac: MACAddress?) {
+        let time = now()
+        let transition: MachineLifecycle.Transition? = state.withLock { state in
+            var record = Self.existingOrNew(hostname, in: &state, makeToken: makeToken)
+            if isConfig {
+                record.lastConfig = path
+                record.lastConfigAt = time
+            } else {
+                record.lastBootFile = path
+                record.lastBootFileAt = time
+            }
+            var transition: MachineLifecycle.Transition?
+            if startsInstall { (record, transition) = MachineLifecycle.installerServed(record, at: time) }
+            state.records[hostname.lowercased()] = record
+            state.dirty.insert(hostname.lowercased())
+            return transition
+        }
+        if let transition { log(transition, hostname: hostname, mac: mac, extra: ["file": "\(path)"]) }
+    }
+
+    /// The installer of `hostname` called back from `client` with `token`. The change is on disk when this returns.
+    public func callback(
+        hostname: String, token: String, client: IPv4Address, mac: MACAddress?
+    ) async -> Result<MachineLifecycleRecord, MachineLifecycle.CallbackRefusal> {
+        let time = now()
+        let (previous, outcome) = state.withLock {
+            state -> (MachineLifecycleRecord?, Result<MachineLifecycleRecord, MachineLifecycle.CallbackRefusal>) in
+            guard let record = state.records[hostname.lowercased()] else { return (nil, .failure(.noInstall)) }
+            let result = MachineLifecycle.callback(record, token: token, at: time)
+            if case .success(let next) = result {
+                state.records[hostname.lowercased()] = next
+                state.dirty.remove(hostname.lowercased())
+            }
+            return (record, result)
+        }
+        if case .success(let record) = outcome, await !persist(record) {
+            // Undo: an install that is not on disk must not look done; its installer may call again.
+            state.withLock { $0.records[hostname.lowercased()] = previous }
+            return .failure(.notSaved)
+        }
+        switch outcome {
+        case .success(let record):
+            installedChanged(installedHostnames)
+            log(.installed, hostname: record.hostname, mac: mac, extra: ["ip": "\(client)"])
+        case .failure(let refusal):
+            logRefusedCallback(hostname: hostname, client: client, mac: mac, reason: "\(refusal)")
+        }
+        return outcome
+    }
+
+    /// A callback that changed nothing: one warning with the source address (never the token).
+    public func logRefusedCallback(hostname: String, client: IPv4Address, mac: MACAddress?, reason: String) {
+        var metadata: Logger.Metadata = [
+            "hostname": "\(hostname)", "ip": "\(client)", "reason": "\(reason)",
+            "message_id": "\(LifecycleMessageID.callbackRefused)",
+        ]
+        if let mac { metadata["mac"] = "\(mac)" }
+        logger.warning("Install callback refused", metadata: metadata)
+    }
+
+    /// Sends `hostname` back to install on its next network boot, with a fresh token; durable when it returns.
+    public func reinstall(hostname: String, mac: MACAddress?) async -> MachineLifecycleRecord {
+        let record: MachineLifecycleRecord = state.withLock { state in
+            let current = Self.existingOrNew(hostname, in: &state, makeToken: makeToken)
+            let next = MachineLifecycle.reinstall(current, newToken: makeToken())
+            state.records[hostname.lowercased()] = next
+            state.dirty.remove(hostname.lowercased())
+            return next
+        }
+        _ = await persist(record)
+        installedChanged(installedHostnames)
+        log(.reinstallRequested, hostname: hostname, mac: mac, extra: [:])
+        return record
+    }
+
+    /// Writes every record changed by observations since the last flush.
+    public func flush() async {
+        let pending: [MachineLifecycleRecord] = state.withLock { state in
+            defer { state.dirty.removeAll() }
+            return state.dirty.compactMap { state.records[$0] }
+        }
+        do {
+            try await store.save(pending)
+        } catch {
+            logger.error("Cannot save machine state", metadata: ["error": "\(error)", "path": "\(store.path)"])
+        }
+    }
+
+    private func persist(_ record: MachineLifecycleRecord) async -> Bool {
+        do {
+            try await store.save([record])
+            return true
+        } catch {
+            logger.error("Cannot save machine state", metadata: ["error": "\(error)", "path": "\(store.path)"])
+            return false
+        }
+    }
+
+    private func log(
+        _ transition: MachineLifecycle.Transition, hostname: String, mac: MACAddress?, extra: Logger.Metadata
+    ) {
+        var metadata = extra
+        metadata["hostname"] = "\(hostname)"
+        metadata["message_id"] = "\(transition.messageID)"
+        if let mac { metadata["mac"] = "\(mac)" }
+        logger.notice("\(transition.message)", metadata: metadata)
+    }
+}
