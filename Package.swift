@@ -166,6 +166,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
+        .testTarget(
+            name: "LifecycleTests",
+            dependencies: [
+                "Lifecycle", "LifecycleService", "Inventory", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "ApplianceTests",

@@ -23,6 +23,8 @@ public struct Inventory: Sendable {
     var installedBootFiles: [String: [UInt8]] = [:]
     /// Host names (lower-cased) whose install finished: they boot their disk until reinstalled.
     public private(set) var installedHostnames: Set<String> = []
+    /// The files as the profiles alone render them, before `applyingInstalled`.
+    private let profileRenderedFiles: [String: [UInt8]]
 
     private let machineIndexByMAC: [MACAddress: Int]
     private let machineIndexByIP: [IPv4Address: Int]
@@ -35,6 +37,7 @@ public struct Inventory: Sendable {
         self.templateNames = templateNames
         self.unknownMachineBoot = unknownMachineBoot
         self.renderedFiles = renderedFiles
+        self.profileRenderedFiles = renderedFiles
         self.warnings = warnings
         var byMAC: [MACAddress: Int] = [:]
         var byIP: [IPv4Address: Int] = [:]
@@ -62,6 +65,7 @@ public struct Inventory: Sendable {
     public func applyingInstalled(_ hostnames: Set<String>) -> Inventory {
         var result = self
         result.installedHostnames = hostnames
+        result.renderedFiles = profileRenderedFiles
         for machine in machines where machine.state == .install && hostnames.contains(machine.hostname.lowercased()) {
             for mac in machine.macs {
                 for format in BootConfigFormat.allCases {

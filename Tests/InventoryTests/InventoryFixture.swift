@@ -16,6 +16,10 @@ struct InventoryFixture {
     ]
     var policy: UnknownMachinePolicy = .localBoot
     var existingBootFiles: Set<String> = ["os/linux", "os/initrd"]
+    /// Answer-file sources by path under the templates folder.
+    var templateFiles: [String: String] = [:]
+    /// `nil`: the HTTP service is off.
+    var httpPort: Int? = nil
 
     static let subnet = InventoryContext.Subnet(
         network: try! IPv4Network.parse("10.20.0.0/24").get(), nextServer: IPv4Address("10.20.0.2")!,
@@ -25,10 +29,19 @@ struct InventoryFixture {
     func build() -> (inventory: Inventory?, diagnostics: [Diagnostic]) {
         let collector = DiagnosticCollector()
         let files = existingBootFiles
-        let context = InventoryContext(
-            subnets: [Self.subnet], defaultServer: IPv4Address("10.20.0.2")!,
+        var subnet = Self.subnet
+        subnet.dnsServers = [IPv4Address("10.20.0.53")!]
+        subnet.domain = "rack.test"
+        var context = InventoryContext(
+            subnets: [subnet], defaultServer: IPv4Address("10.20.0.2")!,
             unknownMachinePolicy: policy, bootFileRootDescription: "tftproot/",
             bootFileExists: { files.contains($0) })
+        context.httpPort = httpPort
+        let sources = templateFiles
+        context.readTemplateFile = { path in
+            guard let text = sources[path] else { return .failure(TemplateFileReadError("no file \(path)")) }
+            return .success(TemplateFileText(displayPath: "profiles/templates/" + path, text: text))
+        }
         let inventory = InventoryBuilder.build(
             profiles: profiles.map { YAMLSource(path: "profiles/\($0.key).yaml", text: $0.value) },
             templates: templates.map { YAMLSource(path: "profiles/templates/\($0.key).yaml", text: $0.value) },

@@ -36,6 +36,25 @@ import Testing
         #expect(bootFile({ $0.options[.ipxeEncapsulated] = [1, 1, 1] }) == "ipxe/01-52-54-00-20-00-11.ipxe")
     }
 
+    @Test func givesIPXEItsScriptAsAnHTTPURLWhenTheHTTPServiceRuns() {
+        var configuration = F.configuration
+        configuration.bootFiles.ipxeHTTPPort = 8080
+        var engine = DHCPEngine(configuration: configuration)
+        let decision = engine.handle(
+            F.request(.discover, mac: F.knownMAC) { $0.options[.userClass] = Array("iPXE".utf8) }, arrival: F.onLink,
+            inventory: F.inventory, now: F.now)
+        let file = decision.reply.map { String(decoding: $0.message.bootFileName, as: UTF8.self) }
+        #expect(file == "http://\(F.server):8080/ipxe/01-52-54-00-20-00-11.ipxe")
+        configuration.bootFiles.ipxeHTTPPort = 80
+        engine = DHCPEngine(configuration: configuration)
+        let onDefaultPort = engine.handle(
+            F.request(.discover, mac: F.knownMAC) { $0.options[.userClass] = Array("iPXE".utf8) }, arrival: F.onLink,
+            inventory: F.inventory, now: F.now)
+        #expect(
+            onDefaultPort.reply.map { String(decoding: $0.message.bootFileName, as: UTF8.self) }
+                == "http://\(F.server)/ipxe/01-52-54-00-20-00-11.ipxe")
+    }
+
     @Test func answersUEFIHTTPBootWithAURLAndHTTPClient() throws {
         var engine = F.engine()
         let decision = engine.handle(
