@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RackbootInventory", targets: ["Inventory"]),
         .library(name: "RackbootDHCPCore", targets: ["DHCPCore"]),
         .library(name: "RackbootTFTPCore", targets: ["TFTPCore"]),
+        .library(name: "RackbootHTTPCore", targets: ["HTTPCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

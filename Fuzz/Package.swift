@@ -29,6 +29,10 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "FuzzHTTP",
+            dependencies: [.product(name: "RackbootHTTPCore", package: "Rackboot")]
+        ),
+        .executableTarget(
             name: "FuzzProfile",
             dependencies: [.product(name: "RackbootInventory", package: "Rackboot")]
         ),

@@ -3,11 +3,12 @@
 
   dhcp:    the real clients' captured DISCOVERs (Tests/DHCPCoreTests/Fixtures/*.bin)
   tftp:    the golden bytes written as hex in Tests/TFTPCoreTests (every hex literal of 4 bytes or more)
+  http:    the request targets and Range values quoted in Tests/HTTPCoreTests, each target alone and with each range
   profile: profiles/ and Tests/Fixtures/broken-profiles/profiles/, each packed whole and each profile alone
            with its folder's templates, in the format Fuzz/Sources/FuzzProfile/ProfileBundle.swift reads
 and, for each target, the committed regressions in Tests/Fixtures/fuzz-regressions/<target>/.
 
-Usage: fuzz-seeds.py OUT_DIR   (writes OUT_DIR/{dhcp,tftp,profile}/, replacing what was there)
+Usage: fuzz-seeds.py OUT_DIR   (writes OUT_DIR/{dhcp,tftp,http,profile}/, replacing what was there)
 """
 import hashlib
 import pathlib
@@ -38,6 +39,20 @@ def tftp_seeds():
                 yield bytes.fromhex(digits)
 
 
+def http_seeds():
+    targets, ranges = set(), set()
+    for path in sorted((ROOT / "Tests/HTTPCoreTests").rglob("*.swift")):
+        for literal in re.findall(r'"((?:[^"\\]|\\.)*)"', path.read_text()):
+            if literal.startswith("/"):
+                targets.add(literal.replace("\\\\", "\\"))
+            elif literal.lower().startswith(("bytes=", "items=")):
+                ranges.add(literal)
+    for target in sorted(targets):
+        yield target.encode()
+        for value in sorted(ranges):
+            yield f"{target}\n{value}".encode()
+
+
 def bundle(files) -> bytes:
     """`#file PATH` then the file's text, for each (path, text)."""
     return "".join(f"#file {path}\n{text}" + ("" if text.endswith("\n") else "\n") for path, text in files).encode()
@@ -55,7 +70,7 @@ def profile_seeds():
 def main() -> int:
     out = pathlib.Path(sys.argv[1])
     regressions = ROOT / "Tests/Fixtures/fuzz-regressions"
-    for target, seeds in [("dhcp", dhcp_seeds), ("tftp", tftp_seeds), ("profile", profile_seeds)]:
+    for target, seeds in [("dhcp", dhcp_seeds), ("tftp", tftp_seeds), ("http", http_seeds), ("profile", profile_seeds)]:
         directory = out / target
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(parents=True)

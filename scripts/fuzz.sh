@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs the three libFuzzer targets of Fuzz/ one after another, each for SECONDS, and prints per target the
+# Runs the four libFuzzer targets of Fuzz/ one after another, each for SECONDS, and prints per target the
 # executions, exec/s, final coverage (cov: edges, ft: features), corpus size and findings.
 #
-# Usage: scripts/fuzz.sh BIN_DIR SECONDS [TARGET...]   (TARGET: dhcp tftp profile; default all three)
+# Usage: scripts/fuzz.sh BIN_DIR SECONDS [TARGET...]   (TARGET: dhcp tftp http profile; default all four)
 # Environment: FUZZ_RSS_MB (default 2048), FUZZ_DIR (default .build/fuzz).
 # Seeds come from the test fixtures (scripts/fuzz-seeds.py); the growing corpus stays in FUZZ_DIR/corpus/<target>;
 # crashing inputs land in FUZZ_DIR/artifacts/<target>/. Any finding, or libFuzzer exiting non-zero, fails the run:
@@ -13,17 +13,18 @@ bin_dir=$1
 seconds=$2
 shift 2
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(dhcp tftp profile)
+[ ${#targets[@]} -eq 0 ] && targets=(dhcp tftp http profile)
 rss_mb=${FUZZ_RSS_MB:-2048}
 fuzz_dir=${FUZZ_DIR:-.build/fuzz}
 source Tests/lib/report.sh
 
 python3 scripts/fuzz-seeds.py "$fuzz_dir/seeds" || exit 1
 
-declare -A binary=([dhcp]=FuzzDHCP [tftp]=FuzzTFTP [profile]=FuzzProfile)
-# DHCP datagrams reach 16384 bytes at most; TFTP requests are short (DATA payloads are opaque);
+declare -A binary=([dhcp]=FuzzDHCP [tftp]=FuzzTFTP [http]=FuzzHTTP [profile]=FuzzProfile)
+# DHCP datagrams reach 16384 bytes at most; TFTP requests are short (DATA payloads are opaque); HTTP targets are
+# capped at 4096 bytes;
 # profile folders are a few kilobytes.
-declare -A max_len=([dhcp]=4096 [tftp]=1024 [profile]=8192)
+declare -A max_len=([dhcp]=4096 [tftp]=1024 [http]=4200 [profile]=8192)
 summary=()
 for target in "${targets[@]}"; do
     exe="$bin_dir/${binary[$target]}"
