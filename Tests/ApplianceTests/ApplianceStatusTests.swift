@@ -26,4 +26,16 @@ struct ApplianceStatusTests {
                 == "9 machines, 0 transfers in flight; TFTP dropped 2 malformed; 3 TFTP clients gone mid-transfer; no reload yet"
         )
     }
+
+    @Test func httpAndInstallsAppearWhenTheServiceRunsOrSomethingWasCounted() {
+        let status = ApplianceStatus(machines: 9)
+        status.record(activeLeases: nil, transfersInFlight: 0)
+        status.record(httpConnections: nil, httpRefused: 0, installedMachines: 0)
+        #expect(status.line() == "9 machines, 0 transfers in flight; no reload yet")
+        status.record(httpConnections: 4, httpRefused: 7, installedMachines: 2)
+        #expect(
+            status.line()
+                == "9 machines, 0 transfers in flight, 4 HTTP connections, 2 installed; HTTP refused 7 requests; no reload yet"
+        )
+    }
 }

@@ -109,7 +109,10 @@ public struct ApplianceServer {
                 services.append(.init(service: FaultInjectionService(group: group, logger: logger)))
             }
         #endif
-        services.append(.init(service: StatusService(notifier: notifier, status: status, dhcp: dhcp, tftp: tftp)))
+        services.append(
+            .init(
+                service: StatusService(
+                    notifier: notifier, status: status, dhcp: dhcp, tftp: tftp, http: http?.server, book: book)))
 
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]

@@ -12,6 +12,9 @@ final class ApplianceStatus: Sendable {
         var dhcpDrops: DHCPServerStatistics?
         var malformedTFTPDatagrams = 0
         var tftpClientsGone = 0
+        var httpConnections: Int?
+        var httpRefused = 0
+        var installedMachines = 0
         var lastReload = "no reload yet"
         var leaseStoreProblem: String?
     }
@@ -42,13 +45,23 @@ final class ApplianceStatus: Sendable {
         }
     }
 
+    /// The HTTP service's open connections and refused requests (`nil` when it is off), and machines installed.
+    func record(httpConnections: Int?, httpRefused: Int, installedMachines: Int) {
+        facts.withLock {
+            $0.httpConnections = httpConnections
+            $0.httpRefused = httpRefused
+            $0.installedMachines = installedMachines
+        }
+    }
+
     /// `nil` while the lease store commits; otherwise what `line()` appends, such as `lease store failing: …`.
     func record(leaseStoreProblem: String?) {
         facts.withLock { $0.leaseStoreProblem = leaseStoreProblem }
     }
 
-    /// `9 machines, 3 active leases, 2 transfers in flight; DHCP dropped 4 malformed, 1200 rate-limited,
-    /// 30 pool exhausted; TFTP dropped 2 malformed; 3 TFTP clients gone mid-transfer; reload ok (SIGHUP)`, then
+    /// `9 machines, 3 active leases, 2 transfers in flight, 4 HTTP connections, 2 installed; DHCP dropped 4
+    /// malformed, 1200 rate-limited, 30 pool exhausted; TFTP dropped 2 malformed; 3 TFTP clients gone mid-transfer;
+    /// HTTP refused 7 requests; reload ok (SIGHUP)`, then
     /// `; lease store failing: …` during an outage. The DHCP and TFTP parts appear once something was counted, and
     /// name only the non-zero counters (since start).
     func line() -> String {
@@ -56,10 +69,13 @@ final class ApplianceStatus: Sendable {
             var parts = ["\(facts.machines) machines"]
             if let leases = facts.activeLeases { parts.append("\(leases) active leases") }
             if let transfers = facts.transfersInFlight { parts.append("\(transfers) transfers in flight") }
+            if let connections = facts.httpConnections { parts.append("\(connections) HTTP connections") }
+            if facts.installedMachines > 0 { parts.append("\(facts.installedMachines) installed") }
             var line = parts.joined(separator: ", ")
             if let drops = facts.dhcpDrops.map(Self.dropSummary), !drops.isEmpty { line += "; DHCP dropped " + drops }
             if facts.malformedTFTPDatagrams > 0 { line += "; TFTP dropped \(facts.malformedTFTPDatagrams) malformed" }
             if facts.tftpClientsGone > 0 { line += "; \(facts.tftpClientsGone) TFTP clients gone mid-transfer" }
+            if facts.httpRefused > 0 { line += "; HTTP refused \(facts.httpRefused) requests" }
             return line + "; " + facts.lastReload + (facts.leaseStoreProblem.map { "; " + $0 } ?? "")
         }
     }

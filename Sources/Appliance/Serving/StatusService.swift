@@ -1,5 +1,7 @@
 import DHCPCore
 import DHCPService
+import HTTPService
+import LifecycleService
 import ServiceLifecycle
 import Systemd
 import TFTPCore
@@ -12,6 +14,8 @@ struct StatusService: Service {
     let status: ApplianceStatus
     let dhcp: DHCPServer.Running?
     let tftp: TFTPServer
+    let http: HTTPServer?
+    let book: MachineLifecycleBook
     var interval: Duration = .seconds(5)
 
     func run() async throws {
@@ -22,6 +26,9 @@ struct StatusService: Service {
                     activeLeases: dhcpStatus?.activeLeases, transfersInFlight: tftp.transfersInFlight,
                     dhcp: dhcpStatus?.statistics, malformedTFTPDatagrams: tftp.malformedDatagrams,
                     tftpClientsGone: tftp.clientsGone)
+                status.record(
+                    httpConnections: http?.counters.openConnections, httpRefused: http?.counters.requestsRefused ?? 0,
+                    installedMachines: book.installedHostnames.count)
                 status.record(leaseStoreProblem: dhcpStatus?.statistics.storeOutage.summary)
                 notifier.status(status.line())
                 try await Task.sleep(for: interval)
