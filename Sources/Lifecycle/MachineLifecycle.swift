@@ -3,12 +3,15 @@
 public enum MachineLifecycle {
     /// A change of phase, logged as one journal entry with its own `MESSAGE_ID`.
     public enum Transition: Sendable, Hashable {
+        /// DHCP saw the machine for the first time: never seen → install pending.
+        case firstSeen
         case installStarted
         case installed
         case reinstallRequested
 
         public var messageID: String {
             switch self {
+            case .firstSeen: return LifecycleMessageID.firstSeen
             case .installStarted: return LifecycleMessageID.installStarted
             case .installed: return LifecycleMessageID.installed
             case .reinstallRequested: return LifecycleMessageID.reinstallRequested
@@ -18,6 +21,7 @@ public enum MachineLifecycle {
         /// The journal message.
         public var message: String {
             switch self {
+            case .firstSeen: return "Machine seen for the first time"
             case .installStarted: return "Machine install started"
             case .installed: return "Machine installed"
             case .reinstallRequested: return "Machine reinstall requested"
@@ -43,6 +47,18 @@ public enum MachineLifecycle {
             case .notSaved: return "the machine state could not be saved"
             }
         }
+    }
+
+    /// DHCP acknowledged an address to the machine.
+    public static func dhcpAcknowledged(
+        _ record: MachineLifecycleRecord, address: String, mac: String, at now: Int64
+    ) -> (MachineLifecycleRecord, Transition?) {
+        var next = record
+        let first = record.lastDHCPAt == nil && record.lastConfigAt == nil && record.installCount == 0
+        next.lastDHCPAt = now
+        next.lastDHCPAddress = address
+        next.lastDHCPMAC = mac
+        return (next, first ? .firstSeen : nil)
     }
 
     /// The machine was handed something only its installer asks for (its install config, an answer file).
@@ -91,6 +107,7 @@ public enum MachineLifecycle {
 
 /// Stable journal `MESSAGE_ID`s of lifecycle changes (`journalctl MESSAGE_ID=…`); never change them.
 public enum LifecycleMessageID {
+    public static let firstSeen = "8738e85ecb4e4929ba182462f14f6f88"
     public static let installStarted = "a97ececb6db943c2aff03c94912feca2"
     public static let installed = "42c1f8b108a148329b88224a195a99af"
     public static let reinstallRequested = "3a8412bd921543c487b9d34cb34ada45"

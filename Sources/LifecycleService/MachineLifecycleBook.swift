@@ -78,14 +78,15 @@ public final class MachineLifecycleBook: Sendable {
     /// DHCP acknowledged `address` to `mac`, which belongs to `hostname`.
     public func observeDHCP(hostname: String, mac: MACAddress, address: IPv4Address) {
         let time = now()
-        state.withLock { state in
-            var record = Self.existingOrNew(hostname, in: &state, makeToken: makeToken)
-            record.lastDHCPAt = time
-            record.lastDHCPAddress = address.description
-            record.lastDHCPMAC = mac.description
+        let transition: MachineLifecycle.Transition? = state.withLock { state in
+            let (record, transition) = MachineLifecycle.dhcpAcknowledged(
+                Self.existingOrNew(hostname, in: &state, makeToken: makeToken), address: address.description,
+                mac: mac.description, at: time)
             state.records[hostname.lowercased()] = record
             state.dirty.insert(hostname.lowercased())
+            return transition
         }
+        if let transition { log(transition, hostname: hostname, mac: mac, extra: ["ip": "\(address)"]) }
     }
 
     /// A file went out whole to `hostname`. `startsInstall`: it is something only the installer asks for (its

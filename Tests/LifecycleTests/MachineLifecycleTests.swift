@@ -53,4 +53,12 @@ import Testing
             LifecycleDisplay.state(profile: .install, record: MachineLifecycle.reinstall(installed, newToken: "t"))
                 == "reinstall pending")
     }
+
+    @Test func theFirstDHCPAcknowledgementIsTheOnlyFirstSighting() {
+        let (seen, first) = MachineLifecycle.dhcpAcknowledged(
+            fresh, address: "10.0.0.5", mac: "52:54:00:00:00:01", at: 9)
+        #expect(first == .firstSeen && seen.lastDHCPAt == 9 && seen.lastDHCPAddress == "10.0.0.5")
+        let (_, second) = MachineLifecycle.dhcpAcknowledged(seen, address: "10.0.0.5", mac: "52:54:00:00:00:01", at: 10)
+        #expect(second == nil)
+    }
 }

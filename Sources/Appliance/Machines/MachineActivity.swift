@@ -24,6 +24,7 @@ struct MachineActivity: Sendable {
         guard let machine = mac.flatMap(snapshot.machine(for:)) ?? snapshot.machine(for: client) else { return }
         let startsInstall = isRendered && machine.state == .install && !snapshot.bootsLocalDisk(machine)
         book.observeServed(
-            hostname: machine.hostname, path: path, isConfig: isRendered, startsInstall: startsInstall, mac: mac)
+            hostname: machine.hostname, path: path, isConfig: isRendered, startsInstall: startsInstall,
+            mac: mac ?? machine.macs.first)
     }
 }

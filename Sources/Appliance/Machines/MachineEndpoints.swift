@@ -24,7 +24,7 @@ struct MachineEndpoints: HTTPMachineEndpoints {
             let machineIsInstalling = snapshot.machine(for: files.macs[0]).map { !snapshot.bootsLocalDisk($0) } ?? false
             activity.book.observeServed(
                 hostname: files.hostname, path: "files/\(files.hostname)/\(name)", isConfig: true,
-                startsInstall: machineIsInstalling, mac: mac)
+                startsInstall: machineIsInstalling, mac: mac ?? files.macs.first)
             return HTTPEndpointReply(status: 200, body: Array(text.utf8))
         case .notFound(let reason):
             return .text(404, "Not Found", logNote: reason)
