@@ -72,10 +72,12 @@ demo: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	bash scripts/demo.sh "$(BIN_PATH)/rackboot"
 
-# Real firmware PXE-boots through Rackboot under QEMU (TCG): SeaBIOS + iPXE, OVMF native PXE, OVMF + iPXE EFI.
+# Real firmware PXE-boots through Rackboot under QEMU (TCG): SeaBIOS + iPXE, OVMF native PXE, OVMF + iPXE EFI; then
+# machines with empty disks install themselves over HTTP and boot their disks (install.sh).
 e2e: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	bash Tests/e2e/pxe-boot.sh "$(BIN_PATH)/rackboot"
+	bash Tests/e2e/install.sh "$(BIN_PATH)/rackboot"
 
 # TFTP benchmark against tftpd-hpa, atftpd and dnsmasq (not part of `make test`; writes docs/performance.md).
 # BENCH_STORM_CLIENTS and BENCH_STORM_MIB size the boot storm (default 500 × 32 MiB).

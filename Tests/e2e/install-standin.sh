@@ -10,6 +10,9 @@
 #            the disk prints the host name and install id of round 1;
 #   round 3: bios-2 in state local with pxelinux (no iPXE scripts): pxelinux's LOCALBOOT 0 hands back to SeaBIOS,
 #            which boots the disk installed for bios-1 (copied).
+# Not part of `make e2e`, where install.sh runs the same cycle against Rackboot's own HTTP service; run it after
+# changing the install assets: it also covers what install.sh cannot, the installer refusing an answer file that is
+# not its own (leaving its disk untouched) and pxelinux's LOCALBOOT 0 on SeaBIOS.
 # Usage: install-standin.sh path/to/rackboot        Prints ok/FAIL lines and "install-standin: N passed, M failed".
 set -uo pipefail
 rackboot=$(realpath "${1:?usage: install-standin.sh path/to/rackboot}")
