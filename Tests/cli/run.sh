@@ -81,13 +81,13 @@ expect_exit "serve refuses a broken set" 1 "$rackboot" serve --config Tests/Fixt
 mkdir -p "$work/root"
 port=$((20000 + RANDOM % 20000))
 sed -e "s|^profiles: .*|profiles: $PWD/profiles|" -e "s|^  root: .*|  root: $work/root\n  address: 127.0.0.1\n  port: $port|" \
-    -e "s|^state_directory: .*|state_directory: $work/state|" -e "/^      interface: /d" "$example" > "$work/serve.yaml"
+    -e "s|^state_directory: .*|state_directory: $work/state|" -e "s|^  port: 80$|  address: 127.0.0.1\n  port: $((port + 1))|" -e "/^      interface: /d" "$example" > "$work/serve.yaml"
 "$rackboot" serve --config "$work/serve.yaml" > "$work/serve.out" 2> "$work/serve.err" &
 serve_pid=$!
 for _ in $(seq 1 50); do grep -q "TFTP server listening" "$work/serve.err" && break; sleep 0.1; done
 expect_contains "serve loads the inventory first" "$work/serve.err" "machines=10"
 if curl -sS --max-time 10 "tftp://127.0.0.1:$port/pxelinux.cfg/01-52-54-00-20-00-11" -o "$work/served" 2> "$work/curl.err" &&
-    "$rackboot" render 52:54:00:20:00:11 --config "$example" 2> /dev/null | cmp -s - "$work/served"; then
+    "$rackboot" render 52:54:00:20:00:11 --config "$work/serve.yaml" 2> /dev/null | cmp -s - "$work/served"; then
     pass "serve gives curl exactly what render prints"
 else
     fail "serve gives curl exactly what render prints" "$(cat "$work/curl.err")"

@@ -27,7 +27,7 @@ cp -r profiles "$work/profiles"
 mkdir -p "$work/root" "$work/state"
 port=$((20000 + RANDOM % 20000))
 sed -e "s|^profiles: .*|profiles: $work/profiles|" -e "s|^state_directory: .*|state_directory: $work/state|" \
-    -e "s|^  root: .*|  root: $work/root\n  address: 127.0.0.1\n  port: $port|" -e "/^      interface: /d" \
+    -e "s|^  root: .*|  root: $work/root\n  address: 127.0.0.1\n  port: $port|" -e "s|^  port: 80$|  address: 127.0.0.1\n  port: $((port + 1))|" -e "/^      interface: /d" \
     docs/examples/rackboot.yaml > "$work/rackboot.yaml"
 
 python3 Tests/integration/notify-listener.py "$work/notify.sock" "$work/notify.log" 60 &

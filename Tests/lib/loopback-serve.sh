@@ -15,7 +15,7 @@ loopback_serve_start() {
     port=$((20000 + RANDOM % 20000))
     sed -e "s|^profiles: .*|profiles: $repo/profiles|" \
         -e "s|^  root: .*|  root: $root\n  address: 127.0.0.1\n  port: $port|" \
-        -e "s|^state_directory: .*|state_directory: $work/state|" -e "/^      interface: /d" \
+        -e "s|^state_directory: .*|state_directory: $work/state|" -e "s|^  port: 80$|  address: 127.0.0.1\n  port: $((port + 1))|" -e "/^      interface: /d" \
         "$repo/docs/examples/rackboot.yaml" > "$work/serve.yaml"
     "$rackboot" serve --config "$work/serve.yaml" "$@" > "$work/serve.out" 2> "$work/serve.err" &
     serve_pid=$!

@@ -13,6 +13,17 @@ public enum MachineState {
         config.stateDirectory + "/machines.sqlite"
     }
 
+    /// Opens (creating the state directory and the database if needed) the server's store.
+    static func openStore(_ config: ApplianceConfig) throws -> MachineStateStore {
+        try FileManager.default.createDirectory(
+            atPath: config.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        do {
+            return try MachineStateStore(path: databasePath(config))
+        } catch {
+            throw MachineStateError("cannot open \(databasePath(config)): \(error)")
+        }
+    }
+
     /// The stored records; none when the server never ran with this state directory.
     public static func storedRecords(_ config: ApplianceConfig) throws -> [String: MachineLifecycleRecord] {
         let path = databasePath(config)
@@ -35,7 +46,7 @@ public enum MachineState {
             throw MachineStateError(
                 "\(machine.hostname)'s profile is in state local; set 'state: install' in \(machine.profileFile)")
         }
-        let store = try MachineStateStore(path: databasePath(config))
+        let store = try openStore(config)
         let current =
             try store.loadAll()[machine.hostname.lowercased()]
             ?? MachineLifecycleRecord(hostname: machine.hostname, token: MachineLifecycleBook.randomToken())

@@ -41,7 +41,7 @@ public struct ApplianceServer {
         let group = MultiThreadedEventLoopGroup.singleton
         let shared = inventory
         let book = try MachineLifecycleBook(
-            store: MachineStateStore(path: config.stateDirectory + "/machines.sqlite"), logger: logger,
+            store: MachineState.openStore(config), logger: logger,
             now: { Int64(Date().timeIntervalSince1970) }, installedChanged: { shared.setInstalled($0) })
         let addressBook = ClientAddressBook(acknowledged: { mac, address in
             MachineActivity.dhcpAcknowledged(mac, address, inventory: shared, book: book)
