@@ -19,8 +19,9 @@ DEB_BOOT  := pxelinux syslinux-common syslinux-efi
 # cloud-init's package would enable its boot services on this host).
 DEB_ANSWER_FILES := debconf python3-venv python3-yaml python3-jsonschema python3-jinja2 python3-configobj \
              python3-jsonpatch python3-requests python3-netifaces python3-oauthlib python3-serial
+# strace: Tests/integration/http-service.sh watches the HTTP service's sendfile calls.
 DEB_TEST  := gcc libc6-dev python3 curl systemd tftp-hpa atftp iproute2 sqlite3 isc-dhcp-client udhcpc dhcpcd-base dnsmasq-base \
-             kea-admin $(DEB_ANSWER_FILES)
+             kea-admin strace $(DEB_ANSWER_FILES)
 DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2 syslinux syslinux-common syslinux-efi mtools dosfstools fdisk
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST) $(DEB_E2E)
 # Only for the benchmarks: their peers (never dnsmasq or dhcpcd5: they start host services; atftpd conflicts with
@@ -47,7 +48,8 @@ release: deps
 
 # The suites `make test` runs after the Swift tests, in order; each is `bash SUITE path/to/rackboot`.
 TEST_SUITES := Tests/cli/run.sh Tests/integration/systemd-notify.sh Tests/integration/journald.sh \
-	Tests/integration/tftp-clients.sh Tests/integration/tftp-hostile.sh Tests/integration/answer-files.sh \
+	Tests/integration/tftp-clients.sh Tests/integration/tftp-hostile.sh Tests/integration/http-service.sh \
+	Tests/integration/http-hostile.sh Tests/integration/answer-files.sh \
 	Tests/faults/tftp-lossy-storm.sh Tests/integration/dhcp-clients.sh Tests/integration/dhcp-flood.sh \
 	Tests/integration/dhcp-faults.sh
 BIN_PATH = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)
