@@ -39,7 +39,7 @@ url="tftp://127.0.0.1:$port"
 cd "$work"  # the clients write where they run (tftp-hpa get, atftp -l)
 
 mac=52:54:00:20:00:11
-"$rackboot" render "$mac" --config "$OLDPWD/$example" > rendered.cfg 2> /dev/null
+"$rackboot" render "$mac" --config "$work/serve.yaml" > rendered.cfg 2> /dev/null
 curl -sS --max-time 10 "$url/pxelinux.cfg/01-52-54-00-20-00-11" -o got.cfg > curl.out 2>&1
 same_file "curl gets the rendered pxelinux.cfg/01-<mac> that render prints" rendered.cfg got.cfg curl.out
 
