@@ -5,7 +5,6 @@
 set -uo pipefail
 rackboot=$(realpath "${1:?usage: tftp-clients.sh path/to/rackboot}")
 cd "$(dirname "$0")/../.."
-example=docs/examples/rackboot.yaml
 work=$(mktemp -d)
 source Tests/lib/report.sh
 source Tests/lib/loopback-serve.sh
