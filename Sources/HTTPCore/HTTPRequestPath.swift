@@ -1,7 +1,8 @@
 /// The path of a request target, percent-decoded exactly once and split into segments, or the reason it is refused.
 ///
 /// Rules (docs/protocol.md, "HTTP request targets"):
-/// - Only origin-form targets (`/a/b?q`) are served; the query is kept apart, undecoded.
+/// - Origin-form targets (`/a/b?q`) and absolute-form ones (`http://host/a/b?q`) are served; the query is kept apart,
+///   undecoded.
 /// - `%XX` is decoded once: `%252e%252e` becomes the literal name `%2e%2e`, never `..`.
 /// - A decoded NUL, `/` or `\` inside a segment refuses the target: they would let one segment name another path.
 /// - Empty and `.` segments disappear; a `..` segment (written or decoded) refuses the whole target rather than being
@@ -17,7 +18,7 @@ public struct HTTPRequestPath: Hashable, Sendable, CustomStringConvertible {
 
     public init(target: String) throws(HTTPRequestPathError) {
         guard target.utf8.count <= Self.maximumLength else { throw .tooLong }
-        guard target.hasPrefix("/") else { throw .notOriginForm }
+        let target = try Self.originForm(of: target)
         let pathPart: Substring
         if let mark = target.firstIndex(of: "?") {
             pathPart = target[..<mark]
@@ -34,6 +35,19 @@ public struct HTTPRequestPath: Hashable, Sendable, CustomStringConvertible {
             segments.append(decoded)
         }
         self.segments = segments
+    }
+
+    /// The origin-form part of `target`: itself, or the path and query of an absolute-form target, which a server
+    /// must accept (RFC 9112 §3.2.2); the authority in it is ignored, as `Host` is.
+    private static func originForm(of target: String) throws(HTTPRequestPathError) -> Substring {
+        if target.hasPrefix("/") { return target[...] }
+        let lowered = target.prefix(8).lowercased()
+        guard let scheme = ["http://", "https://"].first(where: { lowered.hasPrefix($0) }) else {
+            throw .notOriginForm
+        }
+        let afterScheme = target.dropFirst(scheme.count)
+        guard let slash = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+        return afterScheme[slash] == "?" ? "/" + afterScheme[slash...] : afterScheme[slash...]
     }
 
     /// The segments joined with `/`: the relative path a file lookup takes.
@@ -87,7 +101,7 @@ public struct HTTPRequestPath: Hashable, Sendable, CustomStringConvertible {
 /// Why a request target is refused (each answers 400 Bad Request).
 public enum HTTPRequestPathError: Error, Hashable, Sendable, CustomStringConvertible {
     case tooLong
-    /// Absolute-form (`http://host/x`), authority-form or `*` targets.
+    /// Authority-form (`host:port`), `*`, or another scheme's absolute form.
     case notOriginForm
     case badPercentEncoding
     /// NUL, `\`, or an encoded `/`.

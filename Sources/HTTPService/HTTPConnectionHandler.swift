@@ -28,7 +28,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var requestDeadline: Scheduled<Void>?
     /// Closes the connection when the response in progress stops moving.
     private var stallDeadline: Scheduled<Void>?
+    /// Bumped whenever the stall deadline is re-armed or cancelled, so a probe answered late cannot arm a stale one.
+    private var stallGeneration = 0
     private var isResponding = false
+    /// Set when this handler closes the connection, so the decoder's complaint about the cut-off request that
+    /// follows is not taken for the client's malformed request.
+    private var closingDeliberately = false
     private var clientAddress: IPv4Address?
     private var clientDescription = "unknown"
 
@@ -58,7 +63,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         requestDeadline?.cancel()
-        stallDeadline?.cancel()
+        cancelStallDeadline()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -86,7 +91,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Malformed requests reach here after HTTPServerProtocolErrorHandler has answered 400.
-        if error is HTTPParserError {
+        if error is HTTPParserError, !closingDeliberately {
             server.counters.countRefused()
             server.logger.notice(
                 "Refusing malformed HTTP request",
@@ -94,6 +99,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                     "ip": "\(clientDescription)", "error": "\(error)", "message_id": "\(HTTPMessageID.requestRefused)",
                 ])
         }
+        close(context)
+    }
+
+    private func close(_ context: ChannelHandlerContext) {
+        closingDeliberately = true
         context.close(promise: nil)
     }
 
@@ -210,7 +220,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             }
             let duplicate = dup(file.descriptor)
             guard duplicate >= 0 else {
-                context.close(promise: nil)
+                close(context)
                 return
             }
             let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: duplicate)
@@ -248,40 +258,87 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Sends `[offset, end)` of the file as `FileRegion`s of at most `fileChunkBytes`, one after the other.
+    /// Sends `[offset, end)` of the file as `FileRegion`s of `fileChunkBytes`, keeping `chunksInFlight` queued so the
+    /// socket never waits for the next one. The stall deadline restarts whenever a chunk has gone out: a slow reader
+    /// that keeps reading is served, one that stops is cut off `sendStallTimeout` after its last progress.
     private func sendChunks(
         of handle: NIOFileHandle, from offset: UInt64, to end: UInt64, context: ChannelHandlerContext,
         done: @escaping (Bool) -> Void
     ) {
-        let chunkEnd = min(end, offset + UInt64(server.configuration.fileChunkBytes))
-        let region = FileRegion(fileHandle: handle, readerIndex: Int(offset), endIndex: Int(chunkEnd))
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(.body(.fileRegion(region))), promise: promise)
-        watchForStall(until: promise.futureResult, context: context)
-        promise.futureResult.assumeIsolated().whenComplete { result in
-            switch result {
-            case .success where chunkEnd < end:
-                self.sendChunks(of: handle, from: chunkEnd, to: end, context: context, done: done)
-            case .success:
-                done(true)
-            case .failure:
-                done(false)
+        let chunk = UInt64(server.configuration.fileChunkBytes)
+        var next = offset
+        var inFlight = 0
+        var failed = false
+        func fill() {
+            while inFlight < Self.chunksInFlight, next < end, !failed {
+                let chunkEnd = min(end, next + chunk)
+                let region = FileRegion(fileHandle: handle, readerIndex: Int(next), endIndex: Int(chunkEnd))
+                next = chunkEnd
+                inFlight += 1
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                context.writeAndFlush(wrapOutboundOut(.body(.fileRegion(region))), promise: promise)
+                promise.futureResult.assumeIsolated().whenComplete { result in
+                    inFlight -= 1
+                    if case .failure = result { failed = true }
+                    if !failed { self.restartStallDeadline(context: context) }
+                    // The handle stays open until no queued region can still read it.
+                    if failed || next == end {
+                        guard inFlight == 0 else { return }
+                        self.cancelStallDeadline()
+                        done(!failed)
+                        return
+                    }
+                    fill()
+                }
+            }
+        }
+        restartStallDeadline(context: context)
+        fill()
+    }
+
+    /// File chunks queued at once: enough that the kernel always has the next one when a send completes.
+    static let chunksInFlight = 4
+
+    /// Arms the stall deadline. When it fires, the client is cut off only if it also acknowledged no byte since the
+    /// deadline was armed: a slow reader draining a large socket buffer is still making progress.
+    private func restartStallDeadline(context: ChannelHandlerContext) {
+        cancelStallDeadline()
+        let generation = stallGeneration
+        let limit = server.configuration.sendStallTimeout
+        let channel = context.channel
+        HTTPDeliveryProbe.bytesAcknowledged(on: channel).assumeIsolated().whenSuccess { acknowledgedAtStart in
+            guard generation == self.stallGeneration else { return }
+            self.stallDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) {
+                HTTPDeliveryProbe.bytesAcknowledged(on: channel).assumeIsolated().whenSuccess { acknowledged in
+                    guard generation == self.stallGeneration else { return }
+                    if let acknowledged, let acknowledgedAtStart, acknowledged > acknowledgedAtStart {
+                        self.restartStallDeadline(context: context)
+                        return
+                    }
+                    self.server.counters.countRefused()
+                    self.server.logger.notice(
+                        "Closing HTTP connection: the client stopped reading",
+                        metadata: [
+                            "ip": "\(self.clientDescription)", "seconds": "\(limit.nanoseconds / 1_000_000_000)",
+                        ])
+                    self.close(context)
+                }
             }
         }
     }
 
-    private func watchForStall(until future: EventLoopFuture<Void>, context: ChannelHandlerContext) {
+    private func cancelStallDeadline() {
+        stallGeneration += 1
         stallDeadline?.cancel()
-        let limit = server.configuration.sendStallTimeout
-        let deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) {
-            self.server.counters.countRefused()
-            self.server.logger.notice(
-                "Closing HTTP connection: the client stopped reading",
-                metadata: ["ip": "\(self.clientDescription)", "seconds": "\(limit.nanoseconds / 1_000_000_000)"])
-            context.close(promise: nil)
+        stallDeadline = nil
+    }
+
+    private func watchForStall(until future: EventLoopFuture<Void>, context: ChannelHandlerContext) {
+        restartStallDeadline(context: context)
+        let generation = stallGeneration
+        future.assumeIsolated().whenComplete { _ in
+            if generation == self.stallGeneration { self.cancelStallDeadline() }
         }
-        stallDeadline = deadline
-        future.assumeIsolated().whenComplete { _ in deadline.cancel() }
     }
 
     private func send(
@@ -325,11 +382,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     ) {
         var metadata: Logger.Metadata = [
             "ip": "\(clientDescription)", "method": "\(pending.head.method.rawValue)",
-            "path": "\(pending.route == .nothing ? "-" : pending.route.loggedPath)", "status": "\(status)",
+            "path":
+                "\(TextRules.printableForLog(pending.route == .nothing ? pending.head.uri : pending.route.loggedPath))",
+            "status": "\(status)",
             "bytes": "\(bytes)",
         ]
         if let mac = clientAddress.flatMap({ server.addressBook?.mac(at: $0) }) { metadata["mac"] = "\(mac)" }
-        if let note { metadata["reason"] = "\(note)" }
+        if let note { metadata["reason"] = "\(TextRules.printableForLog(note))" }
         if (200..<300).contains(status) {
             server.counters.countServed()
             if case .bootFile(let path) = pending.route {
@@ -351,7 +410,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         if keepAlive {
             armRequestDeadline(context: context)
         } else {
-            context.close(promise: nil)
+            close(context)
         }
     }
 
@@ -366,7 +425,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                     "Closing HTTP connection: request not received in time",
                     metadata: ["ip": "\(self.clientDescription)", "seconds": "\(limit.nanoseconds / 1_000_000_000)"])
             }
-            context.close(promise: nil)
+            self.close(context)
         }
     }
 

@@ -11,7 +11,7 @@ public final class HTTPCounters: Sendable {
 
     /// Responses with a 2xx status.
     public var responsesServed: Int { served.load(ordering: .relaxed) }
-    /// Requests answered 4xx or 5xx, and malformed requests the decoder refused.
+    /// Requests answered 4xx or 5xx, malformed requests the decoder refused, and connections closed at the limit.
     public var requestsRefused: Int { refused.load(ordering: .relaxed) }
     /// Connections closed at once because `maxConnections` were open.
     public var connectionsOverLimit: Int { connectionsRejected.load(ordering: .relaxed) }
@@ -20,7 +20,8 @@ public final class HTTPCounters: Sendable {
 
     func countServed() { served.add(1, ordering: .relaxed) }
     func countRefused() { refused.add(1, ordering: .relaxed) }
-    func countConnectionOverLimit() { connectionsRejected.add(1, ordering: .relaxed) }
+    /// Counts one connection closed at the limit; returns how many so far.
+    func countConnectionOverLimit() -> Int { connectionsRejected.add(1, ordering: .relaxed).newValue }
 
     /// Takes a connection slot; false when `limit` are taken (the slot is then not held).
     func openConnection(limit: Int) -> Bool {

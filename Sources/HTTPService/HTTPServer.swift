@@ -50,7 +50,18 @@ public struct HTTPServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 guard context.counters.openConnection(limit: context.configuration.maxConnections) else {
-                    context.counters.countConnectionOverLimit()
+                    let refused = context.counters.countConnectionOverLimit()
+                    context.counters.countRefused()
+                    // 1, 10, 100, …: a flood is visible in the log without writing a line per connection.
+                    if Self.isPowerOfTen(refused) {
+                        context.logger.warning(
+                            "HTTP connections over max_connections closed at once",
+                            metadata: [
+                                "refused_so_far": "\(refused)",
+                                "max_connections": "\(context.configuration.maxConnections)",
+                                "message_id": "\(HTTPMessageID.requestRefused)",
+                            ])
+                    }
                     return channel.close()
                 }
                 channel.closeFuture.whenComplete { _ in context.counters.closeConnection() }
@@ -61,6 +72,12 @@ public struct HTTPServer: Sendable {
             .bind(to: configuration.bindAddress).get()
         context.logger.info("HTTP server listening", metadata: ["address": "\(configuration.bindAddress)"])
         return Running(server: self, listener: channel)
+    }
+
+    static func isPowerOfTen(_ value: Int) -> Bool {
+        var rest = value
+        while rest > 1, rest % 10 == 0 { rest /= 10 }
+        return rest == 1
     }
 
     static func configurePipeline(

@@ -1,25 +1,14 @@
+import Inventory
 import TFTPCore
 
 /// Client-chosen text (file names, error messages) as it may be logged: control characters escaped and at most
 /// 200 characters, so a hostile or broken client can neither forge a log line with a newline nor flood the journal
 /// with a 10,000-byte name.
 enum TFTPLogText {
-    static let maximumCharacters = 200
+    static let maximumCharacters = TextRules.maximumLoggedCharacters
 
     static func printable(_ text: String) -> String {
-        var result = ""
-        for (index, scalar) in text.unicodeScalars.enumerated() {
-            guard index < maximumCharacters else {
-                result += "…"
-                break
-            }
-            if scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) {
-                result += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
+        TextRules.printableForLog(text)
     }
 
     /// An ERROR the server sends, as the log's `reply` field: `ERROR 4 "Malformed request"`.

@@ -1,5 +1,6 @@
 import Appliance
 import ArgumentParser
+import Foundation
 import Inventory
 
 struct RenderCommand: ParsableCommand {
@@ -42,14 +43,7 @@ struct RenderCommand: ParsableCommand {
         }
         guard let config = outcome.config else { throw ExitCode(1) }
         if let file {
-            do {
-                print(
-                    try MachineState.renderAnswerFile(file, mac: mac, config: config, inventory: inventory),
-                    terminator: "")
-            } catch {
-                StandardError.write("rackboot: \(error)\n")
-                throw ExitCode(1)
-            }
+            try printAnswerFile(file, mac: mac, config: config, inventory: inventory)
             return
         }
         let served = try MachineState.servedInventory(inventory, config: config).bootConfig(for: mac, format: format)
@@ -60,6 +54,31 @@ struct RenderCommand: ParsableCommand {
                 "# no profile claims \(mac): it gets the unknown-machine config, served as \(served.path)\n")
         }
         print(String(decoding: served.contents, as: UTF8.self), terminator: "")
+    }
+
+    /// Asks the running server (whose token is the live one), else renders from the stored state.
+    private func printAnswerFile(_ file: String, mac: MACAddress, config: ApplianceConfig, inventory: Inventory) throws
+    {
+        let name = file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? file
+        do {
+            let reply = try ControlClient(path: MachineState.controlSocketPath(config))
+                .request("GET", "/machines/\(mac)/files/\(name)")
+            let fields = try? JSONDecoder().decode([String: String].self, from: Data(reply.body.utf8))
+            guard reply.status == 200, let text = fields?["text"] else {
+                StandardError.write("rackboot: \(fields?["message"] ?? "the server refused (HTTP \(reply.status))")\n")
+                throw ExitCode(1)
+            }
+            print(text, terminator: "")
+        } catch ControlClient.Failure.notRunning {
+            do {
+                print(
+                    try MachineState.renderAnswerFile(file, mac: mac, config: config, inventory: inventory),
+                    terminator: "")
+            } catch {
+                StandardError.write("rackboot: \(error)\n")
+                throw ExitCode(1)
+            }
+        }
     }
 }
 

@@ -31,10 +31,21 @@ import Testing
         #expect(throws: HTTPRequestPathError.badPercentEncoding) { try HTTPRequestPath(target: "/a%2") }
         #expect(throws: HTTPRequestPathError.badPercentEncoding) { try HTTPRequestPath(target: "/a%zz") }
         #expect(throws: HTTPRequestPathError.notUTF8) { try HTTPRequestPath(target: "/a%ff") }
-        #expect(throws: HTTPRequestPathError.notOriginForm) { try HTTPRequestPath(target: "http://x/a") }
+        #expect(throws: HTTPRequestPathError.notOriginForm) { try HTTPRequestPath(target: "ftp://x/a") }
+        #expect(throws: HTTPRequestPathError.notOriginForm) { try HTTPRequestPath(target: "x:80") }
         #expect(throws: HTTPRequestPathError.notOriginForm) { try HTTPRequestPath(target: "*") }
         #expect(throws: HTTPRequestPathError.tooLong) {
             try HTTPRequestPath(target: "/" + String(repeating: "a", count: 5000))
+        }
+    }
+
+    @Test func absoluteFormServesItsPath() throws {
+        #expect(try HTTPRequestPath(target: "http://10.0.0.1:8080/ipxe/a.ipxe").path == "ipxe/a.ipxe")
+        #expect(try HTTPRequestPath(target: "HTTP://host/a?b=1").query == "b=1")
+        #expect(try HTTPRequestPath(target: "http://host").segments == [])
+        #expect(try HTTPRequestPath(target: "http://host?x=1").query == "x=1")
+        #expect(throws: HTTPRequestPathError.parentDirectorySegment) {
+            try HTTPRequestPath(target: "http://host/../etc/passwd")
         }
     }
 

@@ -16,6 +16,7 @@ import ServiceLifecycle
 ///
 /// - `GET /machines`: the `rackboot machines --json` listing.
 /// - `POST /machines/<mac-or-hostname>/reinstall`: back to install on the next network boot.
+/// - `GET /machines/<mac>/files/<name>`: the answer file as the machine gets it now, with its live install token.
 struct ControlSocket: Service {
     let path: String
     let inventory: SharedInventory
@@ -72,6 +73,22 @@ final class ControlRequestHandler: ChannelInboundHandler {
         case (.GET, 1, "machines", _):
             let listing = MachineListing(machines: inventory.inventory.machines, records: book.records)
             respond((try? listing.json()).map { (200, $0) } ?? (500, "{}"), context: context)
+        case (.GET, 4, "machines", _) where segments[2] == "files":
+            let snapshot = inventory.inventory
+            guard let mac = MACAddress(segments[1].removingPercentEncoding ?? ""),
+                let machine = snapshot.machine(for: mac)
+            else {
+                respond((404, Self.message("no profile claims '\(segments[1])'")), context: context)
+                return
+            }
+            do {
+                let text = try MachineState.renderAnswerFile(
+                    segments[3].removingPercentEncoding ?? segments[3], mac: mac, inventory: snapshot,
+                    record: book.record(for: machine.hostname))
+                respond((200, Self.message(text, key: "text")), context: context)
+            } catch {
+                respond((404, Self.message("\(error)")), context: context)
+            }
         case (.POST, 3, "machines", "reinstall"):
             let key = segments[1].removingPercentEncoding ?? segments[1]
             let snapshot = inventory.inventory
@@ -105,8 +122,8 @@ final class ControlRequestHandler: ChannelInboundHandler {
         }
     }
 
-    private static func message(_ text: String) -> String {
-        let encoded = (try? JSONEncoder().encode(["message": text])).map { String(decoding: $0, as: UTF8.self) }
+    private static func message(_ text: String, key: String = "message") -> String {
+        let encoded = (try? JSONEncoder().encode([key: text])).map { String(decoding: $0, as: UTF8.self) }
         return encoded ?? "{}"
     }
 

@@ -56,16 +56,25 @@ public enum MachineState {
             + "recorded for its next start)"
     }
 
-    /// The answer file `name` of the machine with `mac`, as the machine would get it now.
+    /// The answer file `name` of the machine with `mac`, as the machine would get it now, from the stored state
+    /// (`rackboot render --file` without a running server).
     public static func renderAnswerFile(
         _ name: String, mac: MACAddress, config: ApplianceConfig, inventory: Inventory
+    ) throws -> String {
+        guard let machine = inventory.machine(for: mac) else { throw MachineStateError("no profile claims \(mac)") }
+        let record = try storedRecords(config)[machine.hostname.lowercased()]
+        return try renderAnswerFile(name, mac: mac, inventory: inventory, record: record)
+    }
+
+    /// The answer file `name` of the machine with `mac`, with the install token of `record`.
+    static func renderAnswerFile(
+        _ name: String, mac: MACAddress, inventory: Inventory, record: MachineLifecycleRecord?
     ) throws -> String {
         guard let machine = inventory.machine(for: mac) else { throw MachineStateError("no profile claims \(mac)") }
         guard let files = inventory.answerFiles[machine.hostname.lowercased()] else {
             throw MachineStateError(
                 "\(machine.hostname) has no answer files (its template names none, or its state is not install)")
         }
-        let record = try storedRecords(config)[machine.hostname.lowercased()]
         let address = machine.ip ?? record?.lastDHCPAddress.flatMap(IPv4Address.init)
         guard let address else {
             throw MachineStateError("\(machine.hostname) has no fixed 'ip' and no lease yet: its {{ip}} is not known")

@@ -87,4 +87,26 @@ public enum TextRules {
         }
         return nil
     }
+
+    /// Longest client-chosen text a log line carries.
+    public static let maximumLoggedCharacters = 200
+
+    /// Client-chosen text (file names, paths, error messages) as it may be logged: control characters escaped as
+    /// `\u{a}` and at most `maximumLoggedCharacters`, so a hostile client can neither forge a log line with a newline
+    /// nor flood the journal with a huge name.
+    public static func printableForLog(_ text: String) -> String {
+        var result = ""
+        for (index, scalar) in text.unicodeScalars.enumerated() {
+            guard index < maximumLoggedCharacters else {
+                result += "…"
+                break
+            }
+            if scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) {
+                result += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
 }
