@@ -15,8 +15,7 @@ struct MachineEndpoints: HTTPMachineEndpoints {
         }
         let mac = activity.addressBook.mac(at: client)
         let record = activity.book.record(for: files.hostname)
-        let callback = ServiceURL.callback(
-            base: files.values["http"] ?? "", hostname: files.hostname, token: record.installToken ?? "installed")
+        let callback = MachineState.callbackURL(files, record: record)
         switch files.render(
             name, client: client, macAtClient: mac, callbackURL: callback, subnets: snapshot.answerFileSubnets)
         {

@@ -79,14 +79,22 @@ public enum MachineState {
         guard let address else {
             throw MachineStateError("\(machine.hostname) has no fixed 'ip' and no lease yet: its {{ip}} is not known")
         }
-        let token = record?.installToken ?? "TOKEN-ASSIGNED-AT-FIRST-BOOT"
-        let callback = ServiceURL.callback(base: files.values["http"] ?? "", hostname: files.hostname, token: token)
+        let callback = callbackURL(files, record: record)
         switch files.render(
             name, client: address, macAtClient: mac, callbackURL: callback, subnets: inventory.answerFileSubnets)
         {
         case .rendered(let text): return text
         case .notFound(let reason), .forbidden(let reason): throw MachineStateError(reason)
         }
+    }
+}
+
+extension MachineState {
+    /// `{{callback_url}}` of a machine: with its install token, or with a word saying why there is none (the token
+    /// is drawn when the server first sees the machine, and spent by the callback), which no callback accepts.
+    static func callbackURL(_ files: MachineAnswerFiles, record: MachineLifecycleRecord?) -> String {
+        let token = record.map { $0.installToken ?? "spent-reinstall-for-a-new-token" } ?? "drawn-at-first-boot"
+        return ServiceURL.callback(base: files.values["http"] ?? "", hostname: files.hostname, token: token)
     }
 }
 
