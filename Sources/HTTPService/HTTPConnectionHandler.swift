@@ -142,10 +142,18 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         case .bootFile(let path):
             serveBootFile(path, pending: pending, keepAlive: keepAlive, context: context)
         case .answerFile(let hostname, let name):
-            let reply =
-                clientAddress.map { server.endpoints.answerFile(hostname: hostname, name: name, client: $0) }
-                ?? .text(403, "Forbidden", logNote: "no IPv4 client address")
-            send(reply, for: pending, keepAlive: keepAlive, context: context)
+            guard let client = clientAddress else {
+                send(
+                    .text(403, "Forbidden", logNote: "no IPv4 client address"), for: pending, keepAlive: keepAlive,
+                    context: context)
+                return
+            }
+            let endpoints = server.endpoints
+            context.eventLoop.makeFutureWithTask {
+                await endpoints.answerFile(hostname: hostname, name: name, client: client)
+            }.assumeIsolated().whenSuccess { reply in
+                self.send(reply, for: pending, keepAlive: keepAlive, context: context)
+            }
         case .installCallback(let hostname, let token):
             guard let client = clientAddress else {
                 send(.text(403, "Forbidden"), for: pending, keepAlive: keepAlive, context: context)

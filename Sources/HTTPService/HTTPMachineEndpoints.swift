@@ -24,8 +24,9 @@ public struct HTTPEndpointReply: Sendable, Hashable {
 /// machine's own address) and the install callback. The appliance implements it over the inventory and the
 /// lifecycle store; the adapter only routes to it.
 public protocol HTTPMachineEndpoints: Sendable {
-    /// The rendered answer file `name` of `hostname`, if `client` is that machine's address.
-    func answerFile(hostname: String, name: String, client: IPv4Address) -> HTTPEndpointReply
+    /// The rendered answer file `name` of `hostname`, if `client` is that machine's address; returns once what it
+    /// hands out (the install token) is durable.
+    func answerFile(hostname: String, name: String, client: IPv4Address) async -> HTTPEndpointReply
     /// The installer of `hostname` reports a finished install with `token`. Returns once the outcome is durable.
     func installCallback(hostname: String, token: String, client: IPv4Address) async -> HTTPEndpointReply
     /// A boot file or rendered config went out whole to `client` (for the machine's "last boot file").

@@ -83,9 +83,11 @@ public struct HTTPServer: Sendable {
     static func configurePipeline(
         _ pipeline: ChannelPipeline.SynchronousOperations, context: HTTPServerContext
     ) throws {
+        // The decoder's own ceiling sits above the handler's limit, so a head just over it gets the handler's 431;
+        // one far over it is cut off by the decoder (400) before it is buffered whole.
         var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderFieldSize = context.configuration.maxHeaderBytes
-        limits.maxHeaderListSize = context.configuration.maxHeaderBytes
+        limits.maxHeaderFieldSize = context.configuration.maxHeaderBytes * 2
+        limits.maxHeaderListSize = context.configuration.maxHeaderBytes * 2
         let activity = HTTPConnectionActivity()
         try pipeline.addHandler(HTTPActivityCounter(activity: activity))
         try pipeline.addHandler(HTTPResponseEncoder())

@@ -14,7 +14,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var requestTimeout: TimeAmount = .seconds(10)
     /// A response that makes no progress (the client stopped reading) for this long is abandoned.
     public var sendStallTimeout: TimeAmount = .seconds(30)
-    /// All header lines of one request together, in bytes; more is 400 and the connection closes.
+    /// All header lines of one request together, in bytes; more is 431 and the connection closes (twice as much is
+    /// cut off by the decoder with 400).
     public var maxHeaderBytes = 16 << 10
     /// A request body (only the install callback takes one, and ignores it), in bytes; more is 413.
     public var maxBodyBytes = 4 << 10

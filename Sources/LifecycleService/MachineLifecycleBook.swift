@@ -5,10 +5,11 @@ import Synchronization
 
 /// The live lifecycle of every machine: records in memory, written to `MachineStateStore`.
 ///
-/// Phase changes (install started, installed, reinstall) are decided by `MachineLifecycle` under the lock, so two
-/// callbacks racing see one winner, and they are durable before the request that caused them is answered.
-/// Observations (last DHCP, last file served) only mark a record dirty; `flush()` writes them in batches so that a
-/// boot storm costs no disk write per packet.
+/// Phase changes are decided by `MachineLifecycle` under the lock, so two callbacks racing see one winner. Installed
+/// and reinstall are durable before the request that caused them is answered, and so is a token before an answer file
+/// carries it. Observations (first sight, last DHCP, last file served, install started) only mark a record dirty;
+/// `flush()` writes them in batches so that a boot storm costs no disk write per packet (a crash loses at most the
+/// last couple of seconds of them).
 public final class MachineLifecycleBook: Sendable {
     private struct State {
         var records: [String: MachineLifecycleRecord] = [:]
@@ -151,19 +152,33 @@ public final class MachineLifecycleBook: Sendable {
         logger.warning("Install callback refused", metadata: metadata)
     }
 
-    /// Sends `hostname` back to install on its next network boot, with a fresh token; durable when it returns.
-    public func reinstall(hostname: String, mac: MACAddress?) async -> MachineLifecycleRecord {
-        let record: MachineLifecycleRecord = state.withLock { state in
+    /// Sends `hostname` back to install on its next network boot, with a fresh token; durable when it returns, or
+    /// `nil` (and nothing changed) when the state directory refused the write.
+    public func reinstall(hostname: String, mac: MACAddress?) async -> MachineLifecycleRecord? {
+        let (previous, record) = state.withLock { state in
             let current = Self.existingOrNew(hostname, in: &state, makeToken: makeToken)
             let next = MachineLifecycle.reinstall(current, newToken: makeToken())
             state.records[hostname.lowercased()] = next
             state.dirty.remove(hostname.lowercased())
-            return next
+            return (current, next)
         }
-        _ = await persist(record)
+        guard await persist(record) else {
+            state.withLock { $0.records[hostname.lowercased()] = previous }
+            return nil
+        }
         installedChanged(installedHostnames)
         log(.reinstallRequested, hostname: hostname, mac: mac, extra: [:])
         return record
+    }
+
+    /// Writes the record of `hostname` now; false when the state directory refused.
+    public func save(hostname: String) async -> Bool {
+        let record = state.withLock { state in
+            state.dirty.remove(hostname.lowercased())
+            return state.records[hostname.lowercased()]
+        }
+        guard let record else { return true }
+        return await persist(record)
     }
 
     /// Writes every record changed by observations since the last flush.

@@ -20,6 +20,12 @@ import Testing
         #expect(disabled.http == nil)
     }
 
+    @Test func aBareSectionKeyTurnsItOnWithDefaults() throws {
+        let config = try #require(parse("").config)
+        let http = try #require(config.http)
+        #expect(http.port == 80)
+    }
+
     @Test func defaultsAndSettings() throws {
         let enabled = try #require(parse("  enabled: true\n").config)
         let defaults = try #require(enabled.http)

@@ -65,8 +65,9 @@ at_least() {
     fi
 }
 malformed=$(($(sent malformed) + $(sent headers)))
-at_least "each malformed request and oversized header block is logged: Refusing malformed HTTP request, with ip=" \
-    "ip=127\.0\.0\.1 .*Refusing malformed HTTP request" "$malformed" "stream ended at an unexpected time"
+at_least "each malformed request and oversized header block is logged with ip=: malformed (decoder) or 431 (handler)" \
+    "ip=127\.0\.0\.1 .*(Refusing malformed HTTP request|status=431 .*HTTP request refused)" "$malformed" \
+    "stream ended at an unexpected time"
 at_least "each path escape is logged as refused with status 400" \
     "method=GET path=/[^ ]* .*status=400 .*HTTP request refused" "$(sent path_400)"
 at_least "a '..' is logged with its reason" "reason='\.\.' in the path .*HTTP request refused" 1

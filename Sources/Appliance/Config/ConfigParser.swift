@@ -128,7 +128,7 @@ enum ConfigParser {
             let section = reader.mapping(
                 "http", describing: "'http'",
                 allowedKeys: ["enabled", "address", "port", "max_connections", "request_timeout", "send_timeout"])
-        else { return .some(nil) }
+        else { return reader.isPresentWithoutValue("http") ? .some(HTTPSettings()) : .some(nil) }
         let before = collector.diagnostics.count
         var http = HTTPSettings()
         if let address = section.string("address") {

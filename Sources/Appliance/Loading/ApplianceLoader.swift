@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 import Inventory
 
 /// Loads the configuration file and the profiles it points at into a validated inventory.
@@ -81,6 +82,7 @@ public struct ApplianceLoader: Sendable {
         }
         guard let config else { return (nil, parts) }
         checkBootFiles(config, collector: collector)
+        checkReservedFolders(config, collector: collector)
         if !TextFiles.isDirectory(config.tftp.root) {
             collector.error(
                 "the TFTP root \(displayPath.display(config.tftp.root)) is not a folder", at: .startOf(shown))
@@ -101,6 +103,17 @@ public struct ApplianceLoader: Sendable {
             } else if let companion = file.companion, !TextFiles.isRegularFile(config.tftp.root + "/" + companion) {
                 collector.warning("'\(file.path)' loads '\(companion)', which is not under \(root)", at: at)
             }
+        }
+    }
+
+    /// Warns about folders of the TFTP root that HTTP cannot serve because its own routes take their names.
+    private func checkReservedFolders(_ config: ApplianceConfig, collector: DiagnosticCollector) {
+        guard config.http != nil else { return }
+        for name in HTTPRoute.reservedFolders.sorted()
+        where FileManager.default.fileExists(atPath: config.tftp.root + "/" + name) {
+            collector.warning(
+                "\(displayPath.display(config.tftp.root))/\(name) cannot be fetched over HTTP: /\(name)/ is Rackboot's own "
+                    + "route (answer files, install callbacks); rename it to serve it", at: .startOf(config.sourcePath))
         }
     }
 

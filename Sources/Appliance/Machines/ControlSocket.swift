@@ -112,7 +112,13 @@ final class ControlRequestHandler: ChannelInboundHandler {
             let book = self.book
             context.eventLoop.makeFutureWithTask {
                 await book.reinstall(hostname: machine.hostname, mac: machine.macs.first)
-            }.assumeIsolated().whenSuccess { _ in
+            }.assumeIsolated().whenSuccess { record in
+                guard record != nil else {
+                    self.respond(
+                        (500, Self.message("the machine state could not be saved; see the server's log")),
+                        context: context)
+                    return
+                }
                 self.respond(
                     (200, Self.message("\(machine.hostname) installs again on its next network boot")),
                     context: context)

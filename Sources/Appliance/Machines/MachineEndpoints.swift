@@ -8,12 +8,16 @@ import LifecycleService
 struct MachineEndpoints: HTTPMachineEndpoints {
     let activity: MachineActivity
 
-    func answerFile(hostname: String, name: String, client: IPv4Address) -> HTTPEndpointReply {
+    func answerFile(hostname: String, name: String, client: IPv4Address) async -> HTTPEndpointReply {
         let snapshot = activity.inventory.inventory
         guard let files = snapshot.answerFiles[hostname.lowercased()] else {
             return .text(404, "Not Found", logNote: "no machine '\(hostname)' with answer files")
         }
         let mac = activity.addressBook.mac(at: client)
+        // Checked before any record or token is made for the machine: a stranger's request changes nothing.
+        guard files.isOwnAddress(client, macAtClient: mac) else {
+            return .text(403, "Forbidden", logNote: "\(client) is not \(files.hostname)'s address")
+        }
         let record = activity.book.record(for: files.hostname)
         let callback = MachineState.callbackURL(files, record: record)
         switch files.render(
@@ -24,6 +28,10 @@ struct MachineEndpoints: HTTPMachineEndpoints {
             activity.book.observeServed(
                 hostname: files.hostname, path: "files/\(files.hostname)/\(name)", isConfig: true,
                 startsInstall: machineIsInstalling, mac: mac ?? files.macs.first)
+            // The token in this answer must survive a crash, or the callback it enables would be refused.
+            guard await activity.book.save(hostname: files.hostname) else {
+                return .text(503, "Service Unavailable", logNote: "the machine state could not be saved")
+            }
             return HTTPEndpointReply(status: 200, body: Array(text.utf8))
         case .notFound(let reason):
             return .text(404, "Not Found", logNote: reason)
@@ -38,7 +46,9 @@ struct MachineEndpoints: HTTPMachineEndpoints {
         guard let machine = snapshot.machines.first(where: { $0.hostname.lowercased() == hostname.lowercased() }),
             machine.state == .install
         else {
-            return .text(403, "Forbidden", logNote: "no machine '\(hostname)' in state install")
+            let reason = "no machine '\(hostname)' in state install"
+            activity.book.logRefusedCallback(hostname: hostname, client: client, mac: mac, reason: reason)
+            return .text(403, "Forbidden", logNote: reason)
         }
         // Like its answer files, a machine's callback comes from the machine: its fixed address or a lease of its.
         guard client == machine.ip || mac.map(machine.macs.contains) == true else {

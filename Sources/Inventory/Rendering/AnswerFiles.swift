@@ -63,6 +63,11 @@ public enum ServiceURL {
 }
 
 extension MachineAnswerFiles {
+    /// Whether `client` is the machine: its fixed address, or an address DHCP leased to one of its MACs.
+    public func isOwnAddress(_ client: IPv4Address, macAtClient: MACAddress?) -> Bool {
+        client == fixedIP || macAtClient.map(macs.contains) == true
+    }
+
     /// Renders `name` for a request from `client`, whose NIC DHCP last saw at that address is `macAtClient`.
     ///
     /// Only the machine itself may have its answer files: the request must come from its fixed address, or from an
@@ -72,8 +77,7 @@ extension MachineAnswerFiles {
         subnets: [AnswerFileSubnet]
     ) -> AnswerFileOutcome {
         guard let text = files[name] else { return .notFound("\(hostname) has no answer file '\(name)'") }
-        let leasedToMachine = macAtClient.map { macs.contains($0) } ?? false
-        guard client == fixedIP || leasedToMachine else {
+        guard isOwnAddress(client, macAtClient: macAtClient) else {
             return .forbidden("\(client) is not \(hostname)'s address")
         }
         var values = self.values

@@ -72,6 +72,9 @@ public struct MappingReader {
 
     public func contains(_ key: String) -> Bool { entries[key] != nil && !isNull(entries[key]!.value) }
 
+    /// Whether `key` is written with no value (`http:` alone), which a section key reads as "on, with defaults".
+    public func isPresentWithoutValue(_ key: String) -> Bool { entries[key].map { isNull($0.value) } ?? false }
+
     /// Where `key` is written, for diagnostics about its value as a whole.
     public func locationOfKey(_ key: String) -> SourceLocation? {
         entries[key].map { YAMLDocument.location(of: $0.key, in: file) }
