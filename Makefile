@@ -69,7 +69,8 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources
 
-# The product in one command: Rackboot with the example config in a private namespace PXE-boots a VM.
+# The product in one command: in a private namespace one VM installs itself through Rackboot, boots its disk and is
+# reinstalled (scripts/demo.sh).
 demo: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	bash scripts/demo.sh "$(BIN_PATH)/rackboot"
