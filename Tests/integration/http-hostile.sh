@@ -12,12 +12,7 @@ repo=$PWD
 work=$(mktemp -d)
 source Tests/lib/report.sh
 source Tests/lib/http-serve.sh
-cleanup() {
-    http_serve_kill
-    [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+http_serve_cleanup_on_exit
 request_timeout=3
 send_timeout=3
 max_connections=64

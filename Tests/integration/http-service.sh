@@ -12,12 +12,7 @@ cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 source Tests/lib/report.sh
 source Tests/lib/http-serve.sh
-cleanup() {
-    http_serve_kill
-    [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+http_serve_cleanup_on_exit
 sha() { sha256sum "$1" 2> /dev/null | cut -d' ' -f1; }
 # check NAME COMMAND...: passes when COMMAND succeeds.
 check() {

@@ -125,3 +125,9 @@ http_serve_kill() {
         wait "$serve_pid" 2> /dev/null
     fi
 }
+
+# Stops every server this file started and removes $work on exit (KEEP=1 keeps it); INT and TERM exit 130.
+http_serve_cleanup_on_exit() {
+    trap 'http_serve_kill; [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"' EXIT
+    trap 'exit 130' INT TERM
+}
