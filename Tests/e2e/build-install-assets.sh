@@ -7,6 +7,7 @@
 #   e2e/disk.img       a raw 40 MiB disk image, bootable under SeaBIOS and under OVMF, holding the same kernel and
 #                      an "installed system" initramfs (disk-init.sh) that prints RACKBOOT-DISK-MARKER with the
 #                      identity record's host name and install id.
+# Both initramfs images are built by Tests/e2e/lib/initramfs.sh, like build-assets.sh's e2e/initrd.img.
 # The disk image is built without root and without loop devices, on the image file itself:
 #   - an MBR partition table (sfdisk): one FAT32 (LBA) partition from sector 2048 (1 MiB) to the end, active;
 #     sectors 1024-1031 (the MBR gap, unused by syslinux) hold the identity record, "none" until an install;
@@ -30,39 +31,22 @@ for file in /usr/lib/SYSLINUX/mbr.bin /usr/lib/SYSLINUX.EFI/efi64/syslinux.efi /
     /usr/lib/syslinux/modules/bios/ldlinux.c32 "$out/e2e/vmlinuz"; do
     [ -s "$file" ] || { echo "build-install-assets: $file missing (make deps; build-assets.sh builds the kernel)" >&2; exit 1; }
 done
-kernel_deb=$(ls "$downloads"/linux-image-*.deb | head -1)
-busybox_deb=$(ls "$downloads"/busybox-static_*.deb | head -1)
+source "$repo/Tests/e2e/lib/initramfs.sh"
 
 stamp=$out/e2e/.install-assets.stamp
-inputs=$( (cd "$repo/Tests/e2e" && sha256sum build-install-assets.sh installer-init.sh disk-init.sh udhcpc-script.sh)
-    sha256sum "$out/e2e/vmlinuz" "$kernel_deb" "$busybox_deb" /usr/lib/SYSLINUX/mbr.bin \
-        /usr/lib/SYSLINUX.EFI/efi64/syslinux.efi /usr/lib/syslinux/modules/efi64/ldlinux.e64)
+inputs=$(initramfs_inputs build-install-assets.sh installer-init.sh disk-init.sh
+    sha256sum "$out/e2e/vmlinuz" /usr/lib/SYSLINUX/mbr.bin /usr/lib/SYSLINUX.EFI/efi64/syslinux.efi \
+        /usr/lib/syslinux/modules/efi64/ldlinux.e64)
 if [ -s "$out/e2e/installer.img" ] && [ -s "$out/e2e/disk.img" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$inputs" ]; then
     exit 0
 fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-dpkg -x "$kernel_deb" "$work/kernel"
-dpkg -x "$busybox_deb" "$work/busybox"
-
-initramfs() { # init-script output modules...
-    local init=$1 output=$2 root
-    shift 2
-    root=$(mktemp -d -p "$work")
-    mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
-    install -m 0755 "$work/busybox/bin/busybox" "$root/bin/busybox"
-    for module in "$@"; do
-        find "$work/kernel/lib/modules" -name "$module.ko" -exec install -m 0644 {} "$root/lib/modules/" \;
-        [ -s "$root/lib/modules/$module.ko" ] || { echo "build-install-assets: no $module.ko in the kernel" >&2; exit 1; }
-    done
-    install -m 0755 "$init" "$root/init"
-    install -m 0755 "$repo/Tests/e2e/udhcpc-script.sh" "$root/udhcpc-script.sh"
-    (cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) > "$output"
-}
+initramfs_unpack "$work"
 virtio=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci)
-initramfs "$repo/Tests/e2e/installer-init.sh" "$work/installer.img" "${virtio[@]}" failover net_failover virtio_net virtio_blk
-initramfs "$repo/Tests/e2e/disk-init.sh" "$work/system.img" "${virtio[@]}" virtio_blk
+initramfs installer-init.sh "$work/installer.img" "${virtio[@]}" failover net_failover virtio_net virtio_blk
+initramfs disk-init.sh "$work/system.img" "${virtio[@]}" virtio_blk
 
 # --- the disk image -------------------------------------------------------------------------------------------
 image=$work/disk.img

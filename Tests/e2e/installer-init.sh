@@ -24,27 +24,10 @@ stop() { # marker line; powers off
     poweroff -f
 }
 
-for module in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net \
-    virtio_blk; do
-    insmod "/lib/modules/$module.ko" 2>&1 | sed "s/^/insmod $module: /" > /dev/ttyS0
-done
-
 # --- the network --------------------------------------------------------------------------------------------
-interface=
-for _ in $(seq 50); do
-    for path in /sys/class/net/*; do
-        name=${path##*/}
-        [ "$name" = lo ] && continue
-        interface=$name
-    done
-    [ -n "$interface" ] && break
-    sleep 0.1
-done
-[ -n "$interface" ] || stop "RACKBOOT-INSTALL-FAILED reason=no-network-interface"
-ip link set "$interface" up
-udhcpc -i "$interface" -n -q -t 6 -T 2 -s /udhcpc-script.sh > /dev/null 2>&1
-mac=$(cat "/sys/class/net/$interface/address")
-ip=$(cat /tmp/leased-ip 2>/dev/null)
+. /initramfs-network.sh
+network_up virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net \
+    virtio_blk || stop "RACKBOOT-INSTALL-FAILED reason=no-network-interface"
 [ -n "$ip" ] || stop "RACKBOOT-INSTALL-FAILED reason=no-dhcp-lease mac=$mac"
 
 # --- the answer file ------------------------------------------------------------------------------------------

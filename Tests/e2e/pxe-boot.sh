@@ -11,28 +11,18 @@ rackboot=$(realpath "${1:?usage: pxe-boot.sh path/to/rackboot}")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 source Tests/lib/report.sh
-bash Tests/e2e/build-assets.sh || { echo "e2e: cannot build the boot assets"; exit 1; }
-assets=$repo/.build/e2e/tftproot
 ns=rbe2e$$
 namespaces=("$ns")
 work=$(mktemp -d)
-server_pid=
-vm_pids=()
-# Stops the VMs and the server (by PID), then anything left in the namespace, and deletes it.
-source Tests/lib/netns.sh
-cleanup() {
-    for pid in "${vm_pids[@]}" $server_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-    netns_stop
-    [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
+# The assets, network, configuration, server and cleanup (which stops the VMs and the server by PID, then anything
+# left in the namespace, and deletes it) are Tests/e2e/lib/install-common.sh's, shared with install.sh.
+source Tests/e2e/lib/install-common.sh
+trap install_cleanup EXIT
 trap 'exit 130' INT TERM
+install_assets || { echo "e2e: cannot build the boot assets"; exit 1; }
 
-# --- the private network: bridge br0 (the appliance's port) and taps for the VMs -----------------------------
-netns_create e2e
-netns_bridge "$ns" br0
-in_ns "$ns" ip addr add 10.88.0.2/24 dev br0
-for index in 1 2 3 4 5; do netns_tap "$ns" "tap$index" br0; done
+# --- the private network: bridge br0 (the appliance's port, 10.88.0.2) and taps for the VMs ----------------------
+install_network e2e 5
 
 # --- profiles and configuration ------------------------------------------------------------------------------
 mkdir -p "$work/profiles/templates" "$work/state"
@@ -58,45 +48,17 @@ profile bios-1 bios-1 52:54:00:e2:00:01 10.88.0.11 install pxelinux-bios
 profile efi-1 efi-1 52:54:00:e2:00:02 10.88.0.12 install syslinux-efi
 profile ipxe-1 ipxe-1 52:54:00:e2:00:03 10.88.0.13 install ipxe-efi
 profile local-1 local-1 52:54:00:e2:00:04 10.88.0.14 local installed
-config() { # ipxe_scripts
-    cat > "$work/rackboot.yaml" <<YAML
-profiles: $work/profiles
-state_directory: $work/state
-unknown_machines:
-  boot: template
-  template: discovery
-boot:
-  next_server: 10.88.0.2
-  files:
-    bios: pxelinux.0
-    efi_x64: syslinux.efi
-  ipxe_scripts: $1
-dhcp:
-  lease_time: 10m
-  subnets:
-    - network: 10.88.0.0/24
-      interface: br0
-      pools: [10.88.0.100-10.88.0.150]
-tftp:
-  root: $assets
-YAML
-}
 start_server() { # log
-    ip netns exec "$ns" "$rackboot" serve --config "$work/rackboot.yaml" --log console > /dev/null 2> "$1" &
-    server_pid=$!
-    wait_for 10 grep -a -q "] ready" "$1" && return 0
-    fail "rackboot serve starts" "$(tail -5 "$1")"
+    log=$1
+    install_serve && return 0
+    fail "rackboot serve starts" "$(tail -5 "$log")"
     return 1
-}
-stop_server() {
-    kill -TERM "$server_pid"
-    wait "$server_pid"
-    server_pid=
 }
 
 # --- VMs -----------------------------------------------------------------------------------------------------
-boot_vm() { # name tap mac firmware(bios|ovmf) rom(ipxe|none): runs in the background, console in $work/NAME.console
-    bash Tests/e2e/qemu-netboot.sh "$ns" "$2" "$3" "$4" "$5" "$work/$1.console" 240 > "$work/$1.qemu" 2>&1 &
+# (Not install-common.sh's boot_vm: these VMs have no disk, and some no iPXE ROM.)
+netboot_vm() { # name tap mac firmware(bios|ovmf) rom(ipxe|none): runs in the background, console in $work/NAME.console
+    bash Tests/e2e/qemu-netboot.sh "$ns" "$2" "$3" "$4" "$5" "$work/$1.console" "$vm_seconds" > "$work/$1.qemu" 2>&1 &
     vm_pids+=($!)
 }
 wait_marker() { # name seconds -> marker line on stdout
@@ -143,17 +105,17 @@ check_vm() { # name mac ip role log hostname-or-empty config-file-prefix
 }
 
 # --- phase 1 ---------------------------------------------------------------------------------------------------
-config false
+install_config --no-ipxe-scripts --no-http --unknown-template discovery
 start_server "$work/phase1.log" || exit 1
-boot_vm bios-1 tap1 52:54:00:e2:00:01 bios ipxe
-boot_vm efi-1 tap2 52:54:00:e2:00:02 ovmf none
+netboot_vm bios-1 tap1 52:54:00:e2:00:01 bios ipxe
+netboot_vm efi-1 tap2 52:54:00:e2:00:02 ovmf none
 check_vm bios-1 52:54:00:e2:00:01 10.88.0.11 pxelinux-bios "$work/phase1.log" bios-1 pxelinux.cfg/01-52-54-00-e2-00-01
 check_vm efi-1 52:54:00:e2:00:02 10.88.0.12 syslinux-efi "$work/phase1.log" efi-1 pxelinux.cfg/01-52-54-00-e2-00-02
 if grep -a "file=syslinux.efi" "$work/phase1.log" | grep -a "TFTP transfer complete" > /dev/null; then pass "efi-1: option 93 chose syslinux.efi"; else fail "efi-1: option 93 chose syslinux.efi"; fi
 if grep -a "file=pxelinux.0" "$work/phase1.log" | grep -a "TFTP transfer complete" > /dev/null; then pass "bios-1: option 93 chose pxelinux.0"; else fail "bios-1: option 93 chose pxelinux.0"; fi
 
-boot_vm unknown tap4 52:54:00:e2:00:99 bios ipxe
-boot_vm local-1 tap5 52:54:00:e2:00:04 bios ipxe
+netboot_vm unknown tap4 52:54:00:e2:00:99 bios ipxe
+netboot_vm local-1 tap5 52:54:00:e2:00:04 bios ipxe
 check_vm unknown 52:54:00:e2:00:99 "" discovery "$work/phase1.log" "" pxelinux.cfg/default
 # The local machine gets its config (LOCALBOOT 0), never the installer: no kernel, no marker.
 end=$((SECONDS + 180))
@@ -166,21 +128,21 @@ else
 fi
 sleep 5
 if grep -a -q "RACKBOOT-E2E-MARKER" "$work/local-1.console" 2>/dev/null; then fail "local-1: not given the installer" "it booted the kernel"; else pass "local-1: not given the installer"; fi
-if in_ns "$ns" "$rackboot" render 52:54:00:e2:00:04 --config "$work/rackboot.yaml" 2>/dev/null | grep -a "LOCALBOOT 0" > /dev/null; then
+if in_ns "$ns" "$rackboot" render 52:54:00:e2:00:04 --config "$config" 2>/dev/null | grep -a "LOCALBOOT 0" > /dev/null; then
     pass "local-1: its config boots the local disk"
 else
     fail "local-1: its config boots the local disk"
 fi
 for pid in "${vm_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
 vm_pids=()
-stop_server
+install_stop
 
 # --- phase 2: iPXE gets its script; the leases survived the restart -------------------------------------------
-config true
+install_config --no-http --unknown-template discovery
 start_server "$work/phase2.log" || exit 1
 if grep -a -q "count=[1-9]" <(grep -a "DHCP leases loaded" "$work/phase2.log"); then pass "leases survive a restart"; else fail "leases survive a restart" "$(grep 'leases loaded' "$work/phase2.log")"; fi
-boot_vm ipxe-1 tap3 52:54:00:e2:00:03 ovmf ipxe
+netboot_vm ipxe-1 tap3 52:54:00:e2:00:03 ovmf ipxe
 check_vm ipxe-1 52:54:00:e2:00:03 10.88.0.13 ipxe-efi "$work/phase2.log" ipxe-1 ipxe/01-52-54-00-e2-00-03.ipxe
-stop_server
+install_stop
 
 report e2e

@@ -1,6 +1,7 @@
 # The install cycle's shared pieces, for Tests/e2e/install.sh (the test) and scripts/demo.sh (make demo): the private
 # network, the e2e installer's template and answer file, profiles, the configuration, `rackboot serve`, VMs with
-# disks, and the checks of an install and of a disk boot.
+# disks, and the checks of an install and of a disk boot. Tests/e2e/pxe-boot.sh takes its assets, network,
+# configuration, server and cleanup from here too.
 # Source it from the repository root after setting
 #   rackboot    the binary (an absolute path)
 #   ns          the appliance's namespace (bridge br0 = 10.88.0.2/24, the only place 10.88.0.0/24 exists)
@@ -11,7 +12,8 @@
 #   install_network SUITE TAPS   creates the namespaces, br0 with the appliance's address, taps tap1..tapTAPS
 #   install_template             profiles/templates/e2e-install.yaml and its answer file install.env
 #   install_profile HOST MAC IP  profiles/HOST.yaml: that template, state install
-#   install_config               rackboot.yaml (DHCP on br0, TFTP, HTTP on 10.88.0.2:8080); sets config and log
+#   install_config [OPTION...]   rackboot.yaml (DHCP on br0, TFTP, iPXE scripts, HTTP on 10.88.0.2:8080; the options
+#                                are described where it is defined); sets config and log
 #   install_serve / install_stop starts `rackboot serve` in ns (non-zero when it is not ready in 10 s) / stops it
 #   install_cleanup              for the EXIT trap: stops the VMs and the server, deletes the namespaces and work
 #                                (KEEP=1 keeps work)
@@ -68,19 +70,31 @@ install_profile() { # hostname mac ip
         > "$work/profiles/$1.yaml"
 }
 
-# Paths inside the configuration are relative to its folder ($work).
-install_config() {
+# Paths inside the configuration are relative to its folder ($work). Options: --no-ipxe-scripts (iPXE gets the boot
+# loaders, not its script), --no-http (no HTTP service), --unknown-template TEMPLATE (unknown MACs boot TEMPLATE).
+install_config() { # [--no-ipxe-scripts] [--no-http] [--unknown-template TEMPLATE]
+    local ipxe_scripts=true http=true unknown=
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --no-ipxe-scripts) ipxe_scripts=false ;;
+            --no-http) http=false ;;
+            --unknown-template) unknown=$2; shift ;;
+            *) echo "install_config: unknown option $1" >&2; return 1 ;;
+        esac
+        shift
+    done
     config=$work/rackboot.yaml
     log=$work/serve.log
-    cat > "$config" <<YAML
-profiles: profiles
-state_directory: state
+    {
+        printf 'profiles: profiles\nstate_directory: state\n'
+        if [ -n "$unknown" ]; then printf 'unknown_machines:\n  boot: template\n  template: %s\n' "$unknown"; fi
+        cat <<YAML
 boot:
   next_server: 10.88.0.2
   files:
     bios: pxelinux.0
     efi_x64: syslinux.efi
-  ipxe_scripts: true
+  ipxe_scripts: $ipxe_scripts
 dhcp:
   lease_time: 10m
   subnets:
@@ -89,10 +103,9 @@ dhcp:
       pools: [10.88.0.100-10.88.0.150]
 tftp:
   root: $assets
-http:
-  address: 10.88.0.2
-  port: 8080
 YAML
+        if $http; then printf 'http:\n  address: 10.88.0.2\n  port: 8080\n'; fi
+    } > "$config"
 }
 
 install_serve() {
