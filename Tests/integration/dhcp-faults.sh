@@ -243,11 +243,13 @@ if [ "$free_kib" = 0 ]; then pass "the tmpfs is full (0 KiB available)"; else
 fi
 
 # The log file keeps its size after a checkpoint and is rewritten from its start, so the first commits of a full
-# disk still fit (the warm-up's pages: some 30 commits); 150 new leases cannot, and those that do not fit get no ACK.
+# disk still fit (the warm-up's pages); 150 new leases cannot, and those that do not fit get no ACK. How many fit
+# depends on how many leases each commit groups, which follows the machine's load (64 on a quiet run, 115 with QEMU
+# busy beside it): the test asks that some are refused, and the checks below that every ACK was stored.
 load full-new --mac-prefix 02:fc:01 --count 150 --concurrency 8 --timeout 0.5 --tries 3 --deadline 60 --idle 10
 offers=$(json_field "$work/load-full-new.json" offers)
 new_acks=$(lines "$work/acks-full-new")
-if [ "$new_acks" -lt 100 ] && [ "${offers:-0}" -ge 150 ]; then
+if [ "$new_acks" -lt 150 ] && [ "${offers:-0}" -ge 150 ]; then
     pass "disk full: all 150 new clients get offers; $((150 - new_acks)) get no ACK ($new_acks fit in the log's room)"
 else
     fail "disk full: new clients beyond the log's room get no ACK" "$new_acks ACKed" \
