@@ -29,7 +29,7 @@ import Testing
             result == [
                 "profiles/a.yaml:6:1: error: unknown key 'hostnmae' in a machine profile; did you mean 'hostname'?",
                 "profiles/a.yaml:7:1: error: unknown key 'foo' in a machine profile; expected one of: hostname, macs, "
-                    + "ip, template, state, variables",
+                    + "ip, template, state, variables, loader",
             ])
     }
 

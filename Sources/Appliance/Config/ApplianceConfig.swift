@@ -37,6 +37,7 @@ public struct ApplianceConfig: Sendable {
             defaultServer: boot.nextServer, unknownMachinePolicy: unknownMachines,
             bootFileRootDescription: bootFileRootDescription, bootFileExists: bootFileExists)
         context.httpPort = http?.port
+        context.configuredLoaders = boot.configuredLoaders
         return context
     }
 }
@@ -104,27 +105,42 @@ public struct BootSettings: Sendable {
     public var efiX64File: String = "syslinux.efi"
     /// Option 93 = 11; `nil` means ARM64 clients get no boot file.
     public var efiARM64File: String?
+    /// Option 93 = 6 (32-bit UEFI); `nil` means such clients get no boot file (never the 64-bit one).
+    public var efiIA32File: String?
+    /// `boot.loaders`: the file of each loader family per firmware, for machines whose `loader:` chooses one.
+    public var loaders: [LoaderFamily: [Firmware: String]] = [:]
     /// Option 93 = 16 (UEFI HTTP boot) gets this URL; `nil` means HTTP-boot clients get no offer of a boot file.
     public var httpBootURL: String?
     /// iPXE (user class `iPXE` or option 175) gets its per-MAC script (`ipxe/01-<mac>.ipxe`) instead of a binary.
     public var ipxeScripts: Bool = true
-    /// Where each boot file is configured (`bios`, `efi_x64`, `efi_arm64`), for messages about it.
+    /// Where each boot file is configured (`bios`, `efi_x64`, `efi_arm64`, `loaders.grub.efi_x64`…), for messages.
     public var fileLocations: [String: SourceLocation] = [:]
 
     /// The boot files under the TFTP root, each with the module syslinux loads from beside it.
     public var filesWithCompanions: [(key: String, path: String, companion: String?)] {
         var files = [("bios", biosFile), ("efi_x64", efiX64File)]
+        if let efiIA32File { files.append(("efi_ia32", efiIA32File)) }
         if let efiARM64File { files.append(("efi_arm64", efiARM64File)) }
+        for (family, perFirmware) in loaders.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            for (firmware, path) in perFirmware.sorted(by: { $0.key < $1.key }) {
+                files.append(("loaders.\(family.rawValue).\(firmware.rawValue)", path))
+            }
+        }
         return files.map { key, path in
             let folder = path.split(separator: "/").dropLast().map { $0 + "/" }.joined()
             let companion: String? =
                 switch path.split(separator: "/").last {
                 case "pxelinux.0", "lpxelinux.0": folder + "ldlinux.c32"
-                case "syslinux.efi": folder + "ldlinux.e64"
+                case "syslinux.efi": folder + (key.hasSuffix("efi_ia32") ? "ldlinux.e32" : "ldlinux.e64")
                 default: nil
                 }
             return (key, path, companion)
         }
+    }
+
+    /// Which firmware each loader family has a file for, as the inventory checks `loader:` choices against it.
+    public var configuredLoaders: [LoaderFamily: Set<Firmware>] {
+        loaders.mapValues { Set($0.keys) }
     }
 }
 

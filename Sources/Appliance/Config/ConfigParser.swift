@@ -84,7 +84,7 @@ enum ConfigParser {
         guard
             let section = reader.mapping(
                 "boot", describing: "'boot'",
-                allowedKeys: ["next_server", "files", "ipxe_scripts"], required: true)
+                allowedKeys: ["next_server", "files", "loaders", "ipxe_scripts"], required: true)
         else { return nil }
         // Read on after a bad address, so the file keys below are checked too.
         let nextServer = section.string("next_server", required: true)
@@ -96,10 +96,11 @@ enum ConfigParser {
         let keyLocation = nextServer?.location ?? section.location
         boot.fileLocations = ["bios": keyLocation, "efi_x64": keyLocation]
         if let ipxe = section.boolean("ipxe_scripts") { boot.ipxeScripts = ipxe.value }
+        boot.loaders = parseLoaders(section, locations: &boot.fileLocations, collector: collector)
         guard
             let files = section.mapping(
                 "files", describing: "'boot.files'",
-                allowedKeys: ["bios", "efi_x64", "efi_arm64", "http_url"])
+                allowedKeys: ["bios", "efi_ia32", "efi_x64", "efi_arm64", "http_url"])
         else { return address == nil ? nil : boot }
         func bootFile(_ key: String) -> String? {
             guard let path = files.string(key) else { return nil }
@@ -112,6 +113,16 @@ enum ConfigParser {
         if let bios = bootFile("bios") { boot.biosFile = bios }
         if let efi = bootFile("efi_x64") { boot.efiX64File = efi }
         boot.efiARM64File = bootFile("efi_arm64")
+        boot.efiIA32File = bootFile("efi_ia32")
+        // A default loader that cannot run on its firmware (syslinux.efi for ARM64) is an error, not a silent hang.
+        for firmware in Firmware.allCases {
+            guard let path = files.string(firmware.rawValue),
+                let family = LoaderFamily.guess(fromFileName: path.value), !family.firmware.contains(firmware)
+            else { continue }
+            collector.error(
+                "\(firmware.rawValue): '\(path.value)' is a \(family.rawValue) loader, which has no build for "
+                    + "\(firmware.rawValue) firmware", at: path.location)
+        }
         if let url = files.string("http_url") {
             if url.value.hasPrefix("http://") || url.value.hasPrefix("https://") {
                 boot.httpBootURL = url.value
@@ -120,6 +131,34 @@ enum ConfigParser {
             }
         }
         return address == nil ? nil : boot
+    }
+
+    /// `boot.loaders`: family → firmware → file under the TFTP root, for machines whose `loader:` chooses it.
+    private static func parseLoaders(
+        _ boot: MappingReader, locations: inout [String: SourceLocation], collector: DiagnosticCollector
+    ) -> [LoaderFamily: [Firmware: String]] {
+        guard
+            let section = boot.mapping(
+                "loaders", describing: "'boot.loaders'", allowedKeys: LoaderFamily.allCases.map(\.rawValue))
+        else { return [:] }
+        var loaders: [LoaderFamily: [Firmware: String]] = [:]
+        for family in LoaderFamily.allCases {
+            guard
+                let files = section.mapping(
+                    family.rawValue, describing: "'boot.loaders.\(family.rawValue)'",
+                    allowedKeys: family.firmware.sorted().map(\.rawValue))
+            else { continue }
+            for firmware in family.firmware.sorted() {
+                guard let path = files.string(firmware.rawValue) else { continue }
+                if let problem = TextRules.bootPathProblem(path.value) {
+                    collector.error("loaders.\(family.rawValue).\(firmware.rawValue): \(problem)", at: path.location)
+                    continue
+                }
+                loaders[family, default: [:]][firmware] = path.value
+                locations["loaders.\(family.rawValue).\(firmware.rawValue)"] = path.location
+            }
+        }
+        return loaders
     }
 
     /// `http:`: the outer optional is nil when the section has errors; the inner one when HTTP is off.

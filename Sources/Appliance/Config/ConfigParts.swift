@@ -33,6 +33,7 @@ struct ConfigParts: Sendable {
             bootFileRootDescription: bootFileRootDescription, bootFileExists: bootFileExists)
         context.subnetsAreKnown = subnets != nil
         context.httpPort = http?.port
+        context.configuredLoaders = boot?.configuredLoaders ?? [:]
         return context
     }
 }

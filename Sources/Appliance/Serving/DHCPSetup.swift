@@ -26,7 +26,8 @@ enum DHCPSetup {
             bootFiles: DHCPBootFiles(
                 bios: config.boot.biosFile, efiX64: config.boot.efiX64File,
                 efiARM64: config.boot.efiARM64File, httpBootURL: config.boot.httpBootURL,
-                ipxeScripts: config.boot.ipxeScripts))
+                ipxeScripts: config.boot.ipxeScripts, efiIA32: config.boot.efiIA32File))
+        engine.bootFiles.loaders = config.boot.loaders
         engine.bootFiles.ipxeHTTPPort = config.http?.port
         engine.authoritative = config.dhcp.authoritative
         engine.rateLimitTrackedClients = config.dhcp.rateLimitTrackedMACs

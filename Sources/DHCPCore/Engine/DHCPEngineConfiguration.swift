@@ -67,9 +67,23 @@ public enum ProxyEFIStrategy: String, Sendable, Hashable, CaseIterable {
 /// Boot file names by client kind (option 93, iPXE, UEFI HTTP boot).
 public struct DHCPBootFiles: Sendable {
     public var bios: String
+    /// Option 93 = 6 (32-bit UEFI); `nil`: such clients get no boot file, never the 64-bit one.
+    public var efiIA32: String?
     public var efiX64: String
     public var efiARM64: String?
+    /// The files of the loader families a machine's profile or template can choose (`boot.loaders`).
+    public var loaders: [LoaderFamily: [Firmware: String]] = [:]
     public var httpBootURL: String?
+    /// The default loader for `firmware` (`boot.files`).
+    public func defaultFile(for firmware: Firmware) -> String? {
+        switch firmware {
+        case .bios: return bios
+        case .efiIA32: return efiIA32
+        case .efiX64: return efiX64
+        case .efiARM64: return efiARM64
+        }
+    }
+
     /// iPXE gets its per-MAC script rendered by the inventory instead of a binary.
     public var ipxeScripts: Bool = true
     /// When the HTTP service runs, its port: iPXE then gets its script as an `http://` URL on the subnet's boot
@@ -78,9 +92,10 @@ public struct DHCPBootFiles: Sendable {
 
     public init(
         bios: String, efiX64: String, efiARM64: String? = nil, httpBootURL: String? = nil,
-        ipxeScripts: Bool = true
+        ipxeScripts: Bool = true, efiIA32: String? = nil
     ) {
         self.bios = bios
+        self.efiIA32 = efiIA32
         self.efiX64 = efiX64
         self.efiARM64 = efiARM64
         self.httpBootURL = httpBootURL

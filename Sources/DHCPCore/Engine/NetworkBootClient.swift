@@ -71,12 +71,15 @@ public struct NetworkBootClient: Sendable, Hashable {
         case .http:
             return files.httpBootURL
         case .pxe, .ipxe:
-            switch architecture {
-            case 0: return files.bios
-            case 6, 7, 9: return files.efiX64
-            case 11: return files.efiARM64
-            default: return nil
+            // A machine's own loader family for its firmware (`loader:`), else `boot.files`; 32-bit UEFI (6) never
+            // gets the x86-64 loader (docs/protocol.md, "Option 93 client architectures").
+            guard let firmware = Firmware(architecture: architecture) else { return nil }
+            if let family = inventory.machine(for: mac)?.loaders.families[firmware],
+                let file = files.loaders[family]?[firmware]
+            {
+                return file
             }
+            return files.defaultFile(for: firmware)
         }
     }
 }

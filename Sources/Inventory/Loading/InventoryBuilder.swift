@@ -29,7 +29,7 @@ public enum InventoryBuilder {
         let diagnostics = collector.diagnostics[firstDiagnostic...]
         guard !diagnostics.containsErrors, let unknownMachines else { return nil }
         var inventory = assemble(
-            profiles: profiles, plans: plans, unknownMachines: unknownMachines,
+            profiles: profiles, plans: plans, loaders: checks.loaderChoices, unknownMachines: unknownMachines,
             templateNames: templates.parsed.keys.sorted(), policy: context.unknownMachinePolicy,
             warnings: Array(diagnostics))
         inventory.answerFileSubnets = context.subnets.map {
@@ -81,7 +81,7 @@ public enum InventoryBuilder {
     }
 
     private static func assemble(
-        profiles: [MachineProfile], plans: [BootPlan?], unknownMachines: BootPlan,
+        profiles: [MachineProfile], plans: [BootPlan?], loaders: [String: LoaderChoice], unknownMachines: BootPlan,
         templateNames: [String], policy: UnknownMachinePolicy,
         warnings: [Diagnostic]
     ) -> Inventory {
@@ -91,11 +91,12 @@ public enum InventoryBuilder {
         var machines: [Machine] = []
         for (profile, plan) in zip(profiles, plans) {
             guard let hostname = profile.hostname?.value, let state = profile.state?.value, let plan else { continue }
-            let machine = Machine(
+            var machine = Machine(
                 hostname: hostname, macs: profile.macs.map(\.value), ip: profile.ip?.value,
                 templateName: profile.template?.value, state: state,
                 variables: Dictionary(profile.variables.map { ($0.name.value, $0.value.value) }) { first, _ in first },
                 profileFile: profile.source.fileName)
+            machine.loaders = loaders[profile.source.path] ?? .default
             machines.append(machine)
             if case .linux(let template, let values) = plan.kind, state == .install, !template.files.isEmpty {
                 answerFiles[hostname.lowercased()] = MachineAnswerFiles(

@@ -35,6 +35,8 @@ public struct InventoryContext {
     public var bootFileExists: (String) -> Bool
     /// How to name the TFTP root in messages (`tftproot/`).
     public var bootFileRootDescription: String
+    /// The loader files `boot.loaders` configures: which firmware each family has a file for.
+    public var configuredLoaders: [LoaderFamily: Set<Firmware>] = [:]
     /// The HTTP service's port; `nil` when it is off, which leaves `{{http}}`, `{{files_url}}` and answer files
     /// without a server.
     public var httpPort: Int?

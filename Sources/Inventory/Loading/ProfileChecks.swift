@@ -4,6 +4,8 @@ struct ProfileChecks {
     let templates: InventoryBuilder.Templates
     let context: InventoryContext
     let collector: DiagnosticCollector
+    /// Each checked profile's loader families, by profile path.
+    private(set) var loaderChoices: [String: LoaderChoice] = [:]
 
     /// Each MAC, fixed IP and host name belongs to one profile; the later file is reported, the first one noted.
     func checkUniqueness(_ profiles: [MachineProfile]) {
@@ -56,9 +58,11 @@ struct ProfileChecks {
         }
         guard let state = profile.state?.value, let hostname = profile.hostname?.value else { return nil }
         guard let reference = profile.template else {
+            loaderChoices[profile.source.path] = resolveLoaders(profile.loader)
             return state == .local ? .localDisk : nil
         }
         guard let template = existingTemplate(reference) else { return nil }
+        loaderChoices[profile.source.path] = resolveLoaders(profile.loader ?? template.loader)
 
         var values: [String: String] = Dictionary(template.defaults.map { ($0.name.value, $0.value.value) }) { a, _ in a
         }
@@ -100,6 +104,42 @@ struct ProfileChecks {
             checkCommandLine(plan.entry(for: mac.value), at: reference.location)
         }
         return plan
+    }
+
+    /// The loader family per firmware that `spec` asks for, reporting a choice that cannot work: a family with no
+    /// build for that firmware (syslinux on ARM64), or one `boot.loaders` names no file for.
+    private func resolveLoaders(_ spec: Located<LoaderSpec>?) -> LoaderChoice {
+        guard let spec else { return .default }
+        var choice = LoaderChoice()
+        switch spec.value {
+        case .everywhere(let family):
+            for firmware in family.value.firmware
+            where context.configuredLoaders[family.value]?.contains(firmware) == true {
+                choice.families[firmware] = family.value
+            }
+            if choice.families.isEmpty {
+                collector.warning(
+                    "loader '\(family.value.rawValue)' has no file under boot.loaders.\(family.value.rawValue) in the "
+                        + "configuration; these machines boot what boot.files names", at: family.location)
+            }
+        case .perFirmware(let families):
+            for (firmware, family) in families.sorted(by: { $0.key.value < $1.key.value }) {
+                if !family.value.firmware.contains(firmware.value) {
+                    let others = LoaderFamily.allCases.filter { $0.firmware.contains(firmware.value) }
+                    collector.error(
+                        "\(family.value.rawValue) has no build for \(firmware.value.rawValue) firmware; use "
+                            + others.map(\.rawValue).joined(separator: " or "), at: family.location)
+                } else if context.configuredLoaders[family.value]?.contains(firmware.value) != true {
+                    collector.error(
+                        "boot.loaders.\(family.value.rawValue) in the configuration names no \(firmware.value.rawValue) "
+                            + "file, so \(firmware.value.rawValue) machines cannot boot \(family.value.rawValue)",
+                        at: family.location)
+                } else {
+                    choice.families[firmware.value] = family.value
+                }
+            }
+        }
+        return choice
     }
 
     /// Why a command line cannot use `name` for this profile.

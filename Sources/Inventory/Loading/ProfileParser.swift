@@ -63,9 +63,11 @@ enum ProfileParser {
 
         let variables = reader.stringMap("variables", what: "variable") ?? []
 
-        return MachineProfile(
+        var profile = MachineProfile(
             source: source, hostname: hostname, macs: macs, ip: ip, template: template,
             state: state, variables: variables)
+        profile.loader = LoaderSpecParser.parse(reader, collector: collector)
+        return profile
     }
 }
 

@@ -57,12 +57,14 @@ enum TemplateParser {
         }
 
         let files = parseFiles(reader, readFile: readFile, collector: collector)
+        let loader = LoaderSpecParser.parse(reader, collector: collector)
 
         guard !collector.diagnostics[before...].containsErrors, let kernel else { return nil }
         var template = BootTemplate(
             name: name, source: source, description: description, kernel: kernel,
             initrds: initrds, commandLine: commandLine, defaults: defaults)
         template.files = files
+        template.loader = loader
         return template
     }
 

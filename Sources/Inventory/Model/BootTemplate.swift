@@ -13,7 +13,9 @@ public struct BootTemplate: Sendable {
     public var defaults: [(name: Located<String>, value: Located<String>)]
     /// Answer files, by served name, in file order.
     public var files: [AnswerFileTemplate] = []
+    /// The boot loader family the template's machines use (a profile can override it).
+    public var loader: Located<LoaderSpec>?
 
     /// The keys a template file may hold.
-    public static let keys = ["description", "kernel", "initrds", "cmdline", "variables", "files"]
+    public static let keys = ["description", "kernel", "initrds", "cmdline", "variables", "files", "loader"]
 }

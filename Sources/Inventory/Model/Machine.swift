@@ -9,4 +9,6 @@ public struct Machine: Sendable, Hashable {
     public var variables: [String: String]
     /// The profile's file name, for logs (`PROFILE=` in the journal).
     public var profileFile: String
+    /// The loader family per firmware where it is not `boot.files`' (from `loader:` in the template or profile).
+    public var loaders = LoaderChoice.default
 }

@@ -14,6 +14,9 @@ public struct MachineProfile: Sendable {
     /// Per-machine variables for the template's command line, in file order.
     public var variables: [(name: Located<String>, value: Located<String>)]
 
+    /// Overrides the template's `loader`.
+    public var loader: Located<LoaderSpec>?
+
     /// The keys a profile file may hold.
-    public static let keys = ["hostname", "macs", "ip", "template", "state", "variables"]
+    public static let keys = ["hostname", "macs", "ip", "template", "state", "variables", "loader"]
 }

@@ -15,11 +15,50 @@ import Testing
     }
 
     @Test(arguments: [
-        (UInt16(0), "pxelinux.0"), (6, "syslinux.efi"), (7, "syslinux.efi"), (9, "syslinux.efi"),
+        (UInt16(0), "pxelinux.0"), (7, "syslinux.efi"), (9, "syslinux.efi"),
         (11, "grubaa64.efi"),
     ])
     func choosesTheBootFileByArchitecture(architecture: UInt16, file: String) {
         #expect(bootFile(F.pxe(architecture: architecture)) == file)
+    }
+
+    @Test func thirtyTwoBitUEFIGetsItsOwnLoaderOrNoneNeverTheSixtyFourBitOne() {
+        #expect(bootFile(F.pxe(architecture: 6)) == "")
+        var configuration = F.configuration
+        configuration.bootFiles.efiIA32 = "efi32/syslinux.efi"
+        var engine = DHCPEngine(configuration: configuration)
+        let decision = engine.handle(
+            F.request(.discover, mac: F.knownMAC, F.pxe(architecture: 6)), arrival: F.onLink, inventory: F.inventory,
+            now: F.now)
+        #expect(decision.reply.map { String(decoding: $0.message.bootFileName, as: UTF8.self) } == "efi32/syslinux.efi")
+    }
+
+    @Test func aMachinesLoaderChoiceWinsForItsFirmwareOnly() throws {
+        let collector = DiagnosticCollector()
+        var context = InventoryContext(
+            subnets: [], defaultServer: F.server, bootFileRootDescription: "root", bootFileExists: { _ in true })
+        context.configuredLoaders = [.grub: [.efiX64, .efiARM64]]
+        let inventory = try #require(
+            InventoryBuilder.build(
+                profiles: [
+                    YAMLSource(
+                        path: "web-01.yaml",
+                        text: "hostname: web-01\nmacs: [52:54:00:20:00:11]\nstate: local\nloader: grub")
+                ],
+                templates: [], context: context, collector: collector))
+        var configuration = F.configuration
+        configuration.bootFiles.loaders = [.grub: [.efiX64: "shimx64.efi", .efiARM64: "grubnetaa64.efi"]]
+        func file(_ architecture: UInt16, mac: MACAddress = F.knownMAC) -> String? {
+            var engine = DHCPEngine(configuration: configuration)
+            let decision = engine.handle(
+                F.request(.discover, mac: mac, F.pxe(architecture: architecture)), arrival: F.onLink,
+                inventory: inventory, now: F.now)
+            return decision.reply.map { String(decoding: $0.message.bootFileName, as: UTF8.self) }
+        }
+        #expect(file(7) == "shimx64.efi")
+        #expect(file(11) == "grubnetaa64.efi")
+        #expect(file(0) == "pxelinux.0", "grub has no BIOS file configured: boot.files applies")
+        #expect(file(7, mac: MACAddress("52:54:00:99:00:01")!) == "syslinux.efi", "other machines keep boot.files")
     }
 
     @Test func readsTheArchitectureFromOption60WhenOption93IsMissing() {
