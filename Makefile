@@ -76,11 +76,13 @@ demo: deps
 	bash scripts/demo.sh "$(BIN_PATH)/rackboot"
 
 # Real firmware PXE-boots through Rackboot under QEMU (TCG): SeaBIOS + iPXE, OVMF native PXE, OVMF + iPXE EFI; then
-# machines with empty disks install themselves over HTTP and boot their disks (install.sh).
+# machines with empty disks install themselves over HTTP and boot their disks (install.sh); then OVMF with Secure Boot
+# enforced boots Debian's signed shim, GRUB and kernel, and refuses unsigned ones (secure-boot.sh).
 e2e: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	bash Tests/e2e/pxe-boot.sh "$(BIN_PATH)/rackboot"
 	bash Tests/e2e/install.sh "$(BIN_PATH)/rackboot"
+	bash Tests/e2e/secure-boot.sh "$(BIN_PATH)/rackboot"
 
 # TFTP benchmark against tftpd-hpa, atftpd and dnsmasq (not part of `make test`; writes docs/performance.md).
 # BENCH_STORM_CLIENTS and BENCH_STORM_MIB size the boot storm (default 500 × 32 MiB).

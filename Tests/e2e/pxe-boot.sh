@@ -55,20 +55,7 @@ start_server() { # log
     return 1
 }
 
-# --- VMs -----------------------------------------------------------------------------------------------------
-# (Not install-common.sh's boot_vm: these VMs have no disk, and some no iPXE ROM.)
-netboot_vm() { # name tap mac firmware(bios|ovmf) rom(ipxe|none): runs in the background, console in $work/NAME.console
-    bash Tests/e2e/qemu-netboot.sh "$ns" "$2" "$3" "$4" "$5" "$work/$1.console" "$vm_seconds" > "$work/$1.qemu" 2>&1 &
-    vm_pids+=($!)
-}
-wait_marker() { # name seconds -> marker line on stdout
-    local end=$((SECONDS + $2))
-    while [ $SECONDS -lt $end ]; do
-        grep -a -m1 "RACKBOOT-E2E-MARKER" "$work/$1.console" 2>/dev/null && return 0
-        sleep 0.5
-    done
-    return 1
-}
+# --- VMs (install-common.sh's netboot_vm: no disk, and some no iPXE ROM; wait_marker) ---------------------------
 check_vm() { # name mac ip role log hostname-or-empty config-file-prefix
     local name=$1 mac=$2 ip=$3 role=$4 log=$5 host=$6 config=$7
     local marker

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Boots one QEMU machine from its NIC inside network namespace NS, on tap TAP, with MAC, under firmware `bios`
-# (SeaBIOS) or `ovmf` (UEFI), with the NIC's iPXE ROM (`ipxe`) or without one (`none`: OVMF's own PXE).
+# (SeaBIOS), `ovmf` (UEFI) or `ovmf-secboot` (UEFI with Secure Boot enforced: OVMF's Secure Boot build with
+# Microsoft's keys enrolled, on a q35 machine with SMM, as that build requires), with the NIC's iPXE ROM (`ipxe`) or
+# without one (`none`: OVMF's own PXE).
 # The serial console goes to CONSOLE. KVM only when it can really work: /dev/kvm is usable and the CPU offers
 # vmx or svm. (On this workplace's machines /dev/kvm exists but without them, and every KVM boot fails with an
 # emulation failure, so QEMU emulates with TCG: 20-45 s a boot.)
@@ -8,7 +10,7 @@
 # disk gets 2, and there is no `-boot n`, so the firmware's boot order falls through to the disk when the network
 # boot hands back (SeaBIOS after pxelinux's LOCALBOOT; OVMF after iPXE's `exit 1`); BIOS iPXE's `sanboot --drive
 # 0x80` boots it directly. QEMU runs with -no-reboot, so a guest's reboot ends this script.
-# Usage: qemu-netboot.sh NS TAP MAC bios|ovmf ipxe|none CONSOLE SECONDS [DISK]
+# Usage: qemu-netboot.sh NS TAP MAC bios|ovmf|ovmf-secboot ipxe|none CONSOLE SECONDS [DISK]
 set -euo pipefail
 ns=$1 tap=$2 mac=$3 firmware=$4 rom=$5 console=$6 seconds=$7 disk=${8:-}
 nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1"
@@ -21,7 +23,19 @@ fi
 accelerator=tcg
 if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then accelerator=kvm; fi
 firmware_args=()
-if [ "$firmware" = ovmf ]; then
+case "$firmware" in
+    bios | ovmf | ovmf-secboot) ;;
+    *) echo "qemu-netboot: unknown firmware $firmware" >&2; exit 2 ;;
+esac
+if [ "$firmware" = ovmf-secboot ]; then
+    # The variable store with Microsoft's KEK and db (which hold the UEFI CA that signed shim) and Secure Boot on.
+    # The firmware's flash is writable only from SMM (secure=on), or a guest could switch Secure Boot off.
+    vars=$console.vars
+    cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$vars"
+    firmware_args=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
+                   -drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
+                   -drive "if=pflash,format=raw,unit=1,file=$vars")
+elif [ "$firmware" = ovmf ]; then
     # The firmware's writable variable store, kept beside the console log (the caller removes both).
     vars=$console.vars
     cp /usr/share/OVMF/OVMF_VARS.fd "$vars"
@@ -31,7 +45,7 @@ fi
 boot_args=(-boot n)
 if [ -n "$disk" ]; then
     boot_args=(-drive "file=$disk,format=raw,if=none,id=disk0" -device "virtio-blk-pci,drive=disk0,bootindex=2")
-    if [ "$firmware" = ovmf ] && [ "$rom" = ipxe ]; then
+    if [ "$firmware" != bios ] && [ "$rom" = ipxe ]; then
         # OVMF ranks every boot option of the NIC at the NIC's boot index: after iPXE's own, its native PXEv4/v6
         # and HTTPv4/v6 boot (which waits about 60 s for a DHCP offer naming an HTTP URL) would run before the disk.
         # iPXE is the network boot here, so OVMF's own IP stacks are switched off (fw_cfg knobs; OVMF 2022.11

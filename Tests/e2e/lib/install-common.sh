@@ -1,7 +1,7 @@
 # The install cycle's shared pieces, for Tests/e2e/install.sh (the test) and scripts/demo.sh (make demo): the private
 # network, the e2e installer's template and answer file, profiles, the configuration, `rackboot serve`, VMs with
-# disks, and the checks of an install and of a disk boot. Tests/e2e/pxe-boot.sh takes its assets, network,
-# configuration, server and cleanup from here too.
+# disks, and the checks of an install and of a disk boot. Tests/e2e/pxe-boot.sh and Tests/e2e/secure-boot.sh take
+# their assets, network, configuration, server, VMs without disks and cleanup from here too.
 # Source it from the repository root after setting
 #   rackboot    the binary (an absolute path)
 #   ns          the appliance's namespace (bridge br0 = 10.88.0.2/24, the only place 10.88.0.0/24 exists)
@@ -14,11 +14,12 @@
 #   install_profile HOST MAC IP  profiles/HOST.yaml: that template, state install
 #   install_config [OPTION...]   rackboot.yaml (DHCP on br0, TFTP, iPXE scripts, HTTP on 10.88.0.2:8080; the options
 #                                are described where it is defined); sets config and log
-#   install_serve / install_stop starts `rackboot serve` in ns (non-zero when it is not ready in 10 s) / stops it
+#   install_serve [OPTION...]    starts `rackboot serve [OPTION...]` in ns (non-zero when it is not ready in 10 s)
+#   install_stop                 stops it
 #   install_cleanup              for the EXIT trap: stops the VMs and the server, deletes the namespaces and work
 #                                (KEEP=1 keeps work)
-#   boot_vm, wait_vm, console_line, mark_log, since_mark, lifecycle, and the checks expect, expect_state,
-#   check_install, check_disk_boot (each described where it is defined).
+#   boot_vm, netboot_vm, stop_vm, wait_vm, wait_console, wait_marker, console_line, mark_log, since_mark, lifecycle,
+#   and the checks expect, expect_state, check_install, check_disk_boot (each described where it is defined).
 source Tests/lib/netns.sh
 server_pid=
 vm_pids=()
@@ -71,14 +72,16 @@ install_profile() { # hostname mac ip
 }
 
 # Paths inside the configuration are relative to its folder ($work). Options: --no-ipxe-scripts (iPXE gets the boot
-# loaders, not its script), --no-http (no HTTP service), --unknown-template TEMPLATE (unknown MACs boot TEMPLATE).
-install_config() { # [--no-ipxe-scripts] [--no-http] [--unknown-template TEMPLATE]
-    local ipxe_scripts=true http=true unknown=
+# loaders, not its script), --no-http (no HTTP service), --unknown-template TEMPLATE (unknown MACs boot TEMPLATE),
+# --efi-x64 FILE (the x86-64 UEFI boot file instead of syslinux.efi: shimx64.efi for Secure Boot).
+install_config() { # [--no-ipxe-scripts] [--no-http] [--unknown-template TEMPLATE] [--efi-x64 FILE]
+    local ipxe_scripts=true http=true unknown= efi_x64=syslinux.efi
     while [ $# -gt 0 ]; do
         case "$1" in
             --no-ipxe-scripts) ipxe_scripts=false ;;
             --no-http) http=false ;;
             --unknown-template) unknown=$2; shift ;;
+            --efi-x64) efi_x64=$2; shift ;;
             *) echo "install_config: unknown option $1" >&2; return 1 ;;
         esac
         shift
@@ -93,7 +96,7 @@ boot:
   next_server: 10.88.0.2
   files:
     bios: pxelinux.0
-    efi_x64: syslinux.efi
+    efi_x64: $efi_x64
   ipxe_scripts: $ipxe_scripts
 dhcp:
   lease_time: 10m
@@ -108,8 +111,8 @@ YAML
     } > "$config"
 }
 
-install_serve() {
-    ip netns exec "$ns" "$rackboot" serve --config "$config" --log console > /dev/null 2> "$log" &
+install_serve() { # [serve option...], such as --log-level debug
+    ip netns exec "$ns" "$rackboot" serve --config "$config" --log console "$@" > /dev/null 2> "$log" &
     server_pid=$!
     wait_for 10 grep -a -q "] ready" "$log"
 }
@@ -127,6 +130,29 @@ boot_vm() { # run-name tap mac firmware: runs in the background with the machine
     vm_pid[$1]=$!
     vm_pids+=($!)
 }
+
+# A VM without a disk (some without an iPXE ROM), in the background; its console in $work/NAME.console.
+netboot_vm() { # name tap mac firmware(bios|ovmf|ovmf-secboot) rom(ipxe|none)
+    vm_started[$1]=$SECONDS
+    bash Tests/e2e/qemu-netboot.sh "$ns" "$2" "$3" "$4" "$5" "$work/$1.console" "$vm_seconds" > "$work/$1.qemu" 2>&1 &
+    vm_pid[$1]=$!
+    vm_pids+=($!)
+}
+
+stop_vm() { # name: ends a VM that does not end by itself (a refused boot), by its PID
+    kill "${vm_pid[$1]}" 2>/dev/null
+    wait "${vm_pid[$1]}" 2>/dev/null
+}
+
+wait_console() { # name seconds pattern -> the first console line matching the extended regex PATTERN, on stdout
+    local end=$((SECONDS + $2)) line
+    while [ $SECONDS -lt $end ]; do
+        line=$(grep -a -m1 -E "$3" "$work/$1.console" 2>/dev/null) && { printf '%s\n' "${line//$'\r'/}"; return 0; }
+        sleep 0.5
+    done
+    return 1
+}
+wait_marker() { wait_console "$1" "$2" RACKBOOT-E2E-MARKER; } # name seconds -> marker line on stdout
 
 # Waits for the VM to power off or reboot (bounded by qemu-netboot.sh's timeout, $vm_seconds); with COMMAND, runs it
 # every half second meanwhile and once after the VM has ended (the demo shows the log and the console as they grow).
