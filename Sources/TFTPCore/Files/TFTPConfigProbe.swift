@@ -6,21 +6,40 @@
 /// time (`C000025B` … `C`) before `default`; GRUB tries `grub.cfg-01-<mac>` and the hex IP before `grub.cfg`. With DHCP
 /// option 210 the `pxelinux.cfg` directory may sit under a prefix, so only the last two components are checked. The
 /// fallback files themselves (`default`, `grub.cfg`) are not probes: missing them is a real problem.
+///
+/// The Secure Boot chain probes too (docs/profiles.md, "Secure Boot"): shim asks beside itself for
+/// `revocations_sku.efi`, `revocations_sbat.efi` and `shim_certificate_0.efi`, and Debian's signed GRUB for the
+/// module lists `command.lst`, `fs.lst`, `crypto.lst` and `terminal.lst` in its platform folder; none is needed.
 public enum TFTPConfigProbe {
+    /// GRUB's platform folders, where it looks for its optional module lists.
+    static let grubPlatforms: Set<Substring> = ["x86_64-efi", "i386-efi", "arm64-efi", "i386-pc"]
+    static let grubModuleLists: Set<Substring> = ["command.lst", "fs.lst", "crypto.lst", "terminal.lst"]
+
     /// True if a miss on `name` is an expected part of a boot loader's config search.
     public static func isExpectedMiss(_ name: TFTPFileName) -> Bool {
         let components = name.components
+        if let last = components.last, isShimProbe(last) { return true }
         guard components.count >= 2 else { return false }
         let directory = components[components.count - 2]
         let file = components[components.count - 1]
         if directory == "pxelinux.cfg" {
             return isUUID(file) || isHardwareAddressName(file) || isHexIPPrefix(file)
         }
+        if grubPlatforms.contains(directory), grubModuleLists.contains(file) { return true }
         if file.hasPrefix("grub.cfg-") {
             let suffix = file.dropFirst("grub.cfg-".count)
             return isUUID(suffix) || isHardwareAddressName(suffix) || isHexIPPrefix(suffix)
         }
         return false
+    }
+
+    /// shim's optional revocation and certificate files: `revocations_sku.efi`, `revocations_sbat.efi`,
+    /// `shim_certificate_<n>.efi`.
+    static func isShimProbe(_ file: Substring) -> Bool {
+        if file == "revocations_sku.efi" || file == "revocations_sbat.efi" { return true }
+        guard file.hasPrefix("shim_certificate_"), file.hasSuffix(".efi") else { return false }
+        let number = file.dropFirst("shim_certificate_".count).dropLast(".efi".count)
+        return !number.isEmpty && number.allSatisfy(\.isNumber)
     }
 
     /// `01-52-54-00-12-34-56`: an ARP hardware type and six octets, any case.

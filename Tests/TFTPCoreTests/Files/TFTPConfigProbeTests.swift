@@ -23,6 +23,23 @@ struct TFTPConfigProbeTests {
         #expect(try expected("grub/grub.cfg-0A000001"))
     }
 
+    @Test func shimAndSignedGRUBProbesAreExpected() throws {
+        for name in [
+            "revocations_sku.efi", "revocations_sbat.efi", "shim_certificate_0.efi", "boot/shim_certificate_12.efi",
+        ] {
+            #expect(try expected(name), "\(name)")
+        }
+        for name in [
+            "grub/x86_64-efi/command.lst", "/grub/arm64-efi/fs.lst", "grub/i386-pc/crypto.lst",
+            "grub/x86_64-efi/terminal.lst",
+        ] {
+            #expect(try expected(name), "\(name)")
+        }
+        #expect(try !expected("grubx64.efi"), "shim's second stage is a real file")
+        #expect(try !expected("shim_certificate_.efi"))
+        #expect(try !expected("grub/x86_64-efi/normal.mod"), "a module GRUB needs")
+    }
+
     @Test func realFilesAreNotExpectedMisses() throws {
         #expect(try !expected("pxelinux.cfg/default"))
         #expect(try !expected("grub/grub.cfg"))
