@@ -2,7 +2,7 @@
 # End to end: Secure Boot, enforced (issue 23). UEFI firmware with Secure Boot on (OVMF's Secure Boot build, Microsoft's
 # keys enrolled; qemu-netboot.sh's `ovmf-secboot`) PXE-boots through Rackboot in a private network (a namespace with a
 # bridge and one tap per VM, 10.88.0.0/24 only inside it), with OVMF's own PXE client (no iPXE ROM):
-#   phase 1, boot.files.efi_x64 = shimx64.efi (Debian's shim, signed by Microsoft):
+#   boot.files.efi_x64 = shimx64.efi (Debian's shim, signed by Microsoft):
 #     sb-1     shim -> grubx64.efi (Debian's signed network GRUB) -> grub/grub.cfg, Rackboot's dispatcher -> the GRUB
 #              config rendered for its MAC -> Debian's signed kernel (e2e/vmlinuz) and e2e/secureboot.img, whose /init
 #              prints the marker with the firmware's SecureBoot variable (secureboot=1) and the kernel's lockdown mode;
@@ -10,8 +10,9 @@
 #     sb-2     its template names e2e/vmlinuz-unsigned, the same kernel without its signature: shim's verifier in GRUB
 #              refuses it, and no kernel runs;
 #     sb-1-off the control: sb-1 under OVMF without Secure Boot boots the same chain, and its marker says secureboot=0;
-#   phase 2, boot.files.efi_x64 = syslinux.efi (not signed): sb-1 again; the firmware loads it over TFTP and refuses to
-#            start it (Access Denied), so syslinux never asks for anything and no kernel runs.
+#     sb-3     its profile chooses `loader: syslinux` (boot.loaders.syslinux.efi_x64 = syslinux.efi, not signed) in the
+#              same rack: the firmware loads it over TFTP and refuses to start it (Access Denied), so syslinux never
+#              asks for anything and no kernel runs.
 # The assets come from Tests/e2e/build-assets.sh and Tests/e2e/build-secureboot-assets.sh (packages downloaded and
 # unpacked under .build/e2e, never installed). The network, configuration, server, VMs and cleanup are
 # Tests/e2e/lib/install-common.sh's. Every boot is bounded by qemu-netboot.sh's timeout ($vm_seconds).
@@ -32,7 +33,7 @@ install_assets || { echo "e2e-secure-boot: cannot build the boot assets"; exit 1
 bash Tests/e2e/build-secureboot-assets.sh "$assets" \
     || { echo "e2e-secure-boot: cannot build the Secure Boot assets"; exit 1; }
 
-install_network e2e-secure-boot 3
+install_network e2e-secure-boot 4
 
 # --- templates, profiles ------------------------------------------------------------------------------------------
 mkdir -p "$work/profiles/templates" "$work/state"
@@ -46,15 +47,19 @@ template secureboot e2e/vmlinuz secure-boot
 template unsigned-kernel e2e/vmlinuz-unsigned unsigned-kernel
 printf 'description: Rackboot Secure Boot discovery\nkernel: e2e/vmlinuz\ninitrds: [e2e/secureboot.img]\n%s\n' \
     'cmdline: console=ttyS0 panic=-1 rackboot.role=discovery' > "$work/profiles/templates/discovery.yaml"
-profile() { # hostname mac ip template
+profile() { # hostname mac ip template [loader]
     printf 'hostname: %s\nmacs: [%s]\nip: %s\ntemplate: %s\nstate: install\n' "$1" "$2" "$3" "$4" \
         > "$work/profiles/$1.yaml"
+    if [ -n "${5:-}" ]; then printf 'loader: %s\n' "$5" >> "$work/profiles/$1.yaml"; fi
 }
 sb1_mac=52:54:00:e2:50:01 sb1_ip=10.88.0.21
 sb2_mac=52:54:00:e2:50:02 sb2_ip=10.88.0.22
+sb3_mac=52:54:00:e2:50:03 sb3_ip=10.88.0.23
 unknown_mac=52:54:00:e2:50:99
 profile sb-1 $sb1_mac $sb1_ip secureboot
 profile sb-2 $sb2_mac $sb2_ip unsigned-kernel
+# One rack, two loader families: sb-3's profile chooses syslinux (boot.loaders), the others get boot.files' shim.
+profile sb-3 $sb3_mac $sb3_ip secureboot syslinux
 
 # --- checks ---------------------------------------------------------------------------------------------------------
 expect_line() { # description glob line vm
@@ -113,8 +118,9 @@ check_signed_boot() { # vm mac ip role config
     done
 }
 
-# --- phase 1: the signed chain ----------------------------------------------------------------------------------
-install_config --no-http --no-ipxe-scripts --efi-x64 shimx64.efi --unknown-template discovery
+# --- the signed chain, and a machine that chose another loader ----------------------------------------------------------------------------------
+install_config --no-http --no-ipxe-scripts --efi-x64 shimx64.efi --unknown-template discovery \
+    --boot-extra $'  loaders:\n    syslinux:\n      efi_x64: syslinux.efi\n'
 if out=$("$rackboot" check --config "$config" 2>&1); then
     pass "rackboot check accepts the Secure Boot configuration"
 else
@@ -139,9 +145,11 @@ stop_vm sb-1
 stop_vm unknown
 
 # The same chain with a kernel whose signature was removed: GRUB asks shim to verify it and refuses it. Meanwhile the
-# control: sb-1 under OVMF without Secure Boot boots the same chain, and its marker says so.
+# control: sb-1 under OVMF without Secure Boot boots the same chain, and its marker says so; and sb-3, whose profile
+# chose syslinux, is given syslinux.efi, which Secure Boot firmware refuses to start.
 netboot_vm sb-2 tap3 $sb2_mac ovmf-secboot none
 netboot_vm sb-1-off tap1 $sb1_mac ovmf none
+netboot_vm sb-3 tap4 $sb3_mac ovmf-secboot none
 if line=$(wait_console sb-2 "$vm_seconds" "bad shim signature|RACKBOOT-E2E-MARKER|Kernel panic"); then
     boot_time sb-2 "'${line//$'\r'/}'"
 fi
@@ -156,23 +164,19 @@ marker=$(wait_marker sb-1-off "$vm_seconds") && boot_time sb-1-off marker
 expect_line "sb-1-off: the same chain boots with Secure Boot off" "RACKBOOT-E2E-MARKER" "$marker" sb-1-off
 expect_line "sb-1-off: its marker says Secure Boot off, no lockdown" " secureboot=0 lockdown=none " "$marker" sb-1-off
 stop_vm sb-1-off
-install_stop
-
-# --- phase 2: an unsigned boot loader ---------------------------------------------------------------------------
-install_config --no-http --no-ipxe-scripts --efi-x64 syslinux.efi --unknown-template discovery
-mv "$log" "$work/phase1.log"
-install_serve || { fail "rackboot serve starts again" "$(tail -5 "$log")"; report e2e-secure-boot; exit 1; }
-netboot_vm sb-1-syslinux tap1 $sb1_mac ovmf-secboot none
-line=$(wait_console sb-1-syslinux "$vm_seconds" "failed to load .*|RACKBOOT-E2E-MARKER") \
-    && boot_time sb-1-syslinux "'$line'"
-expect_line "sb-1-syslinux: the firmware refused to start the unsigned syslinux.efi" "Access Denied" "${line:-}" \
-    sb-1-syslinux
-check_transfer sb-1-syslinux $sb1_mac syslinux.efi
+line=$(wait_console sb-3 "$vm_seconds" "failed to load .*|RACKBOOT-E2E-MARKER") && boot_time sb-3 "'$line'"
+if grep -a "DHCPREQUEST acknowledged" "$log" | grep -a "mac=$sb3_mac " | grep -a -q "file=syslinux.efi "; then
+    pass "sb-3: its profile's loader choice gave it syslinux.efi (boot.loaders.syslinux), beside shim for the others"
+else
+    fail "sb-3: its profile's loader choice gave it syslinux.efi" "$(grep -a "mac=$sb3_mac " "$log" | grep -a DHCP | tail -2)"
+fi
+expect_line "sb-3: the firmware refused to start the unsigned syslinux.efi" "Access Denied" "${line:-}" sb-3
+check_transfer sb-3 $sb3_mac syslinux.efi
 # What syslinux.efi would fetch first, had it run.
 sleep 2
-not_requested sb-1-syslinux ip=$sb1_ip ldlinux.e64 "syslinux.efi never ran (no ldlinux.e64 request)"
-no_kernel sb-1-syslinux
-stop_vm sb-1-syslinux
+not_requested sb-3 ip=$sb3_ip ldlinux.e64 "syslinux.efi never ran (no ldlinux.e64 request)"
+no_kernel sb-3
+stop_vm sb-3
 install_stop
 
 report e2e-secure-boot

@@ -74,14 +74,15 @@ install_profile() { # hostname mac ip
 # Paths inside the configuration are relative to its folder ($work). Options: --no-ipxe-scripts (iPXE gets the boot
 # loaders, not its script), --no-http (no HTTP service), --unknown-template TEMPLATE (unknown MACs boot TEMPLATE),
 # --efi-x64 FILE (the x86-64 UEFI boot file instead of syslinux.efi: shimx64.efi for Secure Boot).
-install_config() { # [--no-ipxe-scripts] [--no-http] [--unknown-template TEMPLATE] [--efi-x64 FILE]
-    local ipxe_scripts=true http=true unknown= efi_x64=syslinux.efi
+install_config() { # [--no-ipxe-scripts] [--no-http] [--unknown-template TEMPLATE] [--efi-x64 FILE] [--boot-extra YAML]
+    local ipxe_scripts=true http=true unknown= efi_x64=syslinux.efi boot_extra=
     while [ $# -gt 0 ]; do
         case "$1" in
             --no-ipxe-scripts) ipxe_scripts=false ;;
             --no-http) http=false ;;
             --unknown-template) unknown=$2; shift ;;
             --efi-x64) efi_x64=$2; shift ;;
+            --boot-extra) boot_extra=$2; shift ;;
             *) echo "install_config: unknown option $1" >&2; return 1 ;;
         esac
         shift
@@ -98,7 +99,7 @@ boot:
     bios: pxelinux.0
     efi_x64: $efi_x64
   ipxe_scripts: $ipxe_scripts
-dhcp:
+${boot_extra}dhcp:
   lease_time: 10m
   subnets:
     - network: 10.88.0.0/24
