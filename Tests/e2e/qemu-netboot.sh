@@ -10,13 +10,21 @@
 # disk gets 2, and there is no `-boot n`, so the firmware's boot order falls through to the disk when the network
 # boot hands back (SeaBIOS after pxelinux's LOCALBOOT; OVMF after iPXE's `exit 1`); BIOS iPXE's `sanboot --drive
 # 0x80` boots it directly. QEMU runs with -no-reboot, so a guest's reboot ends this script.
-# Usage: qemu-netboot.sh NS TAP MAC bios|ovmf|ovmf-secboot ipxe|none CONSOLE SECONDS [DISK]
+# --nic MODEL (first) picks the NIC: virtio (the default), e1000 or e1000e, each with its iPXE ROM from ipxe-qemu
+# (efi-MODEL.rom: the BIOS and the UEFI image in one).
+# Usage: qemu-netboot.sh [--nic virtio|e1000|e1000e] NS TAP MAC bios|ovmf|ovmf-secboot ipxe|none CONSOLE SECONDS [DISK]
 set -euo pipefail
+model=virtio
+if [ "${1:-}" = --nic ]; then model=$2; shift 2; fi
 ns=$1 tap=$2 mac=$3 firmware=$4 rom=$5 console=$6 seconds=$7 disk=${8:-}
-nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1"
-if [ "$rom" = ipxe ]; then
+case "$model" in
     # Debian's iPXE ROMs match only the modern virtio-net PCI id, hence disable-legacy.
-    nic="$nic,disable-legacy=on,romfile=/usr/lib/ipxe/qemu/efi-virtio.rom"
+    virtio) nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1" rom_options=",disable-legacy=on" ;;
+    e1000 | e1000e) nic="$model,netdev=n0,mac=$mac,bootindex=1" rom_options= ;;
+    *) echo "qemu-netboot: unknown NIC model $model" >&2; exit 2 ;;
+esac
+if [ "$rom" = ipxe ]; then
+    nic="$nic$rom_options,romfile=/usr/lib/ipxe/qemu/efi-$model.rom"
 else
     nic="$nic,romfile="
 fi
