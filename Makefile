@@ -77,12 +77,16 @@ demo: deps
 
 # Real firmware PXE-boots through Rackboot under QEMU (TCG): SeaBIOS + iPXE, OVMF native PXE, OVMF + iPXE EFI; then
 # machines with empty disks install themselves over HTTP and boot their disks (install.sh); then OVMF with Secure Boot
-# enforced boots Debian's signed shim, GRUB and kernel, and refuses unsigned ones (secure-boot.sh).
+# enforced boots Debian's signed shim, GRUB and kernel, and refuses unsigned ones (secure-boot.sh); then the firmware
+# matrix (firmware-matrix.sh): SeaBIOS and OVMF with iPXE on e1000 and e1000e (Debian's generic kernel), a machine
+# behind ISC dhcrelay (isc-dhcp-relay is unpacked under .build/e2e/relay, never installed: its package enables an init
+# script on the host), and proxy mode beside dnsmasq (dnsmasq-base's binary, run in a namespace of its own).
 e2e: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	bash Tests/e2e/pxe-boot.sh "$(BIN_PATH)/rackboot"
 	bash Tests/e2e/install.sh "$(BIN_PATH)/rackboot"
 	bash Tests/e2e/secure-boot.sh "$(BIN_PATH)/rackboot"
+	bash Tests/e2e/firmware-matrix.sh "$(BIN_PATH)/rackboot"
 
 # TFTP benchmark against tftpd-hpa, atftpd and dnsmasq (not part of `make test`; writes docs/performance.md).
 # BENCH_STORM_CLIENTS and BENCH_STORM_MIB size the boot storm (default 500 × 32 MiB).
