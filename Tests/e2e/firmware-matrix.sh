@@ -218,9 +218,11 @@ for name in "${names[@]}"; do
             ;;
         relay)
             expect "$name" "Linux got a pool address of the relayed subnet" "* ip=10.89.0.1[0-5][0-9] *" "$marker"
-            if grep -a "DHCPREQUEST acknowledged" "$log" | grep -a "mac=$mac" | grep -a -q "ip=$leased "; then
-                pass "$name: Rackboot's log shows the lease of $leased"; else
-                fail "$name: Rackboot's log shows the lease of $leased" "$(grep -a "mac=$mac" "$log" | tail -3)"; fi
+            if grep -a "DHCPREQUEST acknowledged" "$log" | grep -a "mac=$mac" | grep -a "ip=$leased " \
+                | grep -a -q "relay=10.89.0.1\( \|$\)"; then
+                pass "$name: Rackboot's log shows the lease of $leased through relay 10.89.0.1"; else
+                fail "$name: Rackboot's log shows the lease of $leased through relay 10.89.0.1" \
+                    "$(grep -a "mac=$mac" "$log" | tail -3)"; fi
             if grep -a -i "forwarded bootrequest for $mac" "$work/relay.log" > /dev/null \
                 && grep -a -i "forwarded bootreply for $mac" "$work/relay.log" > /dev/null; then
                 pass "$name: dhcrelay forwarded its requests and Rackboot's replies"; else
@@ -230,10 +232,10 @@ for name in "${names[@]}"; do
             expect "$name" "Linux got dnsmasq's reservation $ip" "* ip=$ip *" "$marker"
             if grep -q "$mac $ip " "$work/dnsmasq.leases"; then pass "$name: dnsmasq's lease file holds $ip"; else
                 fail "$name: dnsmasq's lease file holds $ip" "$(cat "$work/dnsmasq.leases")"; fi
-            # No offer or ACK of Rackboot's names an address, but the port-4011 ACK (reason=boot server), which
-            # carries the client's own address (ciaddr, dnsmasq's lease).
+            # No offer or ACK of Rackboot's names an address (the port-4011 answer names the client's own, dnsmasq's
+            # lease, as client_ip=).
             leases=$(grep -a "mac=$mac" "$log" | grep -a -E "DHCP(DISCOVER offered|REQUEST acknowledged)" \
-                | grep -a " ip=" | grep -a -v "reason=boot server")
+                | grep -a " ip=")
             if [ -n "$leases" ]; then fail "$name: Rackboot handed out no address" "$(head -3 <<< "$leases")"; else
                 pass "$name: Rackboot handed out no address"; fi
             reason="reason=proxy offer"
@@ -242,7 +244,8 @@ for name in "${names[@]}"; do
                 pass "$name: Rackboot's log shows its proxy offer ($reason)"; else
                 fail "$name: Rackboot's log shows its proxy offer ($reason)" "$(grep -a "mac=$mac" "$log" | head -3)"; fi
             if [ "$name" = proxy-efi-bs ]; then
-                if grep -a "acknowledged" "$log" | grep -a "mac=$mac" | grep -a -q "file=syslinux.efi"; then
+                if grep -a "answered by the boot server (port 4011)" "$log" | grep -a "mac=$mac" \
+                    | grep -a -q "file=syslinux.efi"; then
                     pass "$name: the port-4011 boot server acknowledged its request with syslinux.efi"; else
                     fail "$name: the port-4011 boot server acknowledged its request with syslinux.efi" \
                         "$(grep -a "mac=$mac" "$log" | tail -3)"; fi

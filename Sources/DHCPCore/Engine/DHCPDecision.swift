@@ -72,6 +72,10 @@ public struct DHCPEvent: Sendable, Hashable {
     public var bootFile: String?
     /// Why, for ignored, dropped and NAKed requests.
     public var reason: String?
+    /// The relay agent (giaddr) the request came through, if any.
+    public var relay: IPv4Address?
+    /// The client's own address (ciaddr), when the answer is no lease: the port-4011 boot server's.
+    public var clientAddress: IPv4Address?
     /// What a rate-limited or pool-exhausted event is about (`mac …`, `relay …`, `link …`, `pool …`): its
     /// warnings are throttled per source.
     public var source: String?

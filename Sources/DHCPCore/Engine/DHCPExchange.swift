@@ -18,11 +18,12 @@ struct RequestContext {
         reason: String? = nil
     ) -> DHCPDecision {
         let client = NetworkBootClient(request.options)
-        let event = DHCPEvent(
+        var event = DHCPEvent(
             kind: kind, mac: mac, address: address, transactionID: request.transactionID,
             messageType: request.options.messageType,
             architecture: client.kind == .plain ? nil : client.architectureName,
             hostname: machine?.hostname, profile: machine?.profileFile, bootFile: bootFile, reason: reason)
+        if request.gatewayAddress.rawValue != 0 { event.relay = request.gatewayAddress }
         return DHCPDecision(leaseChange: nil, reply: nil, event: event)
     }
 
@@ -143,7 +144,9 @@ struct Exchange {
         builder.addBootInformation(to: &reply, client: client, bootFile: file, pxeDiscoveryControl: false)
         if let bootItem { reply.options[.vendorSpecific] = PXEVendorOptions.encodeBootItem(bootItem) }
         let source = arrival.sourceAddress.rawValue != 0 ? arrival.sourceAddress : request.clientAddress
-        var decision = context.event(.acknowledged, address: source, bootFile: file, reason: "boot server")
+        // No lease: the address is the client's own (another server's lease), so it is not the event's `address`.
+        var decision = context.event(.acknowledged, bootFile: file, reason: "boot server")
+        decision.event.clientAddress = source
         var message = reply
         builder.echoRelayAgentInformation(into: &message)
         decision.reply = DHCPReply(

@@ -201,8 +201,9 @@ final class DHCPServerCore {
     /// an OFFER that hands out an address is logged at debug. A proxy offer (no address) is its exchange's only
     /// reply and stays at info. Two lines per DORA cost the server a good part of its throughput (docs/performance.md).
     private func log(_ event: DHCPEvent, arrival: DHCPArrival) {
-        let message: Logger.Message =
-            "\(event.messageType.map(String.init(describing:)) ?? "DHCP") \(event.kind.rawValue)"
+        // The port-4011 answer hands out no lease, so its line must not read like one.
+        let what = event.clientAddress != nil ? "answered by the boot server (port 4011)" : event.kind.rawValue
+        let message: Logger.Message = "\(event.messageType.map(String.init(describing:)) ?? "DHCP") \(what)"
         switch event.kind {
         case .acknowledged where event.reason == nil:
             logger.info(
@@ -259,6 +260,8 @@ final class DHCPServerCore {
         if let profile = event.profile { metadata["profile"] = "\(profile)" }
         if let file = event.bootFile { metadata["file"] = "\(file)" }
         if let reason = event.reason { metadata["reason"] = "\(reason)" }
+        if let relay = event.relay { metadata["relay"] = "\(relay)" }
+        if let client = event.clientAddress { metadata["client_ip"] = "\(client)" }
         return metadata
     }
 }

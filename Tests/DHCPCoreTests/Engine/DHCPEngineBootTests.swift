@@ -192,6 +192,8 @@ import Testing
         #expect(ack.message.bootFileName == Array("syslinux.efi".utf8))
         #expect(ack.message.options[.vendorSpecific] == [71, 4, 0x80, 0x00, 0x00, 0x00, 255])
         #expect(engine.leases.count == 0)
+        #expect(decision.event.address == nil, "no lease: the log must not name an address as handed out")
+        #expect(decision.event.clientAddress == client)
 
         let credentials = engine.handle(
             F.request(.request) {

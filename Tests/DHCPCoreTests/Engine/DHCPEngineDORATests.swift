@@ -186,6 +186,7 @@ import Testing
             inventory: F.inventory, now: F.now)
         #expect(relayed.reply?.message.options.messageType == .negativeAcknowledgement)
         #expect(relayed.reply?.destination == .relay(relay))
+        #expect(relayed.event.relay == relay, "the log names the relay a request came through")
         #expect(relayed.reply?.message.broadcastFlag == true, "RFC 2131 §4.3.2: the relay must broadcast a NAK")
         #expect(wrongNetwork.reply?.message.broadcastFlag == false, "on-link NAKs are broadcast anyway")
 
