@@ -22,7 +22,10 @@ DEB_ANSWER_FILES := debconf python3-venv python3-yaml python3-jsonschema python3
 # strace: Tests/integration/http-service.sh watches the HTTP service's sendfile calls.
 DEB_TEST  := gcc libc6-dev python3 curl systemd tftp-hpa atftp iproute2 sqlite3 isc-dhcp-client udhcpc dhcpcd-base dnsmasq-base \
              kea-admin strace $(DEB_ANSWER_FILES)
-DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2 syslinux syslinux-common syslinux-efi mtools dosfstools fdisk
+# qemu-system-arm (qemu-system-aarch64) and qemu-efi-aarch64 (AAVMF) for Tests/e2e/arm64.sh; its :arm64 packages are
+# only downloaded and unpacked (Tests/e2e/build-arm64-assets.sh), never installed.
+DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2 syslinux syslinux-common syslinux-efi mtools dosfstools fdisk \
+             qemu-system-arm qemu-efi-aarch64
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST) $(DEB_E2E)
 # Only for the benchmarks: their peers (never dnsmasq or dhcpcd5: they start host services; atftpd conflicts with
 # tftpd-hpa, so bench/fetch-atftpd.sh unpacks it instead).
@@ -80,13 +83,15 @@ demo: deps
 # enforced boots Debian's signed shim, GRUB and kernel, and refuses unsigned ones (secure-boot.sh); then the firmware
 # matrix (firmware-matrix.sh): SeaBIOS and OVMF with iPXE on e1000 and e1000e (Debian's generic kernel), a machine
 # behind ISC dhcrelay (isc-dhcp-relay is unpacked under .build/e2e/relay, never installed: its package enables an init
-# script on the host), and proxy mode beside dnsmasq (dnsmasq-base's binary, run in a namespace of its own).
+# script on the host), and proxy mode beside dnsmasq (dnsmasq-base's binary, run in a namespace of its own); then ARM64
+# UEFI (arm64.sh): AAVMF on QEMU's aarch64 virt board boots Debian's ARM64 network GRUB and arm64 kernel.
 e2e: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	bash Tests/e2e/pxe-boot.sh "$(BIN_PATH)/rackboot"
 	bash Tests/e2e/install.sh "$(BIN_PATH)/rackboot"
 	bash Tests/e2e/secure-boot.sh "$(BIN_PATH)/rackboot"
 	bash Tests/e2e/firmware-matrix.sh "$(BIN_PATH)/rackboot"
+	bash Tests/e2e/arm64.sh "$(BIN_PATH)/rackboot"
 
 # TFTP benchmark against tftpd-hpa, atftpd and dnsmasq (not part of `make test`; writes docs/performance.md).
 # BENCH_STORM_CLIENTS and BENCH_STORM_MIB size the boot storm (default 500 × 32 MiB).

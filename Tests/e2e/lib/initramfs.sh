@@ -1,6 +1,8 @@
-# The e2e initramfs images, built alike by Tests/e2e/build-assets.sh (e2e/initrd.img) and
-# Tests/e2e/build-install-assets.sh (e2e/installer.img and the disk's system.img). Source it after setting repo and
-# downloads (the folder where build-assets.sh fetched the kernel and busybox-static packages). It gives:
+# The e2e initramfs images, built alike by Tests/e2e/build-assets.sh (e2e/initrd.img),
+# Tests/e2e/build-install-assets.sh (e2e/installer.img and the disk's system.img) and the other build-*-assets.sh.
+# Source it after setting repo and downloads: the folder holding one kernel (linux-image-*) and one busybox-static
+# package, build-assets.sh's or a folder of their own for another kernel or architecture (build-arm64-assets.sh's
+# arm64 kernel and busybox). It gives:
 #   initramfs_inputs FILE...          checksums of what an image is made of: FILE... (in Tests/e2e; its /init and the
 #                                     script that builds it), this file, the pieces every image holds and the two
 #                                     packages. A build keeps them in a stamp and is redone when they differ.

@@ -1,7 +1,8 @@
 # The install cycle's shared pieces, for Tests/e2e/install.sh (the test) and scripts/demo.sh (make demo): the private
 # network, the e2e installer's template and answer file, profiles, the configuration, `rackboot serve`, VMs with
 # disks, and the checks of an install and of a disk boot. Tests/e2e/pxe-boot.sh and Tests/e2e/secure-boot.sh take
-# their assets, network, configuration, server, VMs without disks and cleanup from here too.
+# their assets, network, configuration, server, VMs without disks and cleanup from here too; Tests/e2e/arm64.sh all
+# but the VMs (its aarch64 machines are its own).
 # Source it from the repository root after setting
 #   rackboot    the binary (an absolute path)
 #   ns          the appliance's namespace (bridge br0 = 10.88.0.2/24, the only place 10.88.0.0/24 exists)
@@ -73,15 +74,17 @@ install_profile() { # hostname mac ip
 
 # Paths inside the configuration are relative to its folder ($work). Options: --no-ipxe-scripts (iPXE gets the boot
 # loaders, not its script), --no-http (no HTTP service), --unknown-template TEMPLATE (unknown MACs boot TEMPLATE),
-# --efi-x64 FILE (the x86-64 UEFI boot file instead of syslinux.efi: shimx64.efi for Secure Boot).
-install_config() { # [--no-ipxe-scripts] [--no-http] [--unknown-template TEMPLATE] [--efi-x64 FILE] [--boot-extra YAML]
-    local ipxe_scripts=true http=true unknown= efi_x64=syslinux.efi boot_extra=
+# --efi-x64 FILE (the x86-64 UEFI boot file instead of syslinux.efi: shimx64.efi for Secure Boot), --efi-arm64 FILE
+# (the ARM64 UEFI boot file, boot.files.efi_arm64; none without it).
+install_config() { # [--no-ipxe-scripts] [--no-http] [--unknown-template T] [--efi-x64 F] [--efi-arm64 F] [--boot-extra YAML]
+    local ipxe_scripts=true http=true unknown= efi_x64=syslinux.efi efi_arm64= boot_extra=
     while [ $# -gt 0 ]; do
         case "$1" in
             --no-ipxe-scripts) ipxe_scripts=false ;;
             --no-http) http=false ;;
             --unknown-template) unknown=$2; shift ;;
             --efi-x64) efi_x64=$2; shift ;;
+            --efi-arm64) efi_arm64=$2; shift ;;
             --boot-extra) boot_extra=$2; shift ;;
             *) echo "install_config: unknown option $1" >&2; return 1 ;;
         esac
@@ -98,7 +101,8 @@ boot:
   files:
     bios: pxelinux.0
     efi_x64: $efi_x64
-  ipxe_scripts: $ipxe_scripts
+${efi_arm64:+    efi_arm64: $efi_arm64
+}  ipxe_scripts: $ipxe_scripts
 ${boot_extra}dhcp:
   lease_time: 10m
   subnets:
