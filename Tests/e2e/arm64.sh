@@ -67,19 +67,6 @@ arm64_vm() { # name tap mac: runs in the background, console in $work/NAME.conso
 }
 
 # --- checks ---------------------------------------------------------------------------------------------------------
-expect_line() { # description glob line vm
-    case "$3" in *$2*) pass "$1" ;; *) fail "$1" "${3:-(no line)}" \
-        "$(tail -c 600 "$work/$4.console" 2>/dev/null | tr -d '\r' | tail -4)" ;; esac
-}
-# A transfer is logged once it ends (a client that never sends the final ACK up to about 31 s later).
-transferred() { grep -a "TFTP transfer complete" "$log" | grep -a "mac=$1 " | grep -a -q "file=$2 "; } # mac file
-check_transfer() { # vm mac file
-    if wait_for 40 transferred "$2" "$3"; then
-        pass "$1: Rackboot's log shows $3 transferred"
-    else
-        fail "$1: Rackboot's log shows $3 transferred" "$(grep -a "mac=$2 \|file=$3 " "$log" | tail -4)"
-    fi
-}
 # Every file the machine at IP asked for over TFTP, in order, without a leading slash: each request is logged once
 # as "transfer starting", as a missed config probe (debug) or as refused (notice).
 requests() { # ip

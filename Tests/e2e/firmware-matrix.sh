@@ -195,7 +195,7 @@ boots_took=$((SECONDS - script_started))
 
 # --- the checks ---------------------------------------------------------------------------------------------------
 # A TFTP transfer a client never ACKs to the end is logged once the server stops waiting (up to about 31 s).
-transferred() { grep -a "TFTP transfer complete" "$log" | grep -a "file=$1" | grep -a -q -- "$2"; }
+sent_to() { grep -a "TFTP transfer complete" "$log" | grep -a "file=$1" | grep -a -q -- "$2"; }
 for name in "${names[@]}"; do
     mac=${m_mac[$name]} ip=${m_ip[$name]} source=${m_source[$name]}
     echo "     $name (${m_fw[$name]} ${m_rom[$name]} ${m_nic[$name]}): marker after ${marker_at[$name]:-none} s," \
@@ -256,7 +256,7 @@ for name in "${names[@]}"; do
     kernel=e2e/vmlinuz initrd=e2e/initrd.img
     [ "${m_nic[$name]}" != virtio ] && kernel=e2e/generic/vmlinuz initrd=e2e/generic/initrd.img
     for file in "$configfile" "$kernel" "$initrd"; do
-        if wait_for 40 transferred "$file" "ip=$leased "; then pass "$name: Rackboot's log shows $file sent to $leased"; else
+        if wait_for 40 sent_to "$file" "ip=$leased "; then pass "$name: Rackboot's log shows $file sent to $leased"; else
             fail "$name: Rackboot's log shows $file sent to $leased" "$(grep -a "file=$file" "$log" | tail -3)"; fi
     done
 done

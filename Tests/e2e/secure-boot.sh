@@ -62,20 +62,6 @@ profile sb-2 $sb2_mac $sb2_ip unsigned-kernel
 profile sb-3 $sb3_mac $sb3_ip secureboot syslinux
 
 # --- checks ---------------------------------------------------------------------------------------------------------
-expect_line() { # description glob line vm
-    case "$3" in *$2*) pass "$1" ;; *) fail "$1" "${3:-(no line)}" \
-        "$(tail -c 600 "$work/$4.console" 2>/dev/null | tr -d '\r' | tail -4)" ;; esac
-}
-# A transfer is logged once it ends; a client that never sends the final ACK is logged when the server stops waiting
-# (docs/protocol.md, "End of transfer and the final ACK"), up to about 31 s later.
-transferred() { grep -a "TFTP transfer complete" "$log" | grep -a "mac=$1 " | grep -a -q "file=$2 "; } # mac file
-check_transfer() { # vm mac file
-    if wait_for 40 transferred "$2" "$3"; then
-        pass "$1: Rackboot's log shows $3 transferred"
-    else
-        fail "$1: Rackboot's log shows $3 transferred" "$(grep -a "mac=$2 \|file=$3 " "$log" | tail -4)"
-    fi
-}
 not_requested() { # vm key=value file description: no log line with key=value names file
     if grep -a "$2 " "$log" | grep -a -q "file=$3"; then
         fail "$1: $4" "$(grep -a "$2 " "$log" | grep -a "file=$3" | head -2)"

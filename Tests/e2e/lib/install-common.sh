@@ -257,3 +257,19 @@ check_disk_boot() { # run-name hostname install-id loader ip mac
         fail "$run: fetched its iPXE script over HTTP" "$(grep -a "ip=$5 " "$log" | tail -3)"
     fi
 }
+
+# --- checks shared by the suites --------------------------------------------------------------------------------------
+expect_line() { # description glob line vm: passes when line matches *glob*, else shows the VM's console tail
+    case "$3" in *$2*) pass "$1" ;; *) fail "$1" "${3:-(no line)}" \
+        "$(tail -c 600 "$work/$4.console" 2>/dev/null | tr -d '\r' | tail -4)" ;; esac
+}
+# A transfer is logged once it ends; a client that never sends the final ACK is logged when the server stops waiting
+# (docs/protocol.md, "End of transfer and the final ACK"), up to about 31 s later.
+transferred() { grep -a "TFTP transfer complete" "$log" | grep -a "mac=$1 " | grep -a -q "file=$2 "; } # mac file
+check_transfer() { # vm mac file
+    if wait_for 40 transferred "$2" "$3"; then
+        pass "$1: Rackboot's log shows $3 transferred"
+    else
+        fail "$1: Rackboot's log shows $3 transferred" "$(grep -a "mac=$2 \|file=$3 " "$log" | tail -4)"
+    fi
+}
