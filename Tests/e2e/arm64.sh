@@ -19,13 +19,9 @@ rackboot=$(realpath "${1:?usage: arm64.sh path/to/rackboot}")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 source Tests/lib/report.sh
-ns=rbarm$$
-namespaces=("$ns")
-work=$(mktemp -d)
 vm_seconds=150
 source Tests/e2e/lib/install-common.sh
-trap install_cleanup EXIT
-trap 'exit 130' INT TERM
+install_begin rbarm
 aavmf=/usr/share/AAVMF
 for need in /usr/bin/qemu-system-aarch64 $aavmf/AAVMF_CODE.fd $aavmf/AAVMF_VARS.fd; do
     [ -e "$need" ] || { echo "e2e-arm64: $need missing (make deps: qemu-system-arm, qemu-efi-aarch64)"; exit 1; }

@@ -11,14 +11,10 @@ rackboot=$(realpath "${1:?usage: pxe-boot.sh path/to/rackboot}")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 source Tests/lib/report.sh
-ns=rbe2e$$
-namespaces=("$ns")
-work=$(mktemp -d)
 # The assets, network, configuration, server and cleanup (which stops the VMs and the server by PID, then anything
 # left in the namespace, and deletes it) are Tests/e2e/lib/install-common.sh's, shared with install.sh.
 source Tests/e2e/lib/install-common.sh
-trap install_cleanup EXIT
-trap 'exit 130' INT TERM
+install_begin rbe2e
 install_assets || { echo "e2e: cannot build the boot assets"; exit 1; }
 
 # --- the private network: bridge br0 (the appliance's port, 10.88.0.2) and taps for the VMs ----------------------

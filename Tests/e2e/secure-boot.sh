@@ -22,13 +22,9 @@ rackboot=$(realpath "${1:?usage: secure-boot.sh path/to/rackboot}")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 source Tests/lib/report.sh
-ns=rbsb$$
-namespaces=("$ns")
-work=$(mktemp -d)
 vm_seconds=150
 source Tests/e2e/lib/install-common.sh
-trap install_cleanup EXIT
-trap 'exit 130' INT TERM
+install_begin rbsb
 install_assets || { echo "e2e-secure-boot: cannot build the boot assets"; exit 1; }
 bash Tests/e2e/build-secureboot-assets.sh "$assets" \
     || { echo "e2e-secure-boot: cannot build the Secure Boot assets"; exit 1; }

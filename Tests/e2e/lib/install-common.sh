@@ -27,6 +27,16 @@ vm_pids=()
 vm_seconds=${vm_seconds:-240}
 declare -A vm_pid vm_started
 
+# Starts a suite of one namespace: PREFIX and this shell's PID name it, a fresh work folder, and cleanup of both (and
+# of the server and VMs) on exit; INT and TERM exit 130.
+install_begin() { # prefix
+    ns=$1$$
+    namespaces=("$ns")
+    work=$(mktemp -d)
+    trap install_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
 install_assets() {
     bash Tests/e2e/build-assets.sh || return 1
     assets=$repo/.build/e2e/tftproot
