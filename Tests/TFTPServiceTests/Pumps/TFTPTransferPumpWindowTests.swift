@@ -38,6 +38,11 @@ struct TFTPTransferPumpWindowTests {
 
     /// The pump counts a segmented send once the kernel has taken it, so the client can hold the datagrams a moment
     /// before the count moves: waits (at most 5 s) until `pumps.segmentedSends` reaches `expected`, returns it.
+    /// For tests that count segmented sends: a retransmission would add one, and with 200 ms a busy machine (the
+    /// whole suite running in parallel) makes one happen before the client's ACK is read.
+    static let noRetransmission = TFTPTransferLimits(
+        defaultRetransmitTimeout: .seconds(10), maximumRetransmitTimeout: .seconds(10))
+
     private func segmentedSends(reaching expected: Int, _ pumps: TFTPTransferPumps) async -> Int {
         var waited = 0
         while pumps.segmentedSends < expected, waited < 5000 {
@@ -123,7 +128,7 @@ struct TFTPTransferPumpWindowTests {
     @Test func aWindowLargerThan65507BytesIsSplitIntoSegmentedSends() async throws {
         let client = try LoopbackTestClient()
         let size = 100 * 1468 + 7
-        var limits = TFTPTransferPumpTests.shortTimeouts
+        var limits = Self.noRetransmission
         limits.windowSizeCeiling = 64
         let (pumps, outcome) = try start(
             Self.request(blockSize: 1468, windowSize: 64), bytes: size, client: client, limits: limits)
@@ -148,7 +153,7 @@ struct TFTPTransferPumpWindowTests {
     @Test func aWindowOfMoreThan64DatagramsIsSplitIntoSegmentedSends() async throws {
         let client = try LoopbackTestClient()
         let size = 100 * 16 + 5
-        var limits = TFTPTransferPumpTests.shortTimeouts
+        var limits = Self.noRetransmission
         limits.windowSizeCeiling = 128
         let (pumps, outcome) = try start(
             Self.request(blockSize: 16, windowSize: 128), bytes: size, client: client, limits: limits)
