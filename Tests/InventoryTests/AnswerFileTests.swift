@@ -59,6 +59,16 @@ import Testing
                 == .notFound("web-01 has no answer file 'nope'"))
     }
 
+    @Test func theCallbackAndTheAnswerFilesShareOneAddressRule() throws {
+        let inventory = try #require(fixture().build().inventory)
+        let fixed = try #require(inventory.machine(for: MACAddress("52:54:00:00:00:01")!))
+        #expect(fixed.isOwnAddress(IPv4Address("10.20.0.11")!, macAtClient: nil))
+        #expect(!fixed.isOwnAddress(IPv4Address("10.20.0.12")!, macAtClient: MACAddress("52:54:00:00:00:02")))
+        let pool = try #require(inventory.machine(for: MACAddress("52:54:00:00:00:02")!))
+        #expect(pool.isOwnAddress(IPv4Address("10.20.0.150")!, macAtClient: MACAddress("52:54:00:00:00:02")))
+        #expect(!pool.isOwnAddress(IPv4Address("10.20.0.150")!, macAtClient: nil))
+    }
+
     @Test func aPoolMachineIsKnownByItsLease() throws {
         let inventory = try #require(fixture().build().inventory)
         let files = try #require(inventory.answerFiles["pool-01"])

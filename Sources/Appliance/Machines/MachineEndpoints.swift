@@ -51,7 +51,7 @@ struct MachineEndpoints: HTTPMachineEndpoints {
             return .text(403, "Forbidden", logNote: reason)
         }
         // Like its answer files, a machine's callback comes from the machine: its fixed address or a lease of its.
-        guard client == machine.ip || mac.map(machine.macs.contains) == true else {
+        guard machine.isOwnAddress(client, macAtClient: mac) else {
             let reason = "\(client) is not \(machine.hostname)'s address"
             activity.book.logRefusedCallback(hostname: machine.hostname, client: client, mac: mac, reason: reason)
             return .text(403, "Forbidden", logNote: reason)

@@ -11,4 +11,16 @@ public struct Machine: Sendable, Hashable {
     public var profileFile: String
     /// The loader family per firmware where it is not `boot.files`' (from `loader:` in the template or profile).
     public var loaders = LoaderChoice.default
+
+    /// Whether `client` is this machine: its fixed address, or an address DHCP leased to one of its MACs (answer
+    /// files and the install callback are only this machine's, docs/protocol.md, "Answer files and who may read them").
+    public func isOwnAddress(_ client: IPv4Address, macAtClient: MACAddress?) -> Bool {
+        Self.isOwnAddress(client, macAtClient: macAtClient, fixedIP: ip, macs: macs)
+    }
+
+    static func isOwnAddress(
+        _ client: IPv4Address, macAtClient: MACAddress?, fixedIP: IPv4Address?, macs: [MACAddress]
+    ) -> Bool {
+        client == fixedIP || macAtClient.map(macs.contains) == true
+    }
 }

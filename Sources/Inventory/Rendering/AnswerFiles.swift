@@ -63,9 +63,10 @@ public enum ServiceURL {
 }
 
 extension MachineAnswerFiles {
-    /// Whether `client` is the machine: its fixed address, or an address DHCP leased to one of its MACs.
+    /// Whether `client` is the machine: its fixed address, or an address DHCP leased to one of its MACs (the same
+    /// rule as `Machine.isOwnAddress`, on the copy of the machine's addresses this value carries).
     public func isOwnAddress(_ client: IPv4Address, macAtClient: MACAddress?) -> Bool {
-        client == fixedIP || macAtClient.map(macs.contains) == true
+        Machine.isOwnAddress(client, macAtClient: macAtClient, fixedIP: fixedIP, macs: macs)
     }
 
     /// Renders `name` for a request from `client`, whose NIC DHCP last saw at that address is `macAtClient`.
