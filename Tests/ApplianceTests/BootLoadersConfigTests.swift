@@ -3,11 +3,11 @@ import Testing
 
 @testable import Appliance
 
-/// `boot.files.efi_ia32` and `boot.loaders`: parsed with their lines; a loader that cannot run on its firmware is
-/// refused.
+/// `boot.files.efi_ia32`, `boot.loaders` and `boot.http_files`: parsed with their lines; a loader that cannot run on
+/// its firmware, or after HTTP boot, is refused.
 @Suite struct BootLoadersConfigTests {
-    private func parse(_ boot: String) -> (config: ApplianceConfig?, errors: [String]) {
-        let text = "boot:\n  next_server: 10.20.0.2\n" + boot
+    private func parse(_ boot: String, after: String = "") -> (config: ApplianceConfig?, errors: [String]) {
+        let text = "boot:\n  next_server: 10.20.0.2\n" + boot + after
         let collector = DiagnosticCollector()
         let config = ConfigParser.parse(
             YAMLSource(path: "rackboot.yaml", text: text), resolvePath: { $0 }, collector: collector)
@@ -37,5 +37,40 @@ import Testing
             "\(inFiles.errors)")
         let inLoaders = parse("  loaders:\n    syslinux:\n      efi_arm64: syslinux.efi\n")
         #expect(inLoaders.errors.contains { $0.contains("unknown key 'efi_arm64'") }, "\(inLoaders.errors)")
+    }
+
+    @Test func httpFilesAreReadAndCheckedLikeTheOtherBootFiles() throws {
+        let parsed = parse(
+            "  http_files:\n    efi_x64: ipxe.efi\n    efi_arm64: arm64/grubnetaa64.efi\n", after: "http:\n")
+        #expect(parsed.errors == [])
+        let boot = try #require(parsed.config).boot
+        #expect(boot.httpFiles == [.efiX64: "ipxe.efi", .efiARM64: "arm64/grubnetaa64.efi"])
+        #expect(
+            boot.filesWithCompanions.contains { $0.key == "http_files.efi_arm64" && $0.path == "arm64/grubnetaa64.efi" }
+        )
+        #expect(boot.fileLocations["http_files.efi_x64"]?.line == 4)
+    }
+
+    @Test func httpFilesRefuseSyslinuxBIOSAndABadPath() {
+        let syslinux = parse("  http_files:\n    efi_x64: syslinux.efi\n", after: "http:\n")
+        #expect(
+            syslinux.errors.contains {
+                $0.hasPrefix("rackboot.yaml:4:14") && $0.contains("cannot run after UEFI HTTP boot")
+            },
+            "\(syslinux.errors)")
+        let bios = parse("  http_files:\n    bios: ipxe.pxe\n", after: "http:\n")
+        #expect(bios.errors.contains { $0.contains("unknown key 'bios'") }, "\(bios.errors)")
+        let path = parse("  http_files:\n    efi_x64: /ipxe.efi\n", after: "http:\n")
+        #expect(
+            path.errors.contains { $0.contains("http_files.efi_x64: '/ipxe.efi' starts with '/'") }, "\(path.errors)")
+    }
+
+    @Test func httpFilesWithoutTheHTTPServiceAreAnError() {
+        let off = parse("  http_files:\n    efi_x64: ipxe.efi\n")
+        #expect(
+            off.errors.contains { $0.hasPrefix("rackboot.yaml:4:") && $0.contains("add an 'http:' section") },
+            "\(off.errors)")
+        let disabled = parse("  http_files:\n    efi_x64: ipxe.efi\n", after: "http:\n  enabled: false\n")
+        #expect(disabled.errors.contains { $0.contains("add an 'http:' section") }, "\(disabled.errors)")
     }
 }

@@ -109,8 +109,11 @@ public struct BootSettings: Sendable {
     public var efiIA32File: String?
     /// `boot.loaders`: the file of each loader family per firmware, for machines whose `loader:` chooses one.
     public var loaders: [LoaderFamily: [Firmware: String]] = [:]
-    /// Option 93 = 16 (UEFI HTTP boot) gets this URL; `nil` means HTTP-boot clients get no offer of a boot file.
+    /// `boot.files.http_url`: UEFI HTTP-boot clients get this URL (a server of the admin's own) instead of a loader
+    /// from Rackboot's HTTP service.
     public var httpBootURL: String?
+    /// `boot.http_files`: the loader per UEFI firmware that HTTP-boot clients load from Rackboot's HTTP service.
+    public var httpFiles: [Firmware: String] = [:]
     /// iPXE (user class `iPXE` or option 175) gets its per-MAC script (`ipxe/01-<mac>.ipxe`) instead of a binary.
     public var ipxeScripts: Bool = true
     /// Where each boot file is configured (`bios`, `efi_x64`, `efi_arm64`, `loaders.grub.efi_x64`…), for messages.
@@ -125,6 +128,9 @@ public struct BootSettings: Sendable {
             for (firmware, path) in perFirmware.sorted(by: { $0.key < $1.key }) {
                 files.append(("loaders.\(family.rawValue).\(firmware.rawValue)", path))
             }
+        }
+        for (firmware, path) in httpFiles.sorted(by: { $0.key < $1.key }) {
+            files.append(("http_files.\(firmware.rawValue)", path))
         }
         return files.map { key, path in
             let folder = path.split(separator: "/").dropLast().map { $0 + "/" }.joined()

@@ -36,6 +36,11 @@ enum ConfigParser {
         let dhcpIsWhole = !collector.diagnostics[beforeDHCP...].contains { $0.severity == .error }
         let tftp = parseTFTP(reader, resolvePath: resolvePath, collector: collector)
         let http = parseHTTP(reader, collector: collector)
+        if let boot, let location = boot.fileLocations["http_files"], case .some(nil) = http {
+            collector.error(
+                "boot.http_files are served by Rackboot's HTTP service, which is off; add an 'http:' section",
+                at: location)
+        }
 
         let parts = ConfigParts(
             profileDirectory: profiles, tftpRoot: tftp?.root ?? resolvePath("tftproot"),
@@ -84,7 +89,7 @@ enum ConfigParser {
         guard
             let section = reader.mapping(
                 "boot", describing: "'boot'",
-                allowedKeys: ["next_server", "files", "loaders", "ipxe_scripts"], required: true)
+                allowedKeys: ["next_server", "files", "http_files", "loaders", "ipxe_scripts"], required: true)
         else { return nil }
         // Read on after a bad address, so the file keys below are checked too.
         let nextServer = section.string("next_server", required: true)
@@ -97,6 +102,7 @@ enum ConfigParser {
         boot.fileLocations = ["bios": keyLocation, "efi_x64": keyLocation]
         if let ipxe = section.boolean("ipxe_scripts") { boot.ipxeScripts = ipxe.value }
         boot.loaders = parseLoaders(section, locations: &boot.fileLocations, collector: collector)
+        boot.httpFiles = parseHTTPFiles(section, locations: &boot.fileLocations, collector: collector)
         guard
             let files = section.mapping(
                 "files", describing: "'boot.files'",
@@ -131,6 +137,37 @@ enum ConfigParser {
             }
         }
         return address == nil ? nil : boot
+    }
+
+    /// `boot.http_files`: firmware → the loader UEFI HTTP-boot clients load from Rackboot's HTTP service. syslinux is
+    /// refused: it cannot load anything after HTTP boot (docs/protocol.md, "UEFI HTTP boot").
+    private static func parseHTTPFiles(
+        _ boot: MappingReader, locations: inout [String: SourceLocation], collector: DiagnosticCollector
+    ) -> [Firmware: String] {
+        let uefi: [Firmware] = [.efiIA32, .efiX64, .efiARM64]
+        guard
+            let section = boot.mapping(
+                "http_files", describing: "'boot.http_files'", allowedKeys: uefi.map(\.rawValue))
+        else { return [:] }
+        locations["http_files"] = section.location
+        var files: [Firmware: String] = [:]
+        for firmware in uefi {
+            guard let path = section.string(firmware.rawValue) else { continue }
+            if let problem = TextRules.bootPathProblem(path.value) {
+                collector.error("http_files.\(firmware.rawValue): \(problem)", at: path.location)
+                continue
+            }
+            if let family = LoaderFamily.guess(fromFileName: path.value), !family.runsAfterHTTPBoot {
+                collector.error(
+                    "http_files.\(firmware.rawValue): '\(path.value)' is a \(family.rawValue) loader, which loads over "
+                        + "TFTP only and cannot run after UEFI HTTP boot; use GRUB's or iPXE's EFI build",
+                    at: path.location)
+                continue
+            }
+            files[firmware] = path.value
+            locations["http_files.\(firmware.rawValue)"] = path.location
+        }
+        return files
     }
 
     /// `boot.loaders`: family → firmware → file under the TFTP root, for machines whose `loader:` chooses it.

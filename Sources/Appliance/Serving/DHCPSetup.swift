@@ -28,7 +28,8 @@ enum DHCPSetup {
                 efiARM64: config.boot.efiARM64File, httpBootURL: config.boot.httpBootURL,
                 ipxeScripts: config.boot.ipxeScripts, efiIA32: config.boot.efiIA32File))
         engine.bootFiles.loaders = config.boot.loaders
-        engine.bootFiles.ipxeHTTPPort = config.http?.port
+        engine.bootFiles.httpServicePort = config.http?.port
+        engine.bootFiles.httpLoaders = config.boot.httpFiles
         engine.authoritative = config.dhcp.authoritative
         engine.rateLimitTrackedClients = config.dhcp.rateLimitTrackedMACs
         var interfaces: [String] = []

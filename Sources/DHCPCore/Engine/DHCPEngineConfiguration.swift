@@ -73,7 +73,10 @@ public struct DHCPBootFiles: Sendable {
     public var efiARM64: String?
     /// The files of the loader families a machine's profile or template can choose (`boot.loaders`).
     public var loaders: [LoaderFamily: [Firmware: String]] = [:]
+    /// `boot.files.http_url`: every UEFI HTTP-boot client gets this URL, served by someone else.
     public var httpBootURL: String?
+    /// `boot.http_files`: the loader per firmware that UEFI HTTP-boot clients load from Rackboot's HTTP service.
+    public var httpLoaders: [Firmware: String] = [:]
     /// The default loader for `firmware` (`boot.files`).
     public func defaultFile(for firmware: Firmware) -> String? {
         switch firmware {
@@ -87,8 +90,9 @@ public struct DHCPBootFiles: Sendable {
     /// iPXE gets its per-MAC script rendered by the inventory instead of a binary.
     public var ipxeScripts: Bool = true
     /// When the HTTP service runs, its port: iPXE then gets its script as an `http://` URL on the subnet's boot
-    /// server, so the kernel and initrds the script names load over HTTP too (docs/protocol.md, "iPXE over HTTP").
-    public var ipxeHTTPPort: Int?
+    /// server, so the kernel and initrds the script names load over HTTP too (docs/protocol.md, "iPXE over HTTP"),
+    /// and UEFI HTTP-boot clients get their loader from it.
+    public var httpServicePort: Int?
 
     public init(
         bios: String, efiX64: String, efiARM64: String? = nil, httpBootURL: String? = nil,

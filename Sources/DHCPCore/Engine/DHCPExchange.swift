@@ -63,6 +63,18 @@ struct Exchange {
             from: configuration.bootFiles, mac: mac, server: subnet.nextServer, inventory: context.inventory)
     }
 
+    /// Why a network-boot client's answer names no boot file, for the log: the firmware then gives up on the
+    /// network or tries its next boot option, and the admin should see why.
+    func missingBootFileReason(_ file: String?, configuration: DHCPEngineConfiguration) -> String? {
+        guard file == nil, client.kind != .plain else { return nil }
+        if client.kind == .http, configuration.bootFiles.httpBootURL == nil,
+            configuration.bootFiles.httpServicePort == nil
+        {
+            return "no boot file: UEFI HTTP boot needs the http: section (or boot.files.http_url)"
+        }
+        return "no boot file configured for \(client.architectureName)"
+    }
+
     /// DHCPOFFER or DHCPACK of `address` with the lease times, the network options and, for network-boot
     /// clients, the boot information.
     func answer(_ type: DHCPMessageType, address: IPv4Address, configuration: DHCPEngineConfiguration) -> DHCPDecision {
@@ -76,7 +88,9 @@ struct Exchange {
         if client.kind != .plain {
             builder.addBootInformation(to: &reply, client: client, bootFile: file, pxeDiscoveryControl: true)
         }
-        var decision = context.event(type == .offer ? .offered : .acknowledged, address: address, bootFile: file)
+        var decision = context.event(
+            type == .offer ? .offered : .acknowledged, address: address, bootFile: file,
+            reason: missingBootFileReason(file, configuration: configuration))
         decision.reply = builder.reply(reply)
         return decision
     }
@@ -92,7 +106,9 @@ struct Exchange {
         if client.kind != .plain {
             builder.addBootInformation(to: &reply, client: client, bootFile: file, pxeDiscoveryControl: true)
         }
-        var decision = context.event(.informed, address: request.clientAddress, bootFile: file)
+        var decision = context.event(
+            .informed, address: request.clientAddress, bootFile: file,
+            reason: missingBootFileReason(file, configuration: configuration))
         decision.reply = builder.reply(reply)
         return decision
     }
@@ -106,8 +122,9 @@ struct Exchange {
         guard type == .discover else {
             return context.ignored("proxy mode: the network's own DHCP server answers \(type)")
         }
+        // Only PXE clients do boot-server discovery; an HTTP-boot client takes the URL from this offer.
         let isEFI = client.architecture != 0
-        let viaBootServer = isEFI && subnet.proxyEFIStrategy == .bootServer
+        let viaBootServer = client.kind == .pxe && isEFI && subnet.proxyEFIStrategy == .bootServer
         var reply = builder.header(.offer)
         let file = bootFile(configuration)
         builder.addBootInformation(to: &reply, client: client, bootFile: file, pxeDiscoveryControl: !viaBootServer)

@@ -205,7 +205,7 @@ final class DHCPServerCore {
         let what = event.clientAddress != nil ? "answered by the boot server (port 4011)" : event.kind.rawValue
         let message: Logger.Message = "\(event.messageType.map(String.init(describing:)) ?? "DHCP") \(what)"
         switch event.kind {
-        case .acknowledged where event.reason == nil:
+        case .acknowledged where event.address != nil:
             logger.info(
                 message, metadata: metadata(event).merging(["message_id": "\(DHCPMessageID.leaseGranted)"]) { $1 })
         case .offered where event.address != nil:

@@ -20,6 +20,17 @@ public enum Firmware: String, Sendable, Hashable, CaseIterable, Comparable {
         }
     }
 
+    /// The firmware of a UEFI HTTP-boot client's option 93 value: 15 (x86), 16 (x86-64), 19 (ARM64), from IANA's
+    /// processor architecture registry; `nil` for the HTTP architectures Rackboot has no loader for.
+    public init?(httpBootArchitecture architecture: UInt16) {
+        switch architecture {
+        case 15: self = .efiIA32
+        case 16: self = .efiX64
+        case 19: self = .efiARM64
+        default: return nil
+        }
+    }
+
     public static func < (lhs: Firmware, rhs: Firmware) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
@@ -41,6 +52,10 @@ public enum LoaderFamily: String, Sendable, Hashable, CaseIterable {
         case .grub, .ipxe: return Set(Firmware.allCases)
         }
     }
+
+    /// Whether the family's UEFI builds run when the firmware loaded them over HTTP: GRUB and iPXE bring their own
+    /// HTTP; syslinux.efi loads everything through the firmware's PXE (TFTP) stack, which HTTP boot never starts.
+    public var runsAfterHTTPBoot: Bool { self != .syslinux }
 
     /// The family a loader file most likely belongs to, from its name, for checking `boot.files`; `nil` when the
     /// name does not tell.

@@ -77,14 +77,14 @@ import Testing
 
     @Test func givesIPXEItsScriptAsAnHTTPURLWhenTheHTTPServiceRuns() {
         var configuration = F.configuration
-        configuration.bootFiles.ipxeHTTPPort = 8080
+        configuration.bootFiles.httpServicePort = 8080
         var engine = DHCPEngine(configuration: configuration)
         let decision = engine.handle(
             F.request(.discover, mac: F.knownMAC) { $0.options[.userClass] = Array("iPXE".utf8) }, arrival: F.onLink,
             inventory: F.inventory, now: F.now)
         let file = decision.reply.map { String(decoding: $0.message.bootFileName, as: UTF8.self) }
         #expect(file == "http://\(F.server):8080/ipxe/01-52-54-00-20-00-11.ipxe")
-        configuration.bootFiles.ipxeHTTPPort = 80
+        configuration.bootFiles.httpServicePort = 80
         engine = DHCPEngine(configuration: configuration)
         let onDefaultPort = engine.handle(
             F.request(.discover, mac: F.knownMAC) { $0.options[.userClass] = Array("iPXE".utf8) }, arrival: F.onLink,
