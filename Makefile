@@ -19,9 +19,10 @@ DEB_BOOT  := pxelinux syslinux-common syslinux-efi
 # cloud-init's package would enable its boot services on this host).
 DEB_ANSWER_FILES := debconf python3-venv python3-yaml python3-jsonschema python3-jinja2 python3-configobj \
              python3-jsonpatch python3-requests python3-netifaces python3-oauthlib python3-serial
-# strace: Tests/integration/http-service.sh watches the HTTP service's sendfile calls.
+# strace: Tests/integration/http-service.sh watches the HTTP service's sendfile calls. prometheus: its promtool checks
+# /metrics (Tests/integration/metrics.sh); the server it ships is never started (install-debian-packages.sh).
 DEB_TEST  := gcc libc6-dev python3 curl systemd tftp-hpa atftp iproute2 sqlite3 isc-dhcp-client udhcpc dhcpcd-base dnsmasq-base \
-             kea-admin strace $(DEB_ANSWER_FILES)
+             kea-admin strace prometheus $(DEB_ANSWER_FILES)
 # qemu-system-arm (qemu-system-aarch64) and qemu-efi-aarch64 (AAVMF) for Tests/e2e/arm64.sh; its :arm64 packages are
 # only downloaded and unpacked (Tests/e2e/build-arm64-assets.sh), never installed.
 DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2 syslinux syslinux-common syslinux-efi mtools dosfstools fdisk \
@@ -54,7 +55,7 @@ TEST_SUITES := Tests/cli/run.sh Tests/integration/systemd-notify.sh Tests/integr
 	Tests/integration/tftp-clients.sh Tests/integration/tftp-hostile.sh Tests/integration/http-service.sh \
 	Tests/integration/http-hostile.sh Tests/integration/answer-files.sh \
 	Tests/faults/tftp-lossy-storm.sh Tests/integration/dhcp-clients.sh Tests/integration/dhcp-flood.sh \
-	Tests/integration/dhcp-faults.sh
+	Tests/integration/dhcp-faults.sh Tests/integration/metrics.sh
 BIN_PATH = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)
 RELEASE_BIN_PATH = $(shell $(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)
 

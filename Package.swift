@@ -4,8 +4,10 @@ import PackageDescription
 // Read top to bottom, this is the data flow (docs/architecture.md draws it):
 //   profiles ─▶ Inventory ─▶ DHCPCore / TFTPCore (pure: wire codecs, engines, state machines)
 //                              ─▶ DHCPService / TFTPService (sockets, threads, SQLite, the TFTP root)
-//                                  ─▶ Appliance (configuration, one ServiceGroup, reload, watchdog, status) ─▶ rackboot
-// A core depends on no socket, clock, file-system or database library; only the services do I/O.
+//                                  ─▶ Appliance (configuration, one ServiceGroup, reload, watchdog, status, metrics)
+//                                      ─▶ rackboot
+// A core depends on no socket, clock, file-system or database library; only the services do I/O. The services count
+// through swift-metrics' API only; the Appliance chooses Prometheus as its backend and serves /metrics.
 let package = Package(
     name: "Rackboot",
     platforms: [.macOS(.v15)],
@@ -24,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Machine profiles and templates: YAML with file:line diagnostics, validation across files, the immutable
@@ -49,6 +53,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
 
@@ -70,6 +75,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
 
@@ -85,6 +91,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
 
@@ -124,6 +131,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // The watchdog test's fault injection (FaultInjectionService) exists in debug builds only.
             swiftSettings: [.define("RACKBOOT_FAULT_INJECTION", .when(configuration: .debug))]

@@ -166,6 +166,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             future.assumeIsolated().whenSuccess { reply in
                 self.send(reply, for: pending, keepAlive: keepAlive, context: context)
             }
+        case .metrics:
+            let endpoints = server.endpoints
+            context.eventLoop.makeFutureWithTask { await endpoints.metrics() }.assumeIsolated().whenSuccess { reply in
+                self.send(reply, for: pending, keepAlive: keepAlive, context: context)
+            }
         case .nothing:
             refuse(pending, status: .notFound, reason: "no such path", keepAlive: keepAlive, context: context)
         }
@@ -397,6 +402,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         ]
         if let mac = clientAddress.flatMap({ server.addressBook?.mac(at: $0) }) { metadata["mac"] = "\(mac)" }
         if let note { metadata["reason"] = "\(TextRules.printableForLog(note))" }
+        server.metrics.responded(pending.route, status: status, bytes: bytes)
         if (200..<300).contains(status) {
             server.counters.countServed()
             if case .bootFile(let path) = pending.route {

@@ -31,4 +31,6 @@ public protocol HTTPMachineEndpoints: Sendable {
     func installCallback(hostname: String, token: String, client: IPv4Address) async -> HTTPEndpointReply
     /// A boot file or rendered config went out whole to `client` (for the machine's "last boot file").
     func bootFileServed(path: String, isRendered: Bool, client: IPv4Address)
+    /// Every metric in Prometheus' text format, current as of the call.
+    func metrics() async -> HTTPEndpointReply
 }

@@ -15,6 +15,7 @@ struct HTTPServerContext: Sendable {
     let addressBook: ClientAddressBook?
     let logger: Logger
     let counters: HTTPCounters
+    let metrics: HTTPMetrics
 }
 
 /// The HTTP service's adapter: a SwiftNIO TCP listener with NIOHTTP1's codec, and `HTTPConnectionHandler` per
@@ -38,7 +39,7 @@ public struct HTTPServer: Sendable {
         }
         context = HTTPServerContext(
             configuration: configuration, root: root, inventory: inventory, endpoints: endpoints,
-            addressBook: addressBook, logger: logger, counters: counters)
+            addressBook: addressBook, logger: logger, counters: counters, metrics: HTTPMetrics())
     }
 
     /// Binds the listening socket; the returned service serves until graceful shutdown.
@@ -52,6 +53,7 @@ public struct HTTPServer: Sendable {
                 guard context.counters.openConnection(limit: context.configuration.maxConnections) else {
                     let refused = context.counters.countConnectionOverLimit()
                     context.counters.countRefused()
+                    context.metrics.connectionOverLimit()
                     // 1, 10, 100, …: a flood is visible in the log without writing a line per connection.
                     if Self.isPowerOfTen(refused) {
                         context.logger.warning(

@@ -20,6 +20,7 @@ public struct TFTPServer: Sendable {
     let transfers: TFTPActiveTransfers
     /// The threads that run transfers; started by `bind`, stopped by `shutdownTransfers`.
     let pumps: TFTPTransferPumps
+    let metrics = TFTPMetrics()
 
     /// Resolves the root once (its real path anchors the jail); fails if it does not exist.
     public init(
@@ -102,7 +103,7 @@ public struct TFTPServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         TFTPRequestHandler(
                             configuration: configuration, files: files, inventory: inventory, transfers: transfers,
-                            pumps: pumps, logger: logger))
+                            pumps: pumps, metrics: metrics, logger: logger))
                 }
             }
             .bind(to: configuration.bindAddress)

@@ -68,6 +68,9 @@ import Testing
         #expect(HTTPRoute(path: try .init(target: "/")) == .nothing)
         #expect(HTTPRoute(path: try .init(target: "/files/web-01")) == .nothing)
         #expect(HTTPRoute(path: try .init(target: "/callback/web-01/a/b")) == .nothing)
+        #expect(HTTPRoute(path: try .init(target: "/metrics")) == .metrics)
+        #expect(HTTPRoute(path: try .init(target: "/metrics/x")) == .bootFile(path: "metrics/x"))
+        #expect(HTTPRoute.metrics.allowedMethods == ["GET", "HEAD"])
     }
 
     @Test func theTokenNeverReachesTheLog() {

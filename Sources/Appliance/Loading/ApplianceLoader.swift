@@ -113,7 +113,8 @@ public struct ApplianceLoader: Sendable {
         where FileManager.default.fileExists(atPath: config.tftp.root + "/" + name) {
             collector.warning(
                 "\(displayPath.display(config.tftp.root))/\(name) cannot be fetched over HTTP: /\(name)/ is Rackboot's own "
-                    + "route (answer files, install callbacks); rename it to serve it", at: .startOf(config.sourcePath))
+                    + "route (answer files, install callbacks, metrics); rename it to serve it",
+                at: .startOf(config.sourcePath))
         }
     }
 

@@ -7,6 +7,9 @@ import LifecycleService
 /// the install callback, over the current inventory and the lifecycle book.
 struct MachineEndpoints: HTTPMachineEndpoints {
     let activity: MachineActivity
+    let metricsScrape: MetricsScrape
+
+    func metrics() async -> HTTPEndpointReply { await metricsScrape.scrape() }
 
     func answerFile(hostname: String, name: String, client: IPv4Address) async -> HTTPEndpointReply {
         let snapshot = activity.inventory.inventory

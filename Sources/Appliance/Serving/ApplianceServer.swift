@@ -39,6 +39,8 @@ public struct ApplianceServer {
 
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
+        // Before any service is made: each makes its metrics as it starts.
+        let registry = MetricsBootstrap.prometheusRegistry()
         let shared = inventory
         let book = try MachineLifecycleBook(
             store: MachineState.openStore(config), logger: logger,
@@ -68,12 +70,15 @@ public struct ApplianceServer {
             dhcp = try await server.start(on: group, threadPool: .singleton)
         }
 
+        let metrics = MetricsScrape(registry: registry, dhcp: dhcp, tftp: tftp, inventory: shared, book: book)
         var http: HTTPServer.Running?
         if let settings = config.http {
-            http = try await HTTPServer(
+            let server = try HTTPServer(
                 configuration: httpConfiguration(settings), inventory: { shared.inventory },
-                endpoints: MachineEndpoints(activity: activity), addressBook: addressBook, logger: logger
-            ).start(on: group)
+                endpoints: MachineEndpoints(activity: activity, metricsScrape: metrics), addressBook: addressBook,
+                logger: logger)
+            metrics.attach(server)
+            http = try await server.start(on: group)
         }
         let control = try await ControlSocket.bind(
             path: ControlSocket.socketPath(stateDirectory: config.stateDirectory), inventory: shared, book: book,

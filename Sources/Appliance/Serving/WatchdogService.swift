@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import ServiceLifecycle
 import Systemd
@@ -13,6 +14,8 @@ struct WatchdogService: Service {
 
     func run() async throws {
         let period = interval / 2
+        let pings = Counter(label: "rackboot_watchdog_pings_total")
+        let missed = Counter(label: "rackboot_watchdog_missed_pings_total")
         // Graceful shutdown cancels the loop: that ends the service, it is not a failure.
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
@@ -23,7 +26,9 @@ struct WatchdogService: Service {
                 }
                 if silent.isEmpty {
                     notifier.watchdog()
+                    pings.increment()
                 } else {
+                    missed.increment()
                     logger.error(
                         "watchdog: not telling systemd the service is alive",
                         metadata: [

@@ -46,7 +46,7 @@ public struct DHCPDecision: Sendable {
 
 /// One exchange as the log records it (journal fields `MAC`, `IP`, `XID`, …).
 public struct DHCPEvent: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
         case offered, acknowledged
         case negativelyAcknowledged = "nak"
         case released, declined, informed

@@ -52,6 +52,14 @@ public final class DHCPServer: Sendable {
             core.eventLoop.submit { (core.value.statistics, core.value.activeLeaseCount) }
         }
 
+        /// How full each pool is now, read on the server's loop (for the metrics).
+        public func poolUsage() -> EventLoopFuture<[PoolUsage]> {
+            core.eventLoop.submit {
+                let engine = core.value.engine
+                return PoolUsage.of(engine.configuration.subnets, leases: engine.leases, at: DHCPServerCore.now())
+            }
+        }
+
         public func run() async throws {
             try? await gracefulShutdown()
             logger.info("DHCP server stopping")

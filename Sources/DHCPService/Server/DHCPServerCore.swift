@@ -17,6 +17,7 @@ final class DHCPServerCore {
     private let addressBook: ClientAddressBook?
     let eventLoop: any EventLoop
     private(set) var statistics = DHCPServerStatistics()
+    private let metrics: DHCPMetrics
     private let wallClock: () -> Int64
     private let monotonicClock: () -> Duration
     /// One warning per source and interval for drops that come in floods; the rest at debug.
@@ -46,7 +47,9 @@ final class DHCPServerCore {
         self.wallClock = wallClock
         self.monotonicClock = monotonicClock
         dropWarnings = LogThrottle(interval: dropWarningInterval, overflow: "other sources")
-        commits = LeaseCommitQueue(store: store, eventLoop: eventLoop)
+        let metrics = DHCPMetrics()
+        self.metrics = metrics
+        commits = LeaseCommitQueue(store: store, eventLoop: eventLoop, metrics: metrics)
     }
 
     /// Wall-clock seconds: leases are stored in epoch time.
@@ -68,6 +71,7 @@ final class DHCPServerCore {
             request = try buffer.readDHCPMessage()
         } catch {
             statistics.malformed += 1
+            metrics.dropped(.malformed)
             warnThrottled(
                 "dropping malformed DHCP datagrams", source: "malformed from \(arrival.sourceAddress)",
                 metadata: ["source_ip": "\(arrival.sourceAddress)", "reason": "\(error)"])
@@ -77,6 +81,7 @@ final class DHCPServerCore {
             request, arrival: arrival, inventory: inventory(), now: wallClock(),
             monotonic: monotonicClock())
         statistics.count(decision.event.kind)
+        metrics.count(decision.event)
         guard let change = decision.leaseChange else {
             log(decision.event, arrival: arrival)
             if let reply = decision.reply { send(reply) }
@@ -105,6 +110,7 @@ final class DHCPServerCore {
     /// most once a minute; each refused exchange is logged at debug.
     private func storeFailed(_ error: any Error, event: DHCPEvent) {
         statistics.storeFailures += 1
+        metrics.dropped(.leaseStoreFailed)
         let reason = "\(error)"
         let report = storeOutage.failed(at: Self.now(), reason: reason)
         statistics.storeOutage = storeOutage

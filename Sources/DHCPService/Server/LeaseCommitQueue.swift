@@ -23,10 +23,12 @@ final class LeaseCommitQueue {
     /// Batches handed to the thread whose outcome has not come back yet.
     private var batchesInFlight = 0
     private var idleWaiters: [EventLoopPromise<Void>] = []
+    private let metrics: DHCPMetrics?
 
     /// Starts the queue's commit thread, which ends when the queue does (or at `stop()`).
-    init(store: any LeaseStore, eventLoop: any EventLoop) {
+    init(store: any LeaseStore, eventLoop: any EventLoop, metrics: DHCPMetrics? = nil) {
         self.eventLoop = eventLoop
+        self.metrics = metrics
         thread = LeaseCommitThread(store: store)
     }
 
@@ -74,8 +76,11 @@ final class LeaseCommitQueue {
         batchesInFlight += 1
         let loop = eventLoop
         let queue = NIOLoopBound(self, eventLoop: loop)
+        let handedOff = ContinuousClock.now
+        let metrics = metrics
         thread.enqueue(
             LeaseCommitThread.Batch(changes: changes) { result in
+                metrics?.committed(after: ContinuousClock.now - handedOff)
                 loop.execute { queue.value.completed(promises, with: result) }
             })
     }

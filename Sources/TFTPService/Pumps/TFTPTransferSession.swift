@@ -27,6 +27,7 @@ final class TFTPTransferSession {
     private let logger: Logger
     private let completionMessageID: String
     private let completed: @Sendable () -> Void
+    private let metrics: TFTPMetrics?
     private let countMalformedDatagram: @Sendable () -> Void
     let finished: @Sendable () -> Void
     /// When the heap entry for this transfer comes up.
@@ -47,6 +48,7 @@ final class TFTPTransferSession {
         client = TFTPPeerAddress(setup.client)
         logger = setup.logger
         completionMessageID = setup.completionMessageID
+        metrics = setup.metrics
         completed = setup.completed
         countMalformedDatagram = setup.countMalformedDatagram
         finished = setup.finished
@@ -225,6 +227,7 @@ final class TFTPTransferSession {
             timerFiresAt = nil
             isFinished = true
             log(outcome, statistics)
+            metrics?.transferEnded(outcome, statistics)
         }
         return true
     }

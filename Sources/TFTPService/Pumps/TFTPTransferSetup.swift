@@ -19,4 +19,6 @@ struct TFTPTransferSetup: Sendable {
     var completed: @Sendable () -> Void = {}
     /// Runs once when the transfer is over and its socket closed (frees its slot in `TFTPActiveTransfers`).
     let finished: @Sendable () -> Void
+    /// The server's counters; nil in tests that run a pump alone.
+    var metrics: TFTPMetrics? = nil
 }

@@ -20,14 +20,16 @@ final class TFTPRequestHandler: ChannelInboundHandler {
     private let inventory: @Sendable () -> Inventory
     private let transfers: TFTPActiveTransfers
     private let pumps: TFTPTransferPumps
+    private let metrics: TFTPMetrics
     private let logger: Logger
     /// The largest UDP payload over IPv4 plus one byte, so a datagram that fills the buffer is known to be whole.
     static let receiveCapacity = 65_536
 
     init(
         configuration: TFTPServerConfiguration, files: TFTPFileProvider, inventory: @escaping @Sendable () -> Inventory,
-        transfers: TFTPActiveTransfers, pumps: TFTPTransferPumps, logger: Logger
+        transfers: TFTPActiveTransfers, pumps: TFTPTransferPumps, metrics: TFTPMetrics, logger: Logger
     ) {
+        self.metrics = metrics
         self.configuration = configuration
         self.files = files
         self.inventory = inventory
@@ -71,6 +73,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             case .duplicate:
                 logger.debug("Ignoring a repeated TFTP request for a running transfer")
             case .busy(let message):
+                metrics.requestRefused(.busy)
                 logger.notice(
                     "TFTP request refused: too many transfers",
                     metadata: [
@@ -80,6 +83,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                 reply(.error(code: .undefined, message: message), to: envelope, context: context)
             }
         case .writeRequest(let request):
+            metrics.requestRefused(.writeRequest)
             logger.info(
                 "Refusing TFTP write request",
                 metadata: [
@@ -108,8 +112,10 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                 "reason": "\(error)", "reply": "\(TFTPLogText.reply(error.errorCode, error.clientMessage))",
             ]
             if error.isExpectedMiss {
+                metrics.requestRefused(.configProbe)
                 logger.debug("TFTP config probe missed", metadata: metadata)
             } else {
+                metrics.requestRefused(code: error.errorCode)
                 logger.notice("TFTP request refused", metadata: metadata)
             }
             transfers.finish(envelope.remoteAddress)
@@ -163,7 +169,8 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                 completed: { [observer = configuration.transferCompleted, path = opened.name.path] in
                     if let observer, let clientAddress { observer(path, opened.isRendered, clientAddress, mac) }
                 },
-                finished: { transfers.finish(client) }))
+                finished: { transfers.finish(client) }, metrics: metrics))
+        metrics.transferStarted()
     }
 
     /// Sends one packet from a fresh ephemeral-port channel and closes it.
