@@ -3,8 +3,8 @@
 # /metrics scraped before and after. Each counter must have moved by exactly what the clients did (DHCP messages by
 # type and outcome, a malformed datagram, TFTP transfers and bytes, HTTP requests by status and bytes), the gauges
 # must show the present (pool addresses leased and free, machines by lifecycle state, the process's memory), both
-# scrapes must pass `promtool check metrics` (Debian's prometheus package), and no label may carry a MAC or a
-# client's address.
+# scrapes must pass `promtool check metrics` (Debian's prometheus package), no label may carry a MAC or a client's
+# address, and the example alert rules must pass `promtool check rules`.
 # Usage (as root): Tests/integration/metrics.sh path/to/rackboot
 #
 # Topology (10.66.0.0/24 exists only inside the namespaces):
@@ -195,5 +195,7 @@ check "no label carries a MAC" bash -c "! grep -v '^#' '$work/after.prom' | grep
 check "no label but the configured pool carries an address" \
     bash -c "! grep -v '^#' '$work/after.prom' | sed 's/pool=\"[^\"]*\"//' | grep -qE '10\.66\.0\.[0-9]'"
 check "every metric has HELP text" bash -c "[ \$(grep -c '^# TYPE' '$work/after.prom') -eq \$(grep -c '^# HELP' '$work/after.prom') ]"
+check "promtool check rules accepts the example alert rules (docs/examples/rackboot-alerts.yml)" \
+    promtool check rules "$repo/docs/examples/rackboot-alerts.yml"
 
 report metrics
