@@ -72,6 +72,17 @@ for fixture in broken-profiles broken-config; do
 done
 
 expect_exit "check --strict fails on warnings" 1 "$rackboot" check --strict --config "$example"
+
+# UEFI HTTP boot of GRUB from a port other than 80: GRUB 2.06 cannot reach its config there, so check warns at the key.
+mkdir -p "$work/httpboot/root" "$work/httpboot/profiles"
+: > "$work/httpboot/root/grubx64.efi"
+: > "$work/httpboot/root/pxelinux.0"
+: > "$work/httpboot/root/ldlinux.c32"
+printf 'boot:\n  next_server: 10.20.0.2\n  files: {bios: pxelinux.0, efi_x64: grubx64.efi}\n  http_files:\n    efi_x64: grubx64.efi\ntftp:\n  root: root\nhttp:\n  port: 8080\n' \
+    > "$work/httpboot/rackboot.yaml"
+expect_exit "check passes a GRUB HTTP boot on port 8080 with a warning" 0 "$rackboot" check --config "$work/httpboot/rackboot.yaml"
+expect_contains "the warning names http_files.efi_x64 with its line" "$work/out" \
+    "rackboot.yaml:5:14: warning: http_files.efi_x64: GRUB loaded by UEFI HTTP boot"
 expect_exit "a missing configuration file" 1 "$rackboot" check --config "$work/none.yaml"
 expect_contains "a missing configuration file is named" "$work/out" "none.yaml:1:1: error: cannot read the configuration file"
 expect_exit "serve refuses a broken set" 1 "$rackboot" serve --config Tests/Fixtures/broken-profiles/rackboot.yaml

@@ -82,6 +82,7 @@ public struct ApplianceLoader: Sendable {
         }
         guard let config else { return (nil, parts) }
         checkBootFiles(config, collector: collector)
+        checkHTTPBootPort(config, collector: collector)
         checkReservedFolders(config, collector: collector)
         if !TextFiles.isDirectory(config.tftp.root) {
             collector.error(
@@ -103,6 +104,21 @@ public struct ApplianceLoader: Sendable {
             } else if let companion = file.companion, !TextFiles.isRegularFile(config.tftp.root + "/" + companion) {
                 collector.warning("'\(file.path)' loads '\(companion)', which is not under \(root)", at: at)
             }
+        }
+    }
+
+    /// Warns when GRUB would be HTTP-booted from a port other than 80: GRUB 2.06 (Debian 12's network GRUB) reads
+    /// `host:port` in its `(http,…)` device as a host name, so it would find no config (docs/protocol.md, "UEFI HTTP
+    /// boot").
+    private func checkHTTPBootPort(_ config: ApplianceConfig, collector: DiagnosticCollector) {
+        guard let port = config.http?.port, port != 80 else { return }
+        for (firmware, path) in config.boot.httpFiles.sorted(by: { $0.key < $1.key })
+        where LoaderFamily.guess(fromFileName: path) == .grub {
+            let key = "http_files.\(firmware.rawValue)"
+            collector.warning(
+                "\(key): GRUB loaded by UEFI HTTP boot fetches its config from the same server, and GRUB 2.06 cannot "
+                    + "use a port other than 80 (http.port is \(port)); serve HTTP on port 80 or HTTP-boot iPXE",
+                at: config.boot.fileLocations[key] ?? .startOf(config.sourcePath))
         }
     }
 
