@@ -84,14 +84,18 @@ demo: deps
 # enforced boots Debian's signed shim, GRUB and kernel, and refuses unsigned ones (secure-boot.sh); then the firmware
 # matrix (firmware-matrix.sh): SeaBIOS and OVMF with iPXE on e1000 and e1000e (Debian's generic kernel), a machine
 # behind ISC dhcrelay (isc-dhcp-relay is unpacked under .build/e2e/relay, never installed: its package enables an init
-# script on the host), and proxy mode beside dnsmasq (dnsmasq-base's binary, run in a namespace of its own); then ARM64
-# UEFI (arm64.sh): AAVMF on QEMU's aarch64 virt board boots Debian's ARM64 network GRUB and arm64 kernel.
+# script on the host), and proxy mode beside dnsmasq (dnsmasq-base's binary, run in a namespace of its own); then UEFI
+# HTTP boot (http-boot.sh): OVMF's own HTTP boot loads Debian's iPXE EFI build (unpacked by build-http-assets.sh, never
+# installed) from Rackboot's HTTP service, and iPXE its script, kernel and initrd, with no TFTP, also in proxy mode
+# beside dnsmasq; then ARM64 UEFI (arm64.sh): AAVMF on QEMU's aarch64 virt board boots Debian's ARM64 network GRUB and
+# arm64 kernel.
 e2e: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	bash Tests/e2e/pxe-boot.sh "$(BIN_PATH)/rackboot"
 	bash Tests/e2e/install.sh "$(BIN_PATH)/rackboot"
 	bash Tests/e2e/secure-boot.sh "$(BIN_PATH)/rackboot"
 	bash Tests/e2e/firmware-matrix.sh "$(BIN_PATH)/rackboot"
+	bash Tests/e2e/http-boot.sh "$(BIN_PATH)/rackboot"
 	bash Tests/e2e/arm64.sh "$(BIN_PATH)/rackboot"
 
 # TFTP benchmark against tftpd-hpa, atftpd and dnsmasq (not part of `make test`; writes docs/performance.md).

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Boots one QEMU machine from its NIC inside network namespace NS, on tap TAP, with MAC, under firmware `bios`
-# (SeaBIOS), `ovmf` (UEFI) or `ovmf-secboot` (UEFI with Secure Boot enforced: OVMF's Secure Boot build with
-# Microsoft's keys enrolled, on a q35 machine with SMM, as that build requires), with the NIC's iPXE ROM (`ipxe`) or
-# without one (`none`: OVMF's own PXE).
+# (SeaBIOS), `ovmf` (UEFI), `ovmf-http` (UEFI with OVMF's PXE clients switched off by its fw_cfg knobs IPv4PXESupport
+# and IPv6PXESupport, which OVMF 2022.11 honours: its first network boot option is then its own UEFI HTTP boot over
+# IPv4, which starts at once instead of after each PXE client's wait for an offer) or `ovmf-secboot` (UEFI with Secure
+# Boot enforced: OVMF's Secure Boot build with Microsoft's keys enrolled, on a q35 machine with SMM, as that build
+# requires), with the NIC's iPXE ROM (`ipxe`) or without one (`none`: OVMF's own PXE or HTTP boot).
 # The serial console goes to CONSOLE. KVM only when it can really work: /dev/kvm is usable and the CPU offers
 # vmx or svm. (On this workplace's machines /dev/kvm exists but without them, and every KVM boot fails with an
 # emulation failure, so QEMU emulates with TCG: 20-45 s a boot.)
@@ -12,7 +14,8 @@
 # 0x80` boots it directly. QEMU runs with -no-reboot, so a guest's reboot ends this script.
 # --nic MODEL (first) picks the NIC: virtio (the default), e1000 or e1000e, each with its iPXE ROM from ipxe-qemu
 # (efi-MODEL.rom: the BIOS and the UEFI image in one).
-# Usage: qemu-netboot.sh [--nic virtio|e1000|e1000e] NS TAP MAC bios|ovmf|ovmf-secboot ipxe|none CONSOLE SECONDS [DISK]
+# Usage: qemu-netboot.sh [--nic virtio|e1000|e1000e] NS TAP MAC FIRMWARE ipxe|none CONSOLE SECONDS [DISK]
+#        (FIRMWARE: bios, ovmf, ovmf-http or ovmf-secboot)
 set -euo pipefail
 model=virtio
 if [ "${1:-}" = --nic ]; then model=$2; shift 2; fi
@@ -32,7 +35,7 @@ accelerator=tcg
 if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then accelerator=kvm; fi
 firmware_args=()
 case "$firmware" in
-    bios | ovmf | ovmf-secboot) ;;
+    bios | ovmf | ovmf-http | ovmf-secboot) ;;
     *) echo "qemu-netboot: unknown firmware $firmware" >&2; exit 2 ;;
 esac
 if [ "$firmware" = ovmf-secboot ]; then
@@ -43,7 +46,7 @@ if [ "$firmware" = ovmf-secboot ]; then
     firmware_args=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
                    -drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
                    -drive "if=pflash,format=raw,unit=1,file=$vars")
-elif [ "$firmware" = ovmf ]; then
+elif [ "$firmware" = ovmf ] || [ "$firmware" = ovmf-http ]; then
     # The firmware's writable variable store, kept beside the console log (the caller removes both).
     vars=$console.vars
     cp /usr/share/OVMF/OVMF_VARS.fd "$vars"
@@ -60,6 +63,10 @@ if [ -n "$disk" ]; then
         # honours them) and the disk follows iPXE's `exit 1` at once. Without them it still falls through, ~75 s later.
         boot_args+=(-fw_cfg name=opt/org.tianocore/IPv4Support,string=no -fw_cfg name=opt/org.tianocore/IPv6Support,string=no)
     fi
+fi
+if [ "$firmware" = ovmf-http ]; then
+    boot_args+=(-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=no
+                -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=no)
 fi
 # exec: the caller's PID is timeout's, which passes SIGTERM on to QEMU.
 exec timeout "$seconds" ip netns exec "$ns" qemu-system-x86_64 -accel "$accelerator" -m 384 -display none -no-reboot -monitor none \
