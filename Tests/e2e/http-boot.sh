@@ -174,7 +174,8 @@ arm_line=$(grep "^19 " <<< "$probe_out")
 x64_line=$(grep "^16 " <<< "$probe_out")
 expect_line "arm-1 (option 93 = 19): its reservation $arm_ip, offered and acknowledged" "19 $arm_ip * $arm_ip " \
     "$arm_line" arm-1
-expect_line "arm-1 (option 93 = 19): no boot file in the offer or the ACK" "19 $arm_ip - * $arm_ip -" "$arm_line" arm-1
+expect_line "arm-1 (option 93 = 19): no boot file and no HTTPClient in the offer or the ACK" "19 $arm_ip - - $arm_ip -" \
+    "$arm_line" arm-1
 arm_lines=$(grep -a -E "DHCP(DISCOVER offered|REQUEST acknowledged)" "$log" | grep -a "mac=$arm_mac " \
     | grep -a "arch=efi-arm64-http ")
 if [ "$(grep -c . <<< "$arm_lines")" -ge 2 ] && ! grep -q " file=" <<< "$arm_lines"; then

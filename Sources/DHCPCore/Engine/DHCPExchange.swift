@@ -85,7 +85,8 @@ struct Exchange {
             to: &reply, leaseTime: subnet.leaseTime, hostname: context.machine?.hostname,
             configuration: configuration)
         let file = bootFile(configuration)
-        if client.kind != .plain {
+        // Without a file the reply is a plain one: option 60 or 43 alone would promise a boot that cannot follow.
+        if client.kind != .plain, file != nil {
             builder.addBootInformation(to: &reply, client: client, bootFile: file, pxeDiscoveryControl: true)
         }
         var decision = context.event(
@@ -103,7 +104,7 @@ struct Exchange {
             to: &reply, leaseTime: nil, hostname: context.machine?.hostname,
             configuration: configuration)
         let file = bootFile(configuration)
-        if client.kind != .plain {
+        if client.kind != .plain, file != nil {
             builder.addBootInformation(to: &reply, client: client, bootFile: file, pxeDiscoveryControl: true)
         }
         var decision = context.event(
@@ -125,8 +126,12 @@ struct Exchange {
         // Only PXE clients do boot-server discovery; an HTTP-boot client takes the URL from this offer.
         let isEFI = client.architecture != 0
         let viaBootServer = client.kind == .pxe && isEFI && subnet.proxyEFIStrategy == .bootServer
-        var reply = builder.header(.offer)
         let file = bootFile(configuration)
+        // A proxy offer is boot information only: with no file for this client there is nothing to offer.
+        if file == nil, !viaBootServer {
+            return context.ignored(missingBootFileReason(file, configuration: configuration) ?? "no boot file")
+        }
+        var reply = builder.header(.offer)
         builder.addBootInformation(to: &reply, client: client, bootFile: file, pxeDiscoveryControl: !viaBootServer)
         // iPXE drops proxy offers without option 60 "PXEClient" (docs/protocol.md, "Proxy DHCP and port 4011").
         if client.kind == .ipxe { reply.options.vendorClassIdentifier = "PXEClient" }

@@ -69,6 +69,8 @@ import Testing
         #expect(file(ia32) == "")
         #expect(ia32.event.architecture == "efi-ia32-http")
         #expect(ia32.event.reason == "no boot file configured for efi-ia32-http")
+        #expect(ia32.reply?.message.options.vendorClassIdentifier == nil, "no HTTPClient without a URL")
+        #expect(ia32.reply?.message.yourAddress == IPv4Address("10.20.0.11"), "its fixed address is still offered")
         let riscv = offer(Self.configuration(), architecture: 28)
         #expect(file(riscv) == "")
         #expect(riscv.event.reason == "no boot file configured for arch-28")
@@ -127,5 +129,14 @@ import Testing
         #expect(reply.options.vendorClassIdentifier == "HTTPClient")
         #expect(reply.options[.vendorSpecific] == nil)
         #expect(decision.event.reason == "proxy offer")
+    }
+
+    @Test func proxyModeStaysSilentWithoutALoader() {
+        var configuration = Self.configuration()
+        configuration.subnets[0].mode = .proxy
+        let decision = offer(configuration, architecture: 15)
+        #expect(decision.reply == nil)
+        #expect(decision.event.kind == .ignored)
+        #expect(decision.event.reason == "no boot file configured for efi-ia32-http")
     }
 }
