@@ -30,7 +30,9 @@ DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2 syslinux syslinux-comm
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST) $(DEB_E2E)
 # Only for the benchmarks: their peers (never dnsmasq or dhcpcd5: they start host services; atftpd conflicts with
 # tftpd-hpa, so bench/fetch-atftpd.sh unpacks it instead).
-DEB_BENCH := tftpd-hpa dnsmasq-base kea-dhcp4-server kea-admin iproute2 python3
+# nginx-light is bench-http's peer and iputils-ping checks its 1 ms link; nginx-light's package enables nginx.service,
+# which is not started by the install (policy-rc.d) but would start at the host's next boot, on port 80.
+DEB_BENCH := tftpd-hpa dnsmasq-base kea-dhcp4-server kea-admin iproute2 python3 nginx-light iputils-ping
 BENCH_DIR := .build/bench
 # libFuzzer targets (Fuzz/, a separate package): seconds per target for `make fuzz`, and for `make fuzz-smoke`.
 FUZZ_SECONDS       ?= 600
@@ -38,7 +40,7 @@ FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_RSS_MB        ?= 2048
 FUZZ_BUILD_FLAGS   := -c release --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 
-.PHONY: deps build release test lint format test-dhcp e2e demo bench-tftp bench-dhcp fuzz fuzz-smoke fuzz-build tftproot install \
+.PHONY: deps build release test lint format test-dhcp e2e demo bench-tftp bench-http bench-dhcp fuzz fuzz-smoke fuzz-build tftproot install \
 	clean
 
 deps:
@@ -108,6 +110,20 @@ bench-tftp: release
 	BENCH_STORM_CLIENTS=$(BENCH_STORM_CLIENTS) BENCH_STORM_MIB=$(BENCH_STORM_MIB) bash bench/run.sh \
 		"$(RELEASE_BIN_PATH)/rackboot" $(BENCH_DIR)/tftp-bench \
 		$(BENCH_DIR)/atftpd/usr/sbin/atftpd $(BENCH_DIR)/tftp-floor
+
+# HTTP benchmark against nginx (nginx-light, sendfile on; not part of `make test`; writes the "## HTTP" section of
+# docs/performance.md): one 256 MiB download, the boot storm (BENCH_STORM_CLIENTS × BENCH_STORM_MIB) direct and at a
+# 1 ms round trip (bench/delay-link.c), and the same storm over Rackboot's TFTP.
+bench-http: release
+	@bash scripts/install-debian-packages.sh $(DEB_BENCH)
+	@mkdir -p $(BENCH_DIR)
+	cc -O2 -Wall -Wextra -Werror -o $(BENCH_DIR)/http-bench bench/http-bench.c
+	cc -O2 -Wall -Wextra -Werror -o $(BENCH_DIR)/delay-link bench/delay-link.c
+	cc -O2 -Wall -Wextra -Werror -o $(BENCH_DIR)/tftp-bench bench/tftp-bench.c -luring
+	BENCH_STORM_CLIENTS=$(BENCH_STORM_CLIENTS) BENCH_STORM_MIB=$(BENCH_STORM_MIB) \
+		BENCH_HTTP_COMMAND="make bench-http BENCH_STORM_CLIENTS=$(BENCH_STORM_CLIENTS) BENCH_STORM_MIB=$(BENCH_STORM_MIB)" \
+		bash bench/http.sh "$(RELEASE_BIN_PATH)/rackboot" $(BENCH_DIR)/http-bench $(BENCH_DIR)/delay-link \
+		$(BENCH_DIR)/tftp-bench
 
 # Only the real-client DHCP test (root: it builds its own network namespaces).
 test-dhcp: deps

@@ -158,5 +158,6 @@ if storm16 and storm_peers:
 notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")
 if os.path.exists(notes):
     out.append("")
-    out.append(open(notes).read().rstrip())
+    # Only the TFTP notes: bench/http-report.py copies the part from "### HTTP" on into the HTTP section.
+    out.append(open(notes).read().split("\n### HTTP")[0].rstrip())
 print("\n".join(out))
