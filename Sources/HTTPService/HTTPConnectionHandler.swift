@@ -15,8 +15,8 @@ import TFTPService
 /// One HTTP connection: routes each request (`HTTPRoute`), answers it, and enforces the time limits.
 ///
 /// `HTTPServerPipelineHandler` in front of it delivers one request at a time, so there is at most one response in
-/// progress. Files under the root go out with `sendfile` (a `FileRegion`), in `fileChunkBytes` pieces so that a
-/// client that stops reading is noticed within `sendStallTimeout` of its last progress.
+/// progress. Files under the root go out with `sendfile` (a `FileRegion`), in `fileChunkBytes` pieces; a client that
+/// stops reading is noticed when a whole `sendStallTimeout` passes without progress.
 final class HTTPConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -30,6 +30,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var stallDeadline: Scheduled<Void>?
     /// Bumped whenever the stall deadline is re-armed or cancelled, so a probe answered late cannot arm a stale one.
     private var stallGeneration = 0
+    /// File chunks that have gone out on this connection: progress the stall deadline checks when it fires.
+    private var chunksSent = 0
     private var isResponding = false
     /// Set when this handler closes the connection, so the decoder's complaint about the cut-off request that
     /// follows is not taken for the client's malformed request.
@@ -272,8 +274,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     /// Sends `[offset, end)` of the file as `FileRegion`s of `fileChunkBytes`, keeping `chunksInFlight` queued so the
-    /// socket never waits for the next one. The stall deadline restarts whenever a chunk has gone out: a slow reader
-    /// that keeps reading is served, one that stops is cut off `sendStallTimeout` after its last progress.
+    /// socket never waits for the next one. A slow reader that keeps reading is served; one that stops is cut off once
+    /// a whole `sendStallTimeout` passed without progress (between one and two of them after its last progress).
     private func sendChunks(
         of handle: NIOFileHandle, from offset: UInt64, to end: UInt64, context: ChannelHandlerContext,
         done: @escaping (Bool) -> Void
@@ -293,7 +295,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                 promise.futureResult.assumeIsolated().whenComplete { result in
                     inFlight -= 1
                     if case .failure = result { failed = true }
-                    if !failed { self.restartStallDeadline(context: context) }
+                    // Counted, not re-armed: restarting the deadline per chunk cost a TCP_INFO read and a timer per
+                    // chunk (bench/notes.md, "HTTP"); the deadline looks at this count when it fires.
+                    if !failed { self.chunksSent &+= 1 }
                     // The handle stays open until no queued region can still read it.
                     if failed || next == end {
                         guard inFlight == 0 else { return }
@@ -312,19 +316,22 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     /// File chunks queued at once: enough that the kernel always has the next one when a send completes.
     static let chunksInFlight = 4
 
-    /// Arms the stall deadline. When it fires, the client is cut off only if it also acknowledged no byte since the
-    /// deadline was armed: a slow reader draining a large socket buffer is still making progress.
+    /// Arms the stall deadline. When it fires, the client is cut off only if no chunk went out and it acknowledged no
+    /// byte since the deadline was armed (a slow reader draining a large socket buffer is still making progress);
+    /// otherwise the deadline is armed again.
     private func restartStallDeadline(context: ChannelHandlerContext) {
         cancelStallDeadline()
         let generation = stallGeneration
         let limit = server.configuration.sendStallTimeout
         let channel = context.channel
+        let chunksAtStart = chunksSent
         HTTPDeliveryProbe.bytesAcknowledged(on: channel).assumeIsolated().whenSuccess { acknowledgedAtStart in
             guard generation == self.stallGeneration else { return }
             self.stallDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) {
                 HTTPDeliveryProbe.bytesAcknowledged(on: channel).assumeIsolated().whenSuccess { acknowledged in
                     guard generation == self.stallGeneration else { return }
-                    if let acknowledged, let acknowledgedAtStart, acknowledged > acknowledgedAtStart {
+                    let acknowledgedMore = acknowledged.map { now in acknowledgedAtStart.map { now > $0 } ?? false }
+                    if acknowledgedMore == true || self.chunksSent != chunksAtStart {
                         self.restartStallDeadline(context: context)
                         return
                     }

@@ -19,9 +19,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxHeaderBytes = 16 << 10
     /// A request body (only the install callback takes one, and ignores it), in bytes; more is 413.
     public var maxBodyBytes = 4 << 10
-    /// Bytes of a file handed to the socket as one `FileRegion` (one or more `sendfile` calls); a response makes
-    /// progress each time one has gone out.
-    public var fileChunkBytes = 256 << 10
+    /// Bytes of a file handed to the socket as one `FileRegion` (one or more `sendfile` calls). Each costs a
+    /// promise and a pass through the pipeline, so they are large: nginx's `sendfile_max_chunk` is 2 MiB.
+    public var fileChunkBytes = 1 << 20
 
     public init(bindAddress: SocketAddress, rootPath: String?) {
         self.bindAddress = bindAddress
