@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-common.h"
+
 enum { ST_CONNECTING, ST_HEADERS, ST_BODY, ST_DONE, ST_FAILED };
 enum { HEAD_MAX = 16384, RECV_BYTES = 2 << 20, READS_PER_TURN = 8 };
 
@@ -64,50 +66,6 @@ static char request[1024];
 static size_t request_length;
 static unsigned char *body_buffer;
 static unsigned long long recv_calls; /* recv() calls that returned bytes: how finely the responses arrived */
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static long status_kib(pid_t pid, const char *key) {
-    char file[64], line[256];
-    snprintf(file, sizeof file, "/proc/%d/status", pid);
-    FILE *f = fopen(file, "r");
-    if (!f) return 0;
-    long value = 0;
-    size_t keylen = strlen(key);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, key, keylen) == 0) value = strtol(line + keylen + 1, NULL, 10);
-    fclose(f);
-    return value;
-}
-
-/* The server's children, one level (nginx's workers). */
-static int children(pid_t pid, pid_t *out, int max) {
-    char file[96];
-    snprintf(file, sizeof file, "/proc/%d/task/%d/children", pid, pid);
-    FILE *f = fopen(file, "r");
-    if (!f) return 0;
-    int n = 0;
-    while (n < max && fscanf(f, "%d", &out[n]) == 1) n++;
-    fclose(f);
-    return n;
-}
-
-static long peak_rss_kib;
-
-/* Keeps the peak of the server's VmHWM and of the sum of VmRSS over it and its children. */
-static void sample_server(void) {
-    static pid_t kids[1024];
-    if (!server_pid) return;
-    long rss = status_kib(server_pid, "VmRSS"), hwm = status_kib(server_pid, "VmHWM");
-    if (hwm > peak_rss_kib) peak_rss_kib = hwm;
-    int n = children(server_pid, kids, 1024);
-    for (int i = 0; i < n; i++) rss += status_kib(kids[i], "VmRSS");
-    if (rss > peak_rss_kib) peak_rss_kib = rss;
-}
 
 static void fail(transfer_t *t, const char *why) {
     if (t->state >= ST_DONE) return;
@@ -233,11 +191,6 @@ static void on_connected(int ep, transfer_t *t) {
     epoll_ctl(ep, EPOLL_CTL_MOD, t->fd, &ev);
 }
 
-static int compare_doubles(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double percentile(double *sorted, int n, double p) { return n ? sorted[(int)((n - 1) * p)] : 0; }
 
 static void usage(void) {
@@ -285,7 +238,7 @@ int main(int argc, char **argv) {
     if (inet_pton(AF_INET, server_ip, &server.sin_addr) != 1) usage();
     int ep = epoll_create1(EPOLL_CLOEXEC);
 
-    sample_server();
+    sample_server_rss(server_pid);
     double started = now();
     for (int i = 0; i < count; i++) {
         transfer_t *t = &ts[i];
@@ -322,7 +275,7 @@ int main(int argc, char **argv) {
         double t_now = now();
         if (t_now < next_check) continue;
         next_check = t_now + 0.1;
-        sample_server();
+        sample_server_rss(server_pid);
         for (int i = 0; i < count; i++) { /* the run's deadline and each transfer's idle limit */
             transfer_t *t = &ts[i];
             if (t->state >= ST_DONE) continue;
@@ -339,7 +292,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < count; i++)
         if (ts[i].state == ST_DONE && ts[i].finish > finished) finished = ts[i].finish;
     double wall = (finished ? finished : now()) - started;
-    sample_server();
+    sample_server_rss(server_pid);
 
     int ok = 0, failed = 0;
     uint64_t bytes = 0;

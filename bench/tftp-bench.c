@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-common.h"
+
 enum { OP_RRQ = 1, OP_DATA = 3, OP_ACK = 4, OP_ERROR = 5, OP_OACK = 6 };
 enum { ST_REQUEST, ST_DATA, ST_DONE, ST_FAILED };
 
@@ -66,12 +68,6 @@ static struct io_uring ring;
 static int ring_ready;       /* ACKs on connected sockets are queued on `ring` */
 static uint64_t ring_batch = 1; /* counts io_uring_enter calls, so an ACK buffer still queued is never rewritten */
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 /* utime+stime+cutime+cstime of pid in seconds (fields 14-17 of /proc/PID/stat). */
 static double cpu_seconds(pid_t pid, int with_reaped_children) {
     char path[64], buf[1024];
@@ -93,43 +89,8 @@ static double cpu_seconds(pid_t pid, int with_reaped_children) {
     return total / ticks;
 }
 
-static long status_kib(pid_t pid, const char *key) {
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    long value = 0;
-    size_t keylen = strlen(key);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, key, keylen) == 0) value = strtol(line + keylen + 1, NULL, 10);
-    fclose(f);
-    return value;
-}
-
-/* Children of pid (one level: tftpd-hpa forks one process per transfer). */
-static int children(pid_t pid, pid_t *out, int max) {
-    char path[96];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    int n = 0;
-    while (n < max && fscanf(f, "%d", &out[n]) == 1) n++;
-    fclose(f);
-    return n;
-}
-
+/* The server's children, for its CPU time and to wait for its workers. */
 static pid_t kids[4096];
-static long peak_rss_kib = 0;
-
-/* Sums VmRSS over the server and its children; keeps the peak. */
-static void sample_server(void) {
-    if (!server_pid) return;
-    long rss = status_kib(server_pid, "VmRSS"), hwm = status_kib(server_pid, "VmHWM");
-    if (hwm > peak_rss_kib) peak_rss_kib = hwm;
-    int n = children(server_pid, kids, 4096);
-    for (int i = 0; i < n; i++) rss += status_kib(kids[i], "VmRSS");
-    if (rss > peak_rss_kib) peak_rss_kib = rss;
-}
 
 /* The server's CPU seconds so far: from its own cpuacct cgroup when given (exact, children included even when the
  * server never waits for them, as tftpd-hpa 5.2 does), else from /proc (the server, its reaped and live children). */
@@ -490,11 +451,6 @@ static int uring_turn(transfer_t *ts, double wait_s) {
     return finished;
 }
 
-static int compare_doubles(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void usage(void) {
     fprintf(stderr, "usage: tftp-bench --file NAME --source PATH [--server IP] [--port N] [--count N] [--blksize N]\n"
                     "                  [--windowsize N] [--tsize] [--pid SERVER_PID] [--deadline S] [--times FILE]\n"
@@ -553,7 +509,7 @@ int main(int argc, char **argv) {
         else fprintf(stderr, "tftp-bench: io_uring refused (%s), using epoll\n", strerror(-r));
     }
     double cpu_before = server_pid || cpuacct_path ? server_cpu() : 0;
-    sample_server();
+    sample_server_rss(server_pid);
     double started = now();
     for (int i = 0; i < count; i++) {
         transfer_t *t = &ts[i];
@@ -584,7 +540,7 @@ int main(int argc, char **argv) {
         double t_now = now();
         if (t_now >= next_check) {
             next_check = t_now + 0.1;
-            sample_server();
+            sample_server_rss(server_pid);
             remaining -= check_timers(ep, ts, t_now - started);
         }
     }
@@ -593,7 +549,7 @@ int main(int argc, char **argv) {
         double wait_s = release_due();
         if (wait_s > 0) usleep((useconds_t)(wait_s * 1e6 < 20000 ? wait_s * 1e6 : 20000));
     }
-    sample_server();
+    sample_server_rss(server_pid);
     /* Let a forking server reap its children so their CPU shows in cutime/cstime (bounded: 3 s). */
     for (int i = 0; i < 30 && server_pid && children(server_pid, kids, 4096) > 0; i++) usleep(100000);
     double cpu = server_pid || cpuacct_path ? server_cpu() - cpu_before : 0;
