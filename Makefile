@@ -19,10 +19,11 @@ DEB_BOOT  := pxelinux syslinux-common syslinux-efi
 # cloud-init's package would enable its boot services on this host).
 DEB_ANSWER_FILES := debconf python3-venv python3-yaml python3-jsonschema python3-jinja2 python3-configobj \
              python3-jsonpatch python3-requests python3-netifaces python3-oauthlib python3-serial
-# strace: Tests/integration/http-service.sh watches the HTTP service's sendfile calls. prometheus: its promtool checks
-# /metrics (Tests/integration/metrics.sh); the server it ships is never started (install-debian-packages.sh).
+# strace: Tests/integration/http-service.sh watches the HTTP service's sendfile calls. (promtool, which
+# Tests/integration/metrics.sh checks /metrics with, is unpacked from Debian's prometheus package by
+# scripts/fetch-promtool.sh, never installed: the package would enable its server on the host.)
 DEB_TEST  := gcc libc6-dev python3 curl systemd tftp-hpa atftp iproute2 sqlite3 isc-dhcp-client udhcpc dhcpcd-base dnsmasq-base \
-             kea-admin strace prometheus $(DEB_ANSWER_FILES)
+             kea-admin strace $(DEB_ANSWER_FILES)
 # qemu-system-arm (qemu-system-aarch64) and qemu-efi-aarch64 (AAVMF) for Tests/e2e/arm64.sh; its :arm64 packages are
 # only downloaded and unpacked (Tests/e2e/build-arm64-assets.sh), never installed.
 DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2 syslinux syslinux-common syslinux-efi mtools dosfstools fdisk \

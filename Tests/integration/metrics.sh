@@ -3,7 +3,8 @@
 # /metrics scraped before and after. Each counter must have moved by exactly what the clients did (DHCP messages by
 # type and outcome, a malformed datagram, TFTP transfers and bytes, HTTP requests by status and bytes), the gauges
 # must show the present (pool addresses leased and free, machines by lifecycle state, the process's memory), both
-# scrapes must pass `promtool check metrics` (Debian's prometheus package), no label may carry a MAC or a client's
+# scrapes must pass `promtool check metrics` (from Debian's prometheus package, unpacked by scripts/fetch-promtool.sh,
+# never installed), no label may carry a MAC or a client's
 # address, and the example alert rules must pass `promtool check rules`.
 # Usage (as root): Tests/integration/metrics.sh path/to/rackboot
 #
@@ -20,8 +21,9 @@ if [ "$(id -u)" -ne 0 ]; then
     report metrics
     exit 1
 fi
-if ! command -v promtool > /dev/null; then
-    fail "promtool is missing: make deps installs Debian's prometheus package"
+# promtool from Debian's prometheus package, unpacked under .build (installing the package would enable its server).
+if ! promtool=$(bash scripts/fetch-promtool.sh "$repo/.build/promtool"); then
+    fail "promtool: scripts/fetch-promtool.sh could not unpack Debian's prometheus package"
     report metrics
     exit 1
 fi
@@ -108,7 +110,7 @@ scrape_ready() { in_ns "$cli" ip addr add 10.66.0.50/24 dev "$if_cli" 2> /dev/nu
 scrape_ready
 check "a scrape answers 200 with Prometheus' text format" grep -qi "content-type: text/plain; version=0.0.4" \
     "$work/before.headers"
-check "promtool check metrics accepts the first scrape" promtool check metrics < "$work/before.prom"
+check "promtool check metrics accepts the first scrape" "$promtool" check metrics < "$work/before.prom"
 check "machines by lifecycle state before any traffic: known-01 never seen" \
     test "$(value before 'rackboot_machines{state="never_seen"}')" -eq 1
 check "and local-01 local" test "$(value before 'rackboot_machines{state="local"}')" -eq 1
@@ -153,7 +155,7 @@ check "curl got the file whole" cmp -s "$work/root/test/linux" "$work/got.http"
 # The machine's lifecycle reaches the book at once; the log line of the last request may trail its response.
 sleep 1
 scrape after
-check "promtool check metrics accepts the scrape after traffic" promtool check metrics < "$work/after.prom"
+check "promtool check metrics accepts the scrape after traffic" "$promtool" check metrics < "$work/after.prom"
 size=$(stat -c %s "$work/root/test/linux")
 
 moved "DHCP: four DISCOVERs offered" 'rackboot_dhcp_messages_total{type="discover",outcome="offered"}' 4
@@ -196,6 +198,6 @@ check "no label but the configured pool carries an address" \
     bash -c "! grep -v '^#' '$work/after.prom' | sed 's/pool=\"[^\"]*\"//' | grep -qE '10\.66\.0\.[0-9]'"
 check "every metric has HELP text" bash -c "[ \$(grep -c '^# TYPE' '$work/after.prom') -eq \$(grep -c '^# HELP' '$work/after.prom') ]"
 check "promtool check rules accepts the example alert rules (docs/examples/rackboot-alerts.yml)" \
-    promtool check rules "$repo/docs/examples/rackboot-alerts.yml"
+    "$promtool" check rules "$repo/docs/examples/rackboot-alerts.yml"
 
 report metrics
