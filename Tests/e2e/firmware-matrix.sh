@@ -103,24 +103,8 @@ for line in "${machines[@]}"; do
     } > "$work/profiles/$name.yaml"
 done
 
-config=$work/rackboot.yaml
-log=$work/serve.log
-cat > "$config" <<YAML
-profiles: profiles
-state_directory: state
-boot:
-  next_server: 10.88.0.2
-  files:
-    bios: pxelinux.0
-    efi_x64: syslinux.efi
-  ipxe_scripts: true
-dhcp:
-  lease_time: 10m
-  subnets:
-    - network: 10.88.0.0/24
-      interface: br0
-      pools: [10.88.0.100-10.88.0.150]
-    - network: 10.89.0.0/24
+# Beside br0's subnet: the relayed rack, and the two proxy segments (one per proxy_efi strategy).
+install_config --no-http --subnets '    - network: 10.89.0.0/24
       router: 10.89.0.1
       pools: [10.89.0.100-10.89.0.150]
     - network: 10.90.0.0/24
@@ -133,9 +117,7 @@ dhcp:
       mode: proxy
       proxy_efi: boot-server
       next_server: 10.91.0.2
-tftp:
-  root: $assets
-YAML
+'
 
 # --- the peers: dhcrelay in the router, dnsmasq as the site's DHCP server ------------------------------------------
 ip netns exec "$router" "$dhcrelay" -4 -d -pf "$work/dhcrelay.pid" -id rc0 -iu ra0 10.88.0.2 > "$work/relay.log" 2>&1 &

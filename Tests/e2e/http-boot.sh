@@ -68,39 +68,17 @@ profile http-ipxe $ipxe_mac $ipxe_ip
 profile http-snp $snp_mac $snp_ip ipxe
 profile proxy-http $proxy_mac $proxy_ip
 profile arm-1 $arm_mac $arm_ip
-config=$work/rackboot.yaml
-log=$work/serve.log
-# No http_url: the URLs are Rackboot's own HTTP service's, on every address (http.address 0.0.0.0, the default), so
-# both subnets' boot servers reach it.
-cat > "$config" <<YAML
-profiles: profiles
-state_directory: state
-boot:
-  next_server: 10.88.0.2
-  files:
-    bios: pxelinux.0
-    efi_x64: syslinux.efi
-  http_files:
+# No http_url: the URLs are Rackboot's own HTTP service's, on every address, so both subnets' boot servers reach it.
+install_config --http-address 0.0.0.0 --boot-extra '  http_files:
     efi_x64: ipxe.efi
   loaders:
     ipxe:
       efi_x64: snponly.efi
-  ipxe_scripts: true
-dhcp:
-  lease_time: 10m
-  subnets:
-    - network: 10.88.0.0/24
-      interface: br0
-      pools: [10.88.0.100-10.88.0.150]
-    - network: 10.90.0.0/24
+' --subnets '    - network: 10.90.0.0/24
       interface: br2
       mode: proxy
       next_server: 10.90.0.2
-tftp:
-  root: $assets
-http:
-  port: 8080
-YAML
+'
 if out=$("$rackboot" check --config "$config" 2>&1); then pass "rackboot check accepts boot.http_files"; else
     fail "rackboot check accepts boot.http_files" "$out"; fi
 

@@ -85,9 +85,11 @@ install_profile() { # hostname mac ip
 # Paths inside the configuration are relative to its folder ($work). Options: --no-ipxe-scripts (iPXE gets the boot
 # loaders, not its script), --no-http (no HTTP service), --unknown-template TEMPLATE (unknown MACs boot TEMPLATE),
 # --efi-x64 FILE (the x86-64 UEFI boot file instead of syslinux.efi: shimx64.efi for Secure Boot), --efi-arm64 FILE
-# (the ARM64 UEFI boot file, boot.files.efi_arm64; none without it).
-install_config() { # [--no-ipxe-scripts] [--no-http] [--unknown-template T] [--efi-x64 F] [--efi-arm64 F] [--boot-extra YAML]
-    local ipxe_scripts=true http=true unknown= efi_x64=syslinux.efi efi_arm64= boot_extra=
+# (the ARM64 UEFI boot file, boot.files.efi_arm64; none without it), --boot-extra YAML (lines added to boot:),
+# --subnets YAML (subnet entries after br0's: relayed and proxy subnets), --http-address ADDR (HTTP listens there
+# instead of 10.88.0.2: 0.0.0.0 reaches every subnet's boot server).
+install_config() { # [--no-ipxe-scripts] [--no-http] [--unknown-template T] [--efi-x64 F] [--efi-arm64 F] [--boot-extra YAML] [--subnets YAML] [--http-address A]
+    local ipxe_scripts=true http=true unknown= efi_x64=syslinux.efi efi_arm64= boot_extra= subnets= http_address=10.88.0.2
     while [ $# -gt 0 ]; do
         case "$1" in
             --no-ipxe-scripts) ipxe_scripts=false ;;
@@ -96,6 +98,8 @@ install_config() { # [--no-ipxe-scripts] [--no-http] [--unknown-template T] [--e
             --efi-x64) efi_x64=$2; shift ;;
             --efi-arm64) efi_arm64=$2; shift ;;
             --boot-extra) boot_extra=$2; shift ;;
+            --subnets) subnets=$2; shift ;;
+            --http-address) http_address=$2; shift ;;
             *) echo "install_config: unknown option $1" >&2; return 1 ;;
         esac
         shift
@@ -119,10 +123,10 @@ ${boot_extra}dhcp:
     - network: 10.88.0.0/24
       interface: br0
       pools: [10.88.0.100-10.88.0.150]
-tftp:
+${subnets}tftp:
   root: $assets
 YAML
-        if $http; then printf 'http:\n  address: 10.88.0.2\n  port: 8080\n'; fi
+        if $http; then printf 'http:\n  address: %s\n  port: 8080\n' "$http_address"; fi
     } > "$config"
 }
 
