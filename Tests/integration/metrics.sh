@@ -152,9 +152,22 @@ in_ns "$cli" curl -sS --max-time 5 -o "$work/got.http" http://10.66.0.1:8080/tes
 in_ns "$cli" curl -sS --max-time 5 -o /dev/null http://10.66.0.1:8080/test/missing
 check "curl got the file whole" cmp -s "$work/root/test/linux" "$work/got.http"
 
-# The machine's lifecycle reaches the book at once; the log line of the last request may trail its response.
-sleep 1
-scrape after
+# A server counts some events just after the client is done with them: a TFTP transfer when the last ACK arrives,
+# an HTTP response once it has left, a RELEASE or a malformed datagram when it is read. So scrape until the last of
+# each kind shows (at most 5 s); the counts below then must be exact. Each scrape is itself counted on the metrics
+# route once it has gone out.
+after_scrapes=0
+settled() {
+    scrape after || return 1
+    after_scrapes=$((after_scrapes + 1))
+    local sample
+    for sample in 'rackboot_tftp_transfers_ended_total{outcome="completed"}' \
+        'rackboot_http_requests_total{route="boot_file",status="404"}' \
+        'rackboot_dhcp_messages_total{type="release",outcome="released"}' 'rackboot_dhcp_dropped_total{reason="malformed"}'; do
+        [ "$(value after "$sample")" -gt "$(value before "$sample")" ] || return 1
+    done
+}
+wait_for 5 settled || fail "every event sent shows in a scrape within 5 s" "$(grep -v '^#' "$work/after.prom" | head -5)"
 check "promtool check metrics accepts the scrape after traffic" "$promtool" check metrics < "$work/after.prom"
 size=$(stat -c %s "$work/root/test/linux")
 
@@ -183,7 +196,8 @@ moved "HTTP: one 404 for a boot file" 'rackboot_http_requests_total{route="boot_
 body404=$(($(value after 'rackboot_http_response_bytes_total{route="boot_file"}') - $(value before 'rackboot_http_response_bytes_total{route="boot_file"}') - size))
 check "HTTP: the file's bytes plus a short 404 body were sent (404 body: $body404 bytes)" \
     test "$body404" -gt 0 -a "$body404" -lt 100
-moved "HTTP: the first scrape is counted on the metrics route" 'rackboot_http_requests_total{route="metrics",status="200"}' 1
+moved "HTTP: every earlier scrape ($after_scrapes) is counted on the metrics route" \
+    'rackboot_http_requests_total{route="metrics",status="200"}' "$after_scrapes"
 
 check "machines: known-01 is install pending once it has had DHCP" \
     test "$(value after 'rackboot_machines{state="install_pending"}')" -eq 1
