@@ -48,7 +48,8 @@ public struct HTTPServer: Sendable {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             // Accept a boot storm's connections in few loop turns: at SwiftNIO's default of 4 per turn, each turn
-            // also serves every writable connection, and the last of 500 clients waited a second for its first byte.
+            // also serves every writable connection, so the last clients of a storm waited long for their first byte
+            // (bench/notes.md, "Time to first byte").
             .serverChannelOption(.maxMessagesPerRead, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
