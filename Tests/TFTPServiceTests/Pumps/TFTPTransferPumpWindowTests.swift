@@ -17,7 +17,7 @@ import Testing
 struct TFTPTransferPumpWindowTests {
     private func start(
         _ request: TFTPRequest, bytes: Int, client: LoopbackTestClient,
-        limits: TFTPTransferLimits = TFTPTransferPumpTests.shortTimeouts,
+        limits: TFTPTransferLimits = Self.noRetransmission,
         prepare: (TFTPTransferSockets) -> Void = { _ in }
     ) throws -> (TFTPTransferPumps, TFTPTransferPumpTests.Outcome) {
         let sockets = try TFTPTransferSockets.open(host: "127.0.0.1", client: client.address)
@@ -36,13 +36,14 @@ struct TFTPTransferPumpWindowTests {
         return (pumps, outcome)
     }
 
-    /// The pump counts a segmented send once the kernel has taken it, so the client can hold the datagrams a moment
-    /// before the count moves: waits (at most 5 s) until `pumps.segmentedSends` reaches `expected`, returns it.
-    /// For tests that count segmented sends: a retransmission would add one, and with 200 ms a busy machine (the
-    /// whole suite running in parallel) makes one happen before the client's ACK is read.
+    /// The default here: a retransmission would add a send to the counts and queue a second OACK where DATA 1 is
+    /// expected, and with 200 ms a busy machine (the whole suite running in parallel) makes one happen before the
+    /// client's ACK is read.
     static let noRetransmission = TFTPTransferLimits(
         defaultRetransmitTimeout: .seconds(10), maximumRetransmitTimeout: .seconds(10))
 
+    /// The pump counts a segmented send once the kernel has taken it, so the client can hold the datagrams a moment
+    /// before the count moves: waits (at most 5 s) until `pumps.segmentedSends` reaches `expected`, returns it.
     private func segmentedSends(reaching expected: Int, _ pumps: TFTPTransferPumps) async -> Int {
         var waited = 0
         while pumps.segmentedSends < expected, waited < 5000 {
@@ -94,7 +95,9 @@ struct TFTPTransferPumpWindowTests {
 
     @Test func progressMovesTheRetransmissionDeadlineAndTheTimerStillFiresThere() async throws {
         let client = try LoopbackTestClient()
-        let (pumps, outcome) = try start(TFTPRequest(filename: "f", mode: .octet), bytes: 1500, client: client)
+        let (pumps, outcome) = try start(
+            TFTPRequest(filename: "f", mode: .octet), bytes: 1500, client: client,
+            limits: TFTPTransferPumpTests.shortTimeouts)
         #expect(try client.receiveDataBlocks(1) == [1])
         client.send(.acknowledgement(block: 1))
         var blocks = try client.receiveDataBlocks(1)
