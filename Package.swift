@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Machine profiles and templates: YAML with file:line diagnostics, validation across files, the immutable
@@ -107,6 +109,21 @@ let package = Package(
             ]
         ),
 
+        // Leases, offer holds and machine lifecycle records in PostgreSQL, shared by several appliances: the schema
+        // and its versions, the atomic address claims, and the client (PostgresNIO) behind the synchronous stores.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "DHCPCore", "DHCPService", "Inventory", "Lifecycle", "LifecycleService",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // sd_notify, the watchdog and the journald log handler, through libsystemd.
         .systemLibrary(
             name: "CSystemd",
@@ -124,7 +141,7 @@ let package = Package(
             dependencies: [
                 "Inventory", "DHCPCore", "DHCPService", "TFTPCore", "TFTPService", "HTTPCore", "HTTPService",
                 "Lifecycle",
-                "LifecycleService", "Systemd",
+                "LifecycleService", "PostgresStorage", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

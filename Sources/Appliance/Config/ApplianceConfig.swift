@@ -19,6 +19,8 @@ public struct ApplianceConfig: Sendable {
     public var tftp: TFTPSettings
     /// `nil` when the HTTP service is off (no `http:` section, or `enabled: false`).
     public var http: HTTPSettings?
+    /// Where leases and machine state are kept.
+    public var leases = LeaseStoreSettings()
 
     /// The inventory's view of this configuration.
     public func inventoryContext(

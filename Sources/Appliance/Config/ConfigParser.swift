@@ -4,7 +4,9 @@ import TFTPService
 
 /// Reads the appliance configuration file into `ApplianceConfig`, reporting every problem with its position.
 enum ConfigParser {
-    static let topLevelKeys = ["profiles", "state_directory", "unknown_machines", "dhcp", "boot", "tftp", "http"]
+    static let topLevelKeys = [
+        "profiles", "state_directory", "unknown_machines", "dhcp", "boot", "tftp", "http", "leases",
+    ]
 
     /// `resolvePath` turns a path written in the file into an absolute one (relative to the file's folder).
     static func parse(
@@ -36,6 +38,7 @@ enum ConfigParser {
         let dhcpIsWhole = !collector.diagnostics[beforeDHCP...].contains { $0.severity == .error }
         let tftp = parseTFTP(reader, resolvePath: resolvePath, collector: collector)
         let http = parseHTTP(reader, collector: collector)
+        let leases = LeaseStoreParser.parse(reader, resolvePath: resolvePath, collector: collector)
         if let boot, let location = boot.fileLocations["http_files"], case .some(nil) = http {
             collector.error(
                 "boot.http_files are served by Rackboot's HTTP service, which is off; add an 'http:' section",
@@ -47,12 +50,12 @@ enum ConfigParser {
             subnets: dhcpIsWhole ? dhcp?.subnets : nil, boot: boot,
             unknownMachines: unknownMachines, http: http ?? nil)
         guard !collector.diagnostics[before...].contains(where: { $0.severity == .error }),
-            let boot, let dhcp, let tftp, let unknownMachines, let http
+            let boot, let dhcp, let tftp, let unknownMachines, let http, let leases
         else { return (nil, parts) }
         let config = ApplianceConfig(
             sourcePath: source.path, profileDirectory: profiles,
             stateDirectory: stateDirectory, unknownMachines: unknownMachines, dhcp: dhcp,
-            boot: boot, tftp: tftp, http: http)
+            boot: boot, tftp: tftp, http: http, leases: leases)
         return (config, parts)
     }
 

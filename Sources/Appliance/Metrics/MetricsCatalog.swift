@@ -8,6 +8,8 @@ enum MetricsCatalog {
         "rackboot_dhcp_lease_commit_duration_seconds":
             "Time from handing a batch of lease changes to the commit thread until it was durable.",
         "rackboot_dhcp_pool_addresses": "Addresses of each DHCP pool, by state (leased, held, free).",
+        "rackboot_dhcp_shared_store_refusals_total":
+            "Lease changes a shared (PostgreSQL) store refused because another appliance holds the address.",
         // TFTP (TFTPService's TFTPMetrics)
         "rackboot_tftp_transfers_started_total": "TFTP read transfers started.",
         "rackboot_tftp_transfers_ended_total": "TFTP transfers that ended, by outcome.",

@@ -41,6 +41,13 @@ public struct ApplianceServer {
         let group = MultiThreadedEventLoopGroup.singleton
         // Before any service is made: each makes its metrics as it starts.
         let registry = MetricsBootstrap.prometheusRegistry()
+        let database = try SharedDatabase(config)
+        if let database {
+            try database.prepare(logger: logger)
+            logger.info(
+                "leases and machine state in the shared database",
+                metadata: ["database": "\(database.endpoint)", "appliance": "\(database.applianceName)"])
+        }
         let shared = inventory
         let book = try MachineLifecycleBook(
             store: MachineState.openStore(config), logger: logger,
@@ -65,7 +72,8 @@ public struct ApplianceServer {
             logger.warning("no subnet names an interface: DHCP is off, only TFTP is served")
         } else {
             let server = DHCPServer(
-                configuration: dhcpConfiguration, store: try DHCPSetup.openLeaseStore(config),
+                configuration: dhcpConfiguration,
+                store: try DHCPSetup.openLeaseStore(config, shared: database, logger: logger),
                 inventory: { shared.inventory }, logger: logger, addressBook: addressBook)
             dhcp = try await server.start(on: group, threadPool: .singleton)
         }

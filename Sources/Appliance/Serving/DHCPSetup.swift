@@ -2,6 +2,8 @@ import DHCPCore
 import DHCPService
 import Foundation
 import Inventory
+import Logging
+import PostgresStorage
 
 /// Turns the configuration's `dhcp:` and `boot:` sections into what the DHCP server runs with.
 enum DHCPSetup {
@@ -47,8 +49,15 @@ enum DHCPSetup {
         return server
     }
 
-    /// `<state_directory>/leases.sqlite`, creating the folder (mode 0750) when missing.
-    static func openLeaseStore(_ config: ApplianceConfig) throws -> SQLiteLeaseStore {
+    /// The shared database's store when there is one, else `<state_directory>/leases.sqlite`, creating the folder
+    /// (mode 0750) when missing.
+    static func openLeaseStore(
+        _ config: ApplianceConfig, shared: SharedDatabase?, logger: Logger
+    ) throws -> any LeaseStore {
+        if let shared {
+            return PostgresLeaseStore(
+                session: try shared.session(logger: logger), applianceName: shared.applianceName, logger: logger)
+        }
         try FileManager.default.createDirectory(
             atPath: config.stateDirectory, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o750])

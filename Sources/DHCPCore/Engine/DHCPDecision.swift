@@ -32,6 +32,52 @@ public enum LeaseChange: Sendable, Hashable {
     case bind(Lease)
     case release(Lease)
     case quarantine(Lease)
+    /// An offered address held for its client until the lease's expiry. Only a store that several appliances share
+    /// keeps it (`LeaseStore.sharesLeases`): there it is what stops another appliance offering the same address. A
+    /// store of one appliance ignores it, and the adapter does not wait for it.
+    case hold(Lease)
+    /// The client took another server's offer: the hold ends (only if it is still an offer to that client).
+    case releaseHold(Lease)
+
+    /// The lease the change is about.
+    public var lease: Lease {
+        switch self {
+        case .bind(let lease), .release(let lease), .quarantine(let lease), .hold(let lease),
+            .releaseHold(let lease):
+            return lease
+        }
+    }
+
+    /// Whether only a shared store needs to see the change before the reply leaves.
+    public var concernsSharedStoresOnly: Bool {
+        switch self {
+        case .hold, .releaseHold: return true
+        case .bind, .release, .quarantine: return false
+        }
+    }
+}
+
+/// What a store that several appliances share made of one `LeaseChange`.
+public enum LeaseCommitOutcome: Sendable, Hashable {
+    /// Durable, as decided.
+    case stored
+    /// Not written: the address is held by another client (through another appliance). `standing` is what the store
+    /// holds on and around that address, for the engine to learn (`DHCPEngine.learn`) before it decides again.
+    case refused(standing: StoredLeases)
+}
+
+/// The stored leases of a range of addresses, as a shared store holds them at one moment: what an appliance learns
+/// about the addresses other appliances gave out.
+public struct StoredLeases: Sendable, Hashable {
+    /// The addresses read, first to last.
+    public var range: IPv4Range
+    /// Every lease the store holds in `range`.
+    public var leases: [Lease]
+
+    public init(range: IPv4Range, leases: [Lease]) {
+        self.range = range
+        self.leases = leases
+    }
 }
 
 /// The engine's answer to one request: what to store, what to send, what to log.
@@ -42,6 +88,10 @@ public struct DHCPDecision: Sendable {
     public var rollback: LeaseRollback?
     public var reply: DHCPReply?
     public var event: DHCPEvent
+    /// The decision refuses the client an address because the lease table says another client holds it. With a
+    /// store that several appliances share, the table can be behind the store: the adapter then reads the store's
+    /// leases on this address, lets the engine learn them, and decides once more before anything is sent.
+    public var restsOnHolderOf: IPv4Address?
 }
 
 /// One exchange as the log records it (journal fields `MAC`, `IP`, `XID`, …).

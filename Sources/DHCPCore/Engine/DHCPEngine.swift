@@ -10,6 +10,10 @@ import Inventory
 /// address remembered longest for another client (docs/configuration.md, "Pool addresses"). An offer holds its
 /// address for `offerHoldTime` so no two clients get the same one.
 ///
+/// With a lease store that several appliances share, the table is this appliance's view of the store and can be
+/// behind it: the store refuses a change on an address another appliance gave out, the adapter hands back what the
+/// store holds there (`learn`), and the engine decides the same request again (`handle(…, retrying: true)`).
+///
 /// Before any of that, each request is charged to its client's and its relay's rate limit (`DHCPRateLimiter`);
 /// over either, it is dropped unanswered.
 public struct DHCPEngine: Sendable {
@@ -27,9 +31,11 @@ public struct DHCPEngine: Sendable {
 
     /// `now` is wall-clock seconds (leases outlive the process); `monotonic` is the rate limiter's time, any
     /// steadily increasing `Duration` (it defaults to `now`, which is enough where nothing is rate-limited).
+    /// `retrying`: the same request decided again after learning from a shared store; it was charged to the rate
+    /// limits the first time.
     public mutating func handle(
         _ request: DHCPMessage, arrival: DHCPArrival, inventory: Inventory,
-        now: Int64, monotonic: Duration? = nil
+        now: Int64, monotonic: Duration? = nil, retrying: Bool = false
     ) -> DHCPDecision {
         var context = RequestContext(request: request, inventory: inventory)
         guard request.operation == .bootRequest else { return context.dropped("not a BOOTREQUEST") }
@@ -51,9 +57,11 @@ public struct DHCPEngine: Sendable {
         let path: DHCPRequestPath =
             request.gatewayAddress.rawValue != 0
             ? .relay(request.gatewayAddress) : .link(arrival.interface ?? "\(arrival.serverAddress)")
-        switch rateLimiter.admit(
-            mac: mac, path: path, isKnownMachine: context.machine != nil,
-            limits: subnet.rateLimits, at: monotonic ?? .seconds(now))
+        switch retrying
+            ? .admitted
+            : rateLimiter.admit(
+                mac: mac, path: path, isKnownMachine: context.machine != nil,
+                limits: subnet.rateLimits, at: monotonic ?? .seconds(now))
         {
         case .admitted:
             break
@@ -89,6 +97,11 @@ public struct DHCPEngine: Sendable {
         leases.rollBack(rollback)
     }
 
+    /// Takes what a shared store holds on a range of addresses as the truth about them (`LeaseTable.learn`).
+    public mutating func learn(_ stored: StoredLeases) {
+        leases.learn(stored)
+    }
+
     /// giaddr picks a relayed subnet; otherwise the arrival interface's subnet (the one holding ciaddr if several).
     func selectSubnet(for request: DHCPMessage, arrival: DHCPArrival) -> DHCPServedSubnet? {
         if request.gatewayAddress.rawValue != 0 {
@@ -109,7 +122,9 @@ public struct DHCPEngine: Sendable {
         let mac = exchange.mac
         guard let address = chooseAddress(exchange) else {
             if let fixed = reservation(exchange) {
-                return exchange.context.ignored("its fixed IP \(fixed) is held by another client")
+                var decision = exchange.context.ignored("its fixed IP \(fixed) is held by another client")
+                decision.restsOnHolderOf = fixed
+                return decision
             }
             guard !exchange.subnet.pools.isEmpty else {
                 return exchange.context.ignored("no fixed IP in \(exchange.subnet.network) and no pool")
@@ -120,17 +135,19 @@ public struct DHCPEngine: Sendable {
             decision.event.source = "pool \(exchange.subnet.network)"
             return decision
         }
+        var decision = exchange.answer(.offer, address: address, configuration: configuration)
         if leases.lease(for: mac, at: exchange.now)?.address != address
             || leases.lease(for: mac, at: exchange.now)?.state != .bound
         {
-            leases.record(
-                Lease(
-                    address: address, mac: mac, state: .offered,
-                    expiry: exchange.now + configuration.offerHoldTime,
-                    clientIdentifier: exchange.request.options.clientIdentifier,
-                    hostname: exchange.hostname))
+            let hold = Lease(
+                address: address, mac: mac, state: .offered,
+                expiry: exchange.now + configuration.offerHoldTime,
+                clientIdentifier: exchange.request.options.clientIdentifier,
+                hostname: exchange.hostname)
+            decision.rollback = leases.record(hold)
+            decision.leaseChange = .hold(hold)
         }
-        return exchange.answer(.offer, address: address, configuration: configuration)
+        return decision
     }
 
     /// RFC 2131 §4.3.2: SELECTING (option 54), INIT-REBOOT (option 50, no ciaddr), RENEWING/REBINDING (ciaddr).
@@ -139,10 +156,13 @@ public struct DHCPEngine: Sendable {
         let ciaddr = exchange.request.clientAddress
         if let chosen = options.serverIdentifier {
             guard chosen == exchange.arrival.serverAddress else {
+                var decision = exchange.context.ignored("the client chose server \(chosen)")
                 if let held = leases.lease(for: exchange.mac, at: exchange.now), held.state == .offered {
                     leases.release(held.address, by: exchange.mac, at: exchange.now)
+                    // Nothing to undo if a shared store refuses: its hold then simply runs out.
+                    decision.leaseChange = .releaseHold(held)
                 }
-                return exchange.context.ignored("the client chose server \(chosen)")
+                return decision
             }
             guard let requested = options.requestedAddress ?? (ciaddr.rawValue != 0 ? ciaddr : nil) else {
                 return nak(exchange, "a DHCPREQUEST in SELECTING state without a requested address")
@@ -162,9 +182,14 @@ public struct DHCPEngine: Sendable {
     }
 
     private mutating func acknowledge(_ address: IPv4Address, _ exchange: Exchange) -> DHCPDecision {
-        if let problem = problem(giving: address, exchange) {
-            guard configuration.authoritative else { return exchange.context.ignored(problem) }
-            return nak(exchange, problem)
+        if let problem = placementProblem(of: address, exchange) {
+            return configuration.authoritative ? nak(exchange, problem) : exchange.context.ignored(problem)
+        }
+        guard leases.isAvailable(address, for: exchange.mac, at: exchange.now) else {
+            let problem = "\(address) is in use by another client"
+            var decision = configuration.authoritative ? nak(exchange, problem) : exchange.context.ignored(problem)
+            decision.restsOnHolderOf = address
+            return decision
         }
         let lease = Lease(
             address: address, mac: exchange.mac, state: .bound,
@@ -267,9 +292,10 @@ public struct DHCPEngine: Sendable {
         }
     }
 
-    /// Why `address` cannot be acknowledged to this client, or `nil` when it can. A free pool address the server
-    /// has no record of is granted: after a lost lease database the client keeps its address.
-    private func problem(giving address: IPv4Address, _ exchange: Exchange) -> String? {
+    /// Why `address` cannot be acknowledged to this client whoever holds it (its subnet, pool or reservation), or
+    /// `nil` when it can if free. A free pool address the server has no record of is granted: after a lost lease
+    /// database the client keeps its address.
+    private func placementProblem(of address: IPv4Address, _ exchange: Exchange) -> String? {
         guard exchange.subnet.network.contains(address) else {
             return "\(address) is not on \(exchange.subnet.network)"
         }
@@ -279,9 +305,6 @@ public struct DHCPEngine: Sendable {
             return "\(address) is not in a pool of \(exchange.subnet.network)"
         } else if Self.isReservedForAnother(address, exchange) {
             return "\(address) is reserved for another machine"
-        }
-        guard leases.isAvailable(address, for: exchange.mac, at: exchange.now) else {
-            return "\(address) is in use by another client"
         }
         return nil
     }

@@ -204,6 +204,31 @@ public struct LeaseTable: Sendable {
         return true
     }
 
+    /// Takes what a shared store holds on `stored.range` as the truth about those addresses: each stored lease
+    /// replaces what the table has on its address, and a bound or quarantined lease the store no longer has there is
+    /// dropped (another appliance released or moved it). An offer the store lacks stays: it may be this appliance's
+    /// own, still on its way to the store, and it runs out by itself. A change undone later (`rollBack`) never undoes
+    /// what was learned after it.
+    public mutating func learn(_ stored: StoredLeases) {
+        revision += 1
+        var kept: Set<IPv4Address> = []
+        for lease in stored.leases where stored.range.contains(lease.address) {
+            kept.insert(lease.address)
+            guard byAddress[lease.address] != lease else { continue }
+            record(lease)
+        }
+        var raw = stored.range.first.rawValue
+        while raw <= stored.range.last.rawValue {
+            let address = IPv4Address(rawValue: raw)
+            if !kept.contains(address), let lease = byAddress[address], lease.state != .offered {
+                revision += 1
+                remove(at: address)
+            }
+            if raw == UInt32.max { break }
+            raw += 1
+        }
+    }
+
     /// Empties `address`, marking it with the current revision.
     private mutating func remove(at address: IPv4Address) {
         if let lease = byAddress[address] {

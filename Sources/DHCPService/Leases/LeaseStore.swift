@@ -1,4 +1,5 @@
 import DHCPCore
+import Inventory
 
 /// Where bound leases outlive the process. The server commits each change before the reply that depends on it
 /// leaves, so a crash at any instant loses no lease a client was told about.
@@ -24,6 +25,17 @@ public protocol LeaseStore: Sendable {
     /// both alike, on its lease-commit thread (never on the event loop); this tells operators and tests which one
     /// a store is.
     var commitWaitsForDisk: Bool { get }
+
+    /// True when several appliances share the store (PostgreSQL): it keeps offer holds (`LeaseChange.hold`), and it
+    /// refuses a change on an address another appliance holds (`apply`), so the adapter commits holds before their
+    /// offers leave and has the engine learn and decide again when a change is refused.
+    var sharesLeases: Bool { get }
+    /// `commit`, reporting per change whether it took effect: one outcome per change, in order. Throws, with
+    /// nothing written, when the store cannot commit at all.
+    func apply(_ changes: [LeaseChange]) throws -> [LeaseCommitOutcome]
+    /// The leases the store holds on `address` and the addresses near it, for an engine whose refusal rests on a
+    /// holder it may have stale news of (`DHCPDecision.restsOnHolderOf`).
+    func storedLeases(around address: IPv4Address) throws -> StoredLeases
 }
 
 extension LeaseStore {
@@ -35,4 +47,20 @@ extension LeaseStore {
 
     /// Unless a store says otherwise, its commits wait for the disk.
     public var commitWaitsForDisk: Bool { true }
+
+    /// A store of one appliance: nobody else writes it.
+    public var sharesLeases: Bool { false }
+
+    /// A store nobody else writes refuses nothing.
+    public func apply(_ changes: [LeaseChange]) throws -> [LeaseCommitOutcome] {
+        try commit(changes)
+        return changes.map { _ in .stored }
+    }
+
+    /// The stored lease on `address` alone, read from everything stored.
+    public func storedLeases(around address: IPv4Address) throws -> StoredLeases {
+        StoredLeases(
+            range: IPv4Range(first: address, last: address)!,
+            leases: try loadAll().filter { $0.address == address })
+    }
 }

@@ -135,6 +135,8 @@ public final class SQLiteLeaseStore: LeaseStore {
                     try Self.upsert(lease, in: db)
                 case .quarantine(let lease):
                     try Self.upsert(lease, in: db)
+                case .hold, .releaseHold:
+                    break  // one appliance keeps its offers in memory (`LeaseStore.sharesLeases`)
                 case .release(let lease):
                     try db.cachedStatement(sql: "DELETE FROM lease WHERE address = ? AND mac = ?")
                         .execute(arguments: [lease.address.description, lease.mac.description])

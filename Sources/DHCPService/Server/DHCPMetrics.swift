@@ -7,6 +7,7 @@ final class DHCPMetrics: Sendable {
     static let messagesName = "rackboot_dhcp_messages_total"
     static let droppedName = "rackboot_dhcp_dropped_total"
     static let commitDurationName = "rackboot_dhcp_lease_commit_duration_seconds"
+    static let sharedStoreRefusalsName = "rackboot_dhcp_shared_store_refusals_total"
 
     /// Why a request got no answer: the `reason` label of `rackboot_dhcp_dropped_total`.
     enum DropReason: String, CaseIterable {
@@ -14,11 +15,13 @@ final class DHCPMetrics: Sendable {
         case rateLimited = "rate_limited"
         case poolExhausted = "pool_exhausted"
         case leaseStoreFailed = "lease_store_failed"
+        case sharedStoreConflict = "shared_store_conflict"
     }
 
     private let messages: [String: Counter]
     private let drops: [DropReason: Counter]
     private let commitDuration: Timer
+    private let sharedStoreRefusals: Counter
 
     /// Makes every series up front, so each reads 0 from the start instead of appearing with its first event.
     init() {
@@ -36,6 +39,7 @@ final class DHCPMetrics: Sendable {
         }
         self.drops = drops
         commitDuration = Timer(label: Self.commitDurationName, preferredDisplayUnit: .seconds)
+        sharedStoreRefusals = Counter(label: Self.sharedStoreRefusalsName)
     }
 
     /// The request types a client sends, and `other` for a message without a known type.
@@ -65,6 +69,9 @@ final class DHCPMetrics: Sendable {
     }
 
     func dropped(_ reason: DropReason) { drops[reason]?.increment() }
+
+    /// A shared store refused a lease change: another appliance holds the address.
+    func refusedBySharedStore() { sharedStoreRefusals.increment() }
 
     /// How long a batch of lease changes waited for its commit, from hand-off to the store's answer.
     func committed(after duration: Duration) { commitDuration.recordNanoseconds(duration.nanoseconds) }

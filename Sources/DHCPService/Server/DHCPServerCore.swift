@@ -77,31 +77,89 @@ final class DHCPServerCore {
                 metadata: ["source_ip": "\(arrival.sourceAddress)", "reason": "\(error)"])
             return
         }
+        decide(request, arrival: arrival, attempt: 0, send: send)
+    }
+
+    /// How many times one request is decided with a shared store before it is given up unanswered: each further
+    /// decision follows what the store said about an address another appliance holds.
+    static let maximumDecisions = 4
+
+    /// Decides `request`, commits what the decision changes, then replies. With a shared store, a decision that
+    /// rests on stale news of another appliance's lease, or a change the store refuses, makes the engine learn what
+    /// the store holds and decide again (`attempt` counts the decisions before this one).
+    private func decide(
+        _ request: DHCPMessage, arrival: DHCPArrival, attempt: Int, send: @escaping (DHCPReply) -> Void
+    ) {
         let decision = engine.handle(
             request, arrival: arrival, inventory: inventory(), now: wallClock(),
-            monotonic: monotonicClock())
-        statistics.count(decision.event.kind)
-        metrics.count(decision.event)
-        guard let change = decision.leaseChange else {
-            log(decision.event, arrival: arrival)
-            if let reply = decision.reply { send(reply) }
+            monotonic: monotonicClock(), retrying: attempt > 0)
+        let mayDecideAgain = store.sharesLeases && attempt + 1 < Self.maximumDecisions
+        if mayDecideAgain, let address = decision.restsOnHolderOf {
+            commits.lookup(address).assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let stored):
+                    self.engine.learn(stored)
+                    self.decide(request, arrival: arrival, attempt: attempt + 1, send: send)
+                case .failure:
+                    // The store cannot be read: answer from what the table knows.
+                    self.finish(decision, arrival: arrival, send: send)
+                }
+            }
             return
+        }
+        guard let change = decision.leaseChange, store.sharesLeases || !change.concernsSharedStoresOnly else {
+            return finish(decision, arrival: arrival, send: send)
         }
         commits.commit(change).assumeIsolated().whenComplete { result in
             switch result {
-            case .success:
+            case .success(.stored):
                 self.storeRecovered()
                 switch change {
                 case .bind(let lease): self.addressBook?.acknowledge(lease.mac, at: lease.address)
                 case .release(let lease), .quarantine(let lease): self.addressBook?.forget(lease.address)
+                case .hold, .releaseHold: break
                 }
-                self.log(decision.event, arrival: arrival)
-                if let reply = decision.reply { send(reply) }
+                self.finish(decision, arrival: arrival, send: send)
+            case .success(.refused(let standing)):
+                self.storeRecovered()
+                if let rollback = decision.rollback { self.engine.rollBack(rollback) }
+                self.engine.learn(standing)
+                self.statistics.sharedStoreRefusals += 1
+                self.metrics.refusedBySharedStore()
+                guard mayDecideAgain else { return self.gaveUp(decision, change: change, arrival: arrival) }
+                self.decide(request, arrival: arrival, attempt: attempt + 1, send: send)
             case .failure(let error):
                 if let rollback = decision.rollback { self.engine.rollBack(rollback) }
+                self.count(decision.event)
                 self.storeFailed(error, event: decision.event)
             }
         }
+    }
+
+    /// Counts, logs and sends a decision that is final.
+    private func finish(_ decision: DHCPDecision, arrival: DHCPArrival, send: (DHCPReply) -> Void) {
+        count(decision.event)
+        log(decision.event, arrival: arrival)
+        if let reply = decision.reply { send(reply) }
+    }
+
+    private func count(_ event: DHCPEvent) {
+        statistics.count(event.kind)
+        metrics.count(event)
+    }
+
+    /// Every decision for one request hit an address the shared store gave to another client: the request goes
+    /// unanswered (the client retries, by then knowing more), and the log says so, throttled.
+    private func gaveUp(_ decision: DHCPDecision, change: LeaseChange, arrival: DHCPArrival) {
+        statistics.conflictsGivenUp += 1
+        metrics.dropped(.sharedStoreConflict)
+        var event = decision.event
+        event.reason =
+            "the shared lease store refused \(Self.maximumDecisions) decisions in a row (last on "
+            + "\(change.lease.address)); no reply"
+        warnThrottled(
+            "requests unanswered: other appliances hold the addresses chosen for them", source: "shared store",
+            metadata: metadata(event))
     }
 
     /// A refused change gets no reply: silence makes the client retry (a renewing client keeps its stored lease
@@ -284,6 +342,11 @@ public struct DHCPServerStatistics: Sendable, Hashable {
     public var negativeAcknowledgements = 0
     /// Lease changes the store refused (each one a reply not sent), since the start.
     public var storeFailures = 0
+    /// Changes a shared store refused because another appliance holds the address: the engine learned and decided
+    /// again.
+    public var sharedStoreRefusals = 0
+    /// Requests left unanswered after `DHCPServerCore.maximumDecisions` refusals in a row.
+    public var conflictsGivenUp = 0
     /// Requests over a per-MAC or per-relay limit.
     public var rateLimited = 0
     /// DISCOVERs that found no free pool address.

@@ -1,9 +1,10 @@
 import DHCPCore
+import Inventory
 import NIOCore
 import NIOPosix
 
 /// Groups lease changes into as few commits as possible and keeps every commit off the DHCP event loop. Lives on
-/// that loop.
+/// that loop. Reads of a shared store (`lookup`) go the same way, in order with the commits.
 ///
 /// The changes decided in one loop turn go to the `LeaseCommitThread` together, in one task that runs after the
 /// turn's datagrams are read; the thread merges every batch that queued up while it was writing into its next
@@ -18,7 +19,7 @@ final class LeaseCommitQueue {
     private let thread: LeaseCommitThread
     /// The current turn's changes, not yet handed to the thread.
     private var pending: [LeaseChange] = []
-    private var pendingPromises: [EventLoopPromise<Void>] = []
+    private var pendingPromises: [EventLoopPromise<LeaseCommitOutcome>] = []
     private var handOffScheduled = false
     /// Batches handed to the thread whose outcome has not come back yet.
     private var batchesInFlight = 0
@@ -36,10 +37,11 @@ final class LeaseCommitQueue {
         thread.stop()
     }
 
-    /// Succeeds once `change` is durable; fails when the store cannot write it (the reply must then not leave).
-    func commit(_ change: LeaseChange) -> EventLoopFuture<Void> {
+    /// Succeeds once `change` is durable (`.stored`) or a shared store has refused it (`.refused`); fails when the
+    /// store cannot write at all. Either way but `.stored`, the reply must not leave.
+    func commit(_ change: LeaseChange) -> EventLoopFuture<LeaseCommitOutcome> {
         eventLoop.preconditionInEventLoop()
-        let promise = eventLoop.makePromise(of: Void.self)
+        let promise = eventLoop.makePromise(of: LeaseCommitOutcome.self)
         pending.append(change)
         pendingPromises.append(promise)
         if !handOffScheduled {
@@ -47,6 +49,24 @@ final class LeaseCommitQueue {
             // A task runs after the loop turn's reads: every change decided in this turn is pending by then.
             eventLoop.assumeIsolated().execute { self.handOff() }
         }
+        return promise.futureResult
+    }
+
+    /// What a shared store holds around `address`, read after every change already handed over is committed.
+    func lookup(_ address: IPv4Address) -> EventLoopFuture<StoredLeases> {
+        eventLoop.preconditionInEventLoop()
+        handOff()
+        let promise = eventLoop.makePromise(of: StoredLeases.self)
+        batchesInFlight += 1
+        let queue = NIOLoopBound(self, eventLoop: eventLoop)
+        let loop = eventLoop
+        thread.enqueue(
+            LeaseCommitThread.Lookup(address: address) { result in
+                loop.execute {
+                    promise.completeWith(result)
+                    queue.value.jobCompleted()
+                }
+            })
         return promise.futureResult
     }
 
@@ -85,9 +105,20 @@ final class LeaseCommitQueue {
             })
     }
 
-    private func completed(_ promises: [EventLoopPromise<Void>], with result: Result<Void, any Error>) {
+    private func completed(
+        _ promises: [EventLoopPromise<LeaseCommitOutcome>], with result: Result<[LeaseCommitOutcome], any Error>
+    ) {
+        switch result {
+        case .success(let outcomes):
+            for (promise, outcome) in zip(promises, outcomes) { promise.succeed(outcome) }
+        case .failure(let error):
+            for promise in promises { promise.fail(error) }
+        }
+        jobCompleted()
+    }
+
+    private func jobCompleted() {
         batchesInFlight -= 1
-        for promise in promises { promise.completeWith(result) }
         guard !isBusy else { return }
         let waiters = idleWaiters
         idleWaiters.removeAll()

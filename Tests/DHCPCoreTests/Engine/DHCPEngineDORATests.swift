@@ -15,7 +15,14 @@ import Testing
         #expect(decision.event.kind == .offered)
         #expect(decision.event.hostname == "web-01" && decision.event.profile == "web-01.yaml")
         #expect(decision.event.architecture == "bios")
-        #expect(decision.leaseChange == nil)
+        // The offer's hold: kept by a shared store only, so that other appliances cannot offer the address.
+        #expect(
+            decision.leaseChange
+                == .hold(
+                    Lease(
+                        address: IPv4Address("10.20.0.11")!, mac: MACAddress("52:54:00:20:00:11")!, state: .offered,
+                        expiry: F.now + 60, hostname: "web-01")))
+        #expect(decision.leaseChange?.concernsSharedStoresOnly == true)
         #expect(reply.destination == .broadcast)
         let offer = reply.message
         #expect(offer.operation == .bootReply && offer.transactionID == 0x1234)

@@ -123,6 +123,7 @@ final class ScriptedLeaseStore: LeaseStore {
                 switch change {
                 case .bind(let lease), .quarantine(let lease): state.leases[lease.address] = lease
                 case .release(let lease): state.leases[lease.address] = nil
+                case .hold, .releaseHold: break
                 }
             }
         }
