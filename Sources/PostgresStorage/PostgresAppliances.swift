@@ -13,16 +13,20 @@ public enum PostgresAppliances {
         public var version: String
     }
 
-    /// Records `name` as started now.
-    public static func register(_ name: String, version: String, session: PostgresSession) throws {
+    /// Records `name` as started now; returns its ordinal: 0 for the first appliance that ever used the database,
+    /// 1 for the next, and so on, kept across restarts.
+    @discardableResult
+    public static func register(_ name: String, version: String, session: PostgresSession) throws -> Int {
         let logger = Logger(label: "rackboot.postgres")
-        _ = try session.run { connection in
-            connection.query(
+        let rows = try session.run { connection in
+            connection.rows(
                 """
                 INSERT INTO appliance (name, started_at, last_seen, version) VALUES (\(name), now(), now(), \(version))
                 ON CONFLICT (name) DO UPDATE SET started_at = now(), last_seen = now(), version = excluded.version
+                RETURNING ordinal
                 """, logger: logger)
         }
+        return Int(try rows.first?.decode(Int32.self) ?? 0)
     }
 
     /// Renews `name`'s last-seen time.

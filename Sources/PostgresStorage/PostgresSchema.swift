@@ -71,6 +71,7 @@ public enum PostgresSchema {
                 """
                 CREATE TABLE appliance (
                     name text PRIMARY KEY,
+                    ordinal integer GENERATED ALWAYS AS IDENTITY (MINVALUE 0 START WITH 0) UNIQUE,
                     started_at timestamptz NOT NULL,
                     last_seen timestamptz NOT NULL,
                     version text NOT NULL

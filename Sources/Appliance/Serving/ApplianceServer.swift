@@ -42,11 +42,16 @@ public struct ApplianceServer {
         // Before any service is made: each makes its metrics as it starts.
         let registry = MetricsBootstrap.prometheusRegistry()
         let database = try SharedDatabase(config)
+        var dhcpConfiguration = DHCPSetup.serverConfiguration(config)
         if let database {
-            try database.prepare(logger: logger)
+            let ordinal = try database.prepare(logger: logger)
+            dhcpConfiguration.engine.poolSearchStart = DHCPEngineConfiguration.poolSearchStart(ordinal: ordinal)
             logger.info(
                 "leases and machine state in the shared database",
-                metadata: ["database": "\(database.endpoint)", "appliance": "\(database.applianceName)"])
+                metadata: [
+                    "database": "\(database.endpoint)", "appliance": "\(database.applianceName)",
+                    "appliance_ordinal": "\(ordinal)",
+                ])
         }
         let shared = inventory
         let book = try MachineLifecycleBook(
@@ -67,7 +72,6 @@ public struct ApplianceServer {
         let tftp = tftpService.server
 
         var dhcp: DHCPServer.Running?
-        let dhcpConfiguration = DHCPSetup.serverConfiguration(config)
         if dhcpConfiguration.interfaces.isEmpty {
             logger.warning("no subnet names an interface: DHCP is off, only TFTP is served")
         } else {

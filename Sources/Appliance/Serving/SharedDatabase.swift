@@ -37,8 +37,9 @@ struct SharedDatabase: Sendable {
         try PostgresSession(endpoint: endpoint, timeout: timeout, logger: logger)
     }
 
-    /// Brings the schema to this build's version and records this appliance as started; for `serve`.
-    func prepare(logger: Logger) throws {
+    /// Brings the schema to this build's version and records this appliance as started; for `serve`. Returns the
+    /// appliance's ordinal (`PostgresAppliances.register`).
+    func prepare(logger: Logger) throws -> Int {
         let session = try session(logger: logger)
         defer { session.close() }
         do {
@@ -50,7 +51,7 @@ struct SharedDatabase: Sendable {
                         "from": "\(found)", "to": "\(PostgresSchema.currentVersion)", "database": "\(endpoint)",
                     ])
             }
-            try PostgresAppliances.register(applianceName, version: RackbootVersion.string, session: session)
+            return try PostgresAppliances.register(applianceName, version: RackbootVersion.string, session: session)
         } catch {
             throw OpenError(description: "shared database \(endpoint): \(PostgresErrorText.describe(error))")
         }

@@ -275,7 +275,7 @@ public struct DHCPEngine: Sendable {
         {
             return requested
         }
-        var cursor = poolCursors[subnet.network] ?? PoolCursor()
+        var cursor = poolCursors[subnet.network] ?? PoolCursor(starting: configuration.poolSearchStart, in: subnet.pools)
         defer { poolCursors[subnet.network] = cursor }
         if !cursor.isKnownExhausted(generation: leases.freedGeneration, now: now) {
             if let fresh = leases.firstAvailable(

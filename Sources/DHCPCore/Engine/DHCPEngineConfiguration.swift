@@ -16,6 +16,18 @@ public struct DHCPEngineConfiguration: Sendable {
     public var declineQuarantineTime: Int64 = 600
     /// At most this many MACs are tracked for the per-MAC rate limit (see `TokenBucketTable` for the eviction).
     public var rateLimitTrackedClients: Int = 10_000
+    /// How far into each subnet's pools (0 to 1) the search for a new client's address starts. One appliance starts
+    /// at the first address; appliances sharing a store start at different points (`poolSearchStart(ordinal:)`),
+    /// so they do not all reach for the same next address and have the store refuse all but one.
+    public var poolSearchStart: Double = 0
+
+    /// Where appliance number `ordinal` (0, 1, 2, … in the order they first used the shared store) starts: the
+    /// fractional parts of multiples of the golden ratio, which keep any number of appliances far apart without
+    /// knowing how many there are (0, 0.618, 0.236, 0.854, …).
+    public static func poolSearchStart(ordinal: Int) -> Double {
+        let spread = Double(ordinal) * 0.618_033_988_749_894_8
+        return spread - spread.rounded(.down)
+    }
 
     public init(subnets: [DHCPServedSubnet], bootFiles: DHCPBootFiles) {
         self.subnets = subnets

@@ -11,6 +11,21 @@ struct PoolCursor: Sendable {
     /// costs one scan per second, not one per DISCOVER.
     var exhaustedAt: (generation: UInt64, now: Int64)?
 
+    init() {}
+
+    /// A cursor whose first search starts `fraction` (0 to 1) of the way through `pools`' addresses.
+    init(starting fraction: Double, in pools: [IPv4Range]) {
+        let sizes = pools.map { UInt64($0.last.rawValue - $0.first.rawValue) + 1 }
+        var offset = UInt64((Double(sizes.reduce(0, +)) * min(max(fraction, 0), 1)).rounded(.down))
+        for (pool, size) in zip(pools, sizes) {
+            guard offset >= size else {
+                next = IPv4Address(rawValue: pool.first.rawValue + UInt32(offset))
+                return
+            }
+            offset -= size
+        }
+    }
+
     func isKnownExhausted(generation: UInt64, now: Int64) -> Bool {
         exhaustedAt.map { $0.generation == generation && $0.now == now } ?? false
     }
