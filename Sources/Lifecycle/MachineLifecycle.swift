@@ -69,6 +69,7 @@ public enum MachineLifecycle {
         var next = record
         next.phase = .installing
         next.installStartedAt = now
+        next.generation += 1
         return (next, .installStarted)
     }
 
@@ -84,6 +85,7 @@ public enum MachineLifecycle {
         next.installToken = nil
         next.installedAt = now
         next.installCount += 1
+        next.generation += 1
         return .success(next)
     }
 
@@ -93,6 +95,27 @@ public enum MachineLifecycle {
         next.phase = .pending
         next.installToken = newToken
         next.installStartedAt = nil
+        next.generation += 1
+        return next
+    }
+
+    /// `local` with the install phase of `stored`, what a shared store holds for the same machine, when the store's
+    /// is newer: a higher generation, or the same with another token (two appliances that each met the machine
+    /// first made a token each; the store kept the one written first). What `local` observed (last DHCP, files)
+    /// stays. Returns `nil` when `local` is as new as the store.
+    public static func adopting(
+        _ stored: MachineLifecycleRecord, into local: MachineLifecycleRecord
+    ) -> MachineLifecycleRecord? {
+        guard stored.generation > local.generation
+            || (stored.generation == local.generation && stored.installToken != local.installToken)
+        else { return nil }
+        var next = local
+        next.phase = stored.phase
+        next.installToken = stored.installToken
+        next.installStartedAt = stored.installStartedAt
+        next.installedAt = stored.installedAt
+        next.installCount = stored.installCount
+        next.generation = stored.generation
         return next
     }
 

@@ -12,6 +12,10 @@ public struct MachineLifecycleRecord: Sendable, Hashable, Codable {
     public var installedAt: Int64?
     /// Installs finished, over the machine's life.
     public var installCount: Int
+    /// Counts phase changes (install started, installed, reinstall asked for). A store that several appliances share
+    /// keeps the phase of the highest generation, so an appliance that saves old news never undoes another's change
+    /// (`MachineLifecycle.adopting`).
+    public var generation = 0
     public var lastDHCPAt: Int64?
     public var lastDHCPAddress: String?
     public var lastDHCPMAC: String?

@@ -3,13 +3,18 @@ import Lifecycle
 import Logging
 import Synchronization
 
-/// The live lifecycle of every machine: records in memory, written to `MachineStateStore`.
+/// The live lifecycle of every machine: records in memory, written to a `MachineRecordStore`.
 ///
 /// Phase changes are decided by `MachineLifecycle` under the lock, so two callbacks racing see one winner. Installed
 /// and reinstall are durable before the request that caused them is answered, and so is a token before an answer file
 /// carries it. Observations (first sight, last DHCP, last file served, install started) only mark a record dirty;
 /// `flush()` writes them in batches so that a boot storm costs no disk write per packet (a crash loses at most the
 /// last couple of seconds of them).
+///
+/// With a store that several appliances share, every write comes back with what the store holds, and `refresh()`
+/// reads every record now and then: an install phase another appliance changed (a machine installed through it, a
+/// reinstall asked of it) replaces this book's (`MachineLifecycle.adopting`), so a machine boots the same way from
+/// every appliance.
 public final class MachineLifecycleBook: Sendable {
     private struct State {
         var records: [String: MachineLifecycleRecord] = [:]
@@ -17,7 +22,7 @@ public final class MachineLifecycleBook: Sendable {
     }
 
     private let state = Mutex(State())
-    private let store: MachineStateStore
+    private let store: any MachineRecordStore
     private let logger: Logger
     private let now: @Sendable () -> Int64
     private let makeToken: @Sendable () -> String
@@ -25,7 +30,7 @@ public final class MachineLifecycleBook: Sendable {
     private let installedChanged: @Sendable (Set<String>) -> Void
 
     public init(
-        store: MachineStateStore, logger: Logger, now: @escaping @Sendable () -> Int64,
+        store: any MachineRecordStore, logger: Logger, now: @escaping @Sendable () -> Int64,
         makeToken: @escaping @Sendable () -> String = MachineLifecycleBook.randomToken,
         installedChanged: @escaping @Sendable (Set<String>) -> Void
     ) throws {
@@ -47,6 +52,9 @@ public final class MachineLifecycleBook: Sendable {
             return String(byte >> 4, radix: 16) + String(byte & 15, radix: 16)
         }.joined()
     }
+
+    /// Whether other appliances write the same records (a shared store).
+    public var sharesRecords: Bool { store.isShared }
 
     /// Host names (lower-cased) whose install called back and were not asked to reinstall since.
     public var installedHostnames: Set<String> {
@@ -116,6 +124,8 @@ public final class MachineLifecycleBook: Sendable {
     public func callback(
         hostname: String, token: String, client: IPv4Address, mac: MACAddress?
     ) async -> Result<MachineLifecycleRecord, MachineLifecycle.CallbackRefusal> {
+        // Another appliance may have handed out this install's token, or asked for a reinstall since.
+        if store.isShared { await refresh() }
         let time = now()
         let (previous, outcome) = state.withLock {
             state -> (MachineLifecycleRecord?, Result<MachineLifecycleRecord, MachineLifecycle.CallbackRefusal>) in
@@ -127,9 +137,10 @@ public final class MachineLifecycleBook: Sendable {
             }
             return (record, result)
         }
-        if case .success(let record) = outcome, await !persist(record) {
-            // Undo: an install that is not on disk must not look done; its installer may call again.
-            state.withLock { $0.records[hostname.lowercased()] = previous }
+        if case .success(let record) = outcome, await !persistAsDecided(record) {
+            // Undo: an install that is not on disk (or that another appliance's newer change overtook) must not
+            // look done; its installer may call again.
+            if let previous { undo(record, to: previous) }
             return .failure(.notSaved)
         }
         switch outcome {
@@ -162,8 +173,8 @@ public final class MachineLifecycleBook: Sendable {
             state.dirty.remove(hostname.lowercased())
             return (current, next)
         }
-        guard await persist(record) else {
-            state.withLock { $0.records[hostname.lowercased()] = previous }
+        guard await persistAsDecided(record) else {
+            undo(record, to: previous)
             return nil
         }
         installedChanged(installedHostnames)
@@ -171,14 +182,32 @@ public final class MachineLifecycleBook: Sendable {
         return record
     }
 
-    /// Writes the record of `hostname` now; false when the state directory refused.
+    /// Writes the record of `hostname` now; false when the store refused. With a shared store, the record then
+    /// carries the install token and phase every appliance agrees on.
     public func save(hostname: String) async -> Bool {
         let record = state.withLock { state in
             state.dirty.remove(hostname.lowercased())
             return state.records[hostname.lowercased()]
         }
         guard let record else { return true }
-        return await persist(record)
+        return await persist(record) != nil
+    }
+
+    /// Puts `previous` back in place of `decided`, unless the record has changed since (a newer phase another
+    /// appliance wrote, taken on the way).
+    private func undo(_ decided: MachineLifecycleRecord, to previous: MachineLifecycleRecord) {
+        state.withLock { state in
+            let key = decided.hostname.lowercased()
+            if state.records[key] == decided { state.records[key] = previous }
+        }
+    }
+
+    /// Writes a phase change; true when the store holds it as decided (not refused, not overtaken by another
+    /// appliance's change of the same machine).
+    private func persistAsDecided(_ record: MachineLifecycleRecord) async -> Bool {
+        guard let stored = await persist(record) else { return false }
+        return stored.generation == record.generation && stored.phase == record.phase
+            && stored.installToken == record.installToken
     }
 
     /// Writes every record changed by observations since the last flush.
@@ -188,20 +217,56 @@ public final class MachineLifecycleBook: Sendable {
             return state.dirty.compactMap { state.records[$0] }
         }
         do {
-            try await store.save(pending)
+            adopt(try await store.save(pending))
         } catch {
-            logger.error("Cannot save machine state", metadata: ["error": "\(error)", "path": "\(store.path)"])
+            logger.error("Cannot save machine state", metadata: ["error": "\(error)", "path": "\(store.location)"])
         }
     }
 
-    private func persist(_ record: MachineLifecycleRecord) async -> Bool {
+    /// Reads every record of a shared store and takes the install phases other appliances changed.
+    public func refresh() async {
+        guard store.isShared else { return }
         do {
-            try await store.save([record])
-            return true
+            adopt(Array(try store.loadAll().values))
         } catch {
-            logger.error("Cannot save machine state", metadata: ["error": "\(error)", "path": "\(store.path)"])
-            return false
+            logger.warning(
+                "Cannot read machine state", metadata: ["error": "\(error)", "path": "\(store.location)"])
         }
+    }
+
+    /// Writes `record`; returns what the store holds for the machine afterwards (the record itself unless another
+    /// appliance's change was newer), or `nil` when the store refused the write.
+    private func persist(_ record: MachineLifecycleRecord) async -> MachineLifecycleRecord? {
+        do {
+            let stored = try await store.save([record])
+            adopt(stored)
+            return stored.first ?? record
+        } catch {
+            logger.error("Cannot save machine state", metadata: ["error": "\(error)", "path": "\(store.location)"])
+            return nil
+        }
+    }
+
+    /// Takes the install phase of each of `stored` that is newer than this book's; tells `installedChanged` when a
+    /// machine's installed state moved.
+    private func adopt(_ stored: [MachineLifecycleRecord]) {
+        guard store.isShared else { return }
+        let moved = state.withLock { state -> Bool in
+            var moved = false
+            for record in stored {
+                let key = record.hostname.lowercased()
+                guard let local = state.records[key] else {
+                    state.records[key] = record
+                    moved = moved || record.phase == .installed
+                    continue
+                }
+                guard let next = MachineLifecycle.adopting(record, into: local) else { continue }
+                moved = moved || (next.phase == .installed) != (local.phase == .installed)
+                state.records[key] = next
+            }
+            return moved
+        }
+        if moved { installedChanged(installedHostnames) }
     }
 
     private func log(

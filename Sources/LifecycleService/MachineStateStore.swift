@@ -4,10 +4,15 @@ import Lifecycle
 /// Machine lifecycle records in SQLite (`machines.sqlite` in the state directory, beside `leases.sqlite`), through
 /// GRDB. Every write is one transaction with `synchronous = FULL`, so an install that called back stays installed
 /// across a crash or a power cut.
-public final class MachineStateStore: Sendable {
+public final class MachineStateStore: MachineRecordStore {
     private let database: DatabasePool
     /// The database file, for messages.
     public let path: String
+
+    public var location: String { path }
+
+    /// One appliance writes it.
+    public var isShared: Bool { false }
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws {
@@ -47,6 +52,11 @@ public final class MachineStateStore: Sendable {
                 table.column("last_config_at", .integer)
             }
         }
+        migrator.registerMigration("machine-generation-v2") { db in
+            try db.alter(table: "machine") { table in
+                table.add(column: "generation", .integer).notNull().defaults(to: 0)
+            }
+        }
         return migrator
     }
 
@@ -62,10 +72,12 @@ public final class MachineStateStore: Sendable {
         }
     }
 
-    /// Writes `records` in one durable transaction; returns when it is on disk.
-    public func save(_ records: [MachineLifecycleRecord]) async throws {
-        guard !records.isEmpty else { return }
+    /// Writes `records` in one durable transaction; returns when it is on disk. Nobody else writes the file, so
+    /// what it holds afterwards is `records`.
+    public func save(_ records: [MachineLifecycleRecord]) async throws -> [MachineLifecycleRecord] {
+        guard !records.isEmpty else { return [] }
         try await database.write { db in try Self.insert(records, into: db) }
+        return records
     }
 
     /// The same, blocking the calling thread: for the command line, which has no event loop to keep free.
@@ -78,13 +90,14 @@ public final class MachineStateStore: Sendable {
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO machine (hostname, phase, install_token, install_started_at,
-                        installed_at, install_count, last_dhcp_at, last_dhcp_address, last_dhcp_mac,
+                        installed_at, install_count, generation, last_dhcp_at, last_dhcp_address, last_dhcp_mac,
                         last_boot_file, last_boot_file_at, last_config, last_config_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     record.hostname.lowercased(), record.phase.rawValue, record.installToken,
-                    record.installStartedAt, record.installedAt, record.installCount, record.lastDHCPAt,
+                    record.installStartedAt, record.installedAt, record.installCount, record.generation,
+                    record.lastDHCPAt,
                     record.lastDHCPAddress, record.lastDHCPMAC, record.lastBootFile, record.lastBootFileAt,
                     record.lastConfig, record.lastConfigAt,
                 ])
@@ -101,6 +114,7 @@ public final class MachineStateStore: Sendable {
         record.installStartedAt = row["install_started_at"]
         record.installedAt = row["installed_at"]
         record.installCount = row["install_count"] ?? 0
+        record.generation = row["generation"] ?? 0
         record.lastDHCPAt = row["last_dhcp_at"]
         record.lastDHCPAddress = row["last_dhcp_address"]
         record.lastDHCPMAC = row["last_dhcp_mac"]

@@ -2,6 +2,8 @@ import DHCPCore
 import DHCPService
 import Foundation
 import Inventory
+import Logging
+import PostgresStorage
 
 /// What `rackboot leases` shows: the stored leases of the configured state directory, as a table or as JSON.
 public struct LeaseListing: Sendable {
@@ -26,15 +28,25 @@ public struct LeaseListing: Sendable {
 
     public let entries: [Entry]
 
-    /// Reads `<state_directory>/leases.sqlite` without creating it; no file yet means no leases.
+    /// Reads the shared database when the configuration names one, else `<state_directory>/leases.sqlite`
+    /// without creating it (no file yet means no leases).
     public init(config: ApplianceConfig) throws {
-        let path = DHCPSetup.leaseDatabasePath(config)
-        guard FileManager.default.fileExists(atPath: path) else {
-            entries = []
-            return
+        let leases: [Lease]
+        if let shared = try SharedDatabase(config) {
+            let logger = Logger(label: "rackboot")
+            let store = PostgresLeaseStore(
+                session: try shared.session(logger: logger), applianceName: shared.applianceName, logger: logger)
+            leases = try store.loadAll()
+        } else {
+            let path = DHCPSetup.leaseDatabasePath(config)
+            guard FileManager.default.fileExists(atPath: path) else {
+                entries = []
+                return
+            }
+            leases = try SQLiteLeaseStore(readingExisting: path).loadAll()
         }
         let formatter = ISO8601DateFormatter()
-        entries = try SQLiteLeaseStore(readingExisting: path).loadAll().map { lease in
+        entries = leases.map { lease in
             Entry(
                 address: lease.address.description, mac: lease.mac.description, state: lease.state.rawValue,
                 expiry: lease.expiry,

@@ -21,7 +21,15 @@ struct MachineEndpoints: HTTPMachineEndpoints {
         guard files.isOwnAddress(client, macAtClient: mac) else {
             return .text(403, "Forbidden", logNote: "\(client) is not \(files.hostname)'s address")
         }
-        let record = activity.book.record(for: files.hostname)
+        var record = activity.book.record(for: files.hostname)
+        if activity.book.sharesRecords {
+            // Appliances that each met the machine first drew a token each: the store keeps one, and the answer
+            // file must carry that one, whichever appliance the callback then reaches.
+            guard await activity.book.save(hostname: files.hostname) else {
+                return .text(503, "Service Unavailable", logNote: "the machine state could not be saved")
+            }
+            record = activity.book.record(for: files.hostname)
+        }
         let callback = MachineState.callbackURL(files, record: record)
         switch files.render(
             name, client: client, macAtClient: mac, callbackURL: callback, subnets: snapshot.answerFileSubnets)

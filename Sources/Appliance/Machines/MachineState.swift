@@ -2,6 +2,8 @@ import Foundation
 import Inventory
 import Lifecycle
 import LifecycleService
+import Logging
+import PostgresStorage
 
 /// The machine state of a configuration's state directory, for the commands that run beside (or without) the server.
 public enum MachineState {
@@ -13,8 +15,13 @@ public enum MachineState {
         config.stateDirectory + "/machines.sqlite"
     }
 
-    /// Opens (creating the state directory and the database if needed) the server's store.
-    static func openStore(_ config: ApplianceConfig) throws -> MachineStateStore {
+    /// The shared database's store when the configuration names one, else `machines.sqlite`, opened (creating the
+    /// state directory and the file if needed).
+    static func openStore(_ config: ApplianceConfig, logger: Logger) throws -> any MachineRecordStore {
+        if let shared = try SharedDatabase(config) {
+            return PostgresMachineStore(
+                session: try shared.session(logger: logger), applianceName: shared.applianceName, logger: logger)
+        }
         try FileManager.default.createDirectory(
             atPath: config.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         do {
@@ -26,6 +33,13 @@ public enum MachineState {
 
     /// The stored records; none when the server never ran with this state directory.
     public static func storedRecords(_ config: ApplianceConfig) throws -> [String: MachineLifecycleRecord] {
+        if config.leases.postgres != nil {
+            do {
+                return try openStore(config, logger: Logger(label: "rackboot")).loadAll()
+            } catch {
+                throw MachineStateError("cannot read the shared database: \(PostgresErrorText.describe(error))")
+            }
+        }
         let path = databasePath(config)
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         return try MachineStateStore(readingExisting: path).loadAll()
@@ -46,12 +60,16 @@ public enum MachineState {
             throw MachineStateError(
                 "\(machine.hostname)'s profile is in state local; set 'state: install' in \(machine.profileFile)")
         }
-        let store = try openStore(config)
+        let store = try openStore(config, logger: Logger(label: "rackboot"))
         let current =
             try store.loadAll()[machine.hostname.lowercased()]
             ?? MachineLifecycleRecord(hostname: machine.hostname, token: MachineLifecycleBook.randomToken())
         let next = MachineLifecycle.reinstall(current, newToken: MachineLifecycleBook.randomToken())
         try store.saveNow([next])
+        guard !store.isShared else {
+            return "\(machine.hostname) installs again on its next network boot (recorded in the shared database; "
+                + "running appliances take it within seconds)"
+        }
         return "\(machine.hostname) installs again on its next network boot (the server is not running: "
             + "recorded for its next start)"
     }

@@ -55,7 +55,7 @@ public struct ApplianceServer {
         }
         let shared = inventory
         let book = try MachineLifecycleBook(
-            store: MachineState.openStore(config), logger: logger,
+            store: MachineState.openStore(config, logger: logger), logger: logger,
             now: { Int64(Date().timeIntervalSince1970) }, installedChanged: { shared.setInstalled($0) })
         let addressBook = ClientAddressBook(acknowledged: { mac, address in
             MachineActivity.dhcpAcknowledged(mac, address, inventory: shared, book: book)

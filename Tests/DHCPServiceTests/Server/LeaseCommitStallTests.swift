@@ -46,8 +46,8 @@ import Testing
         // first, so both wait at the thread before the blocked commit is released.
         try loop.submit {}.wait()
         store.release(3)
-        try first.wait()
-        for future in try later.wait() { try future.wait() }
+        #expect(try first.wait() == .stored)
+        for future in try later.wait() { #expect(try future.wait() == .stored) }
         // The changes that arrived while the first commit ran went into the next commit together.
         #expect(
             store.commits.withLock { $0 } == [
