@@ -202,7 +202,10 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["Appliance", "Inventory", "DHCPCore", "DHCPService", "TFTPCore", "TFTPService", "Systemd"]
+            dependencies: [
+                "Appliance", "Inventory", "DHCPCore", "DHCPService", "TFTPCore", "TFTPService", "Systemd",
+                "PostgresStorage",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -23,6 +23,7 @@ Measures: the highest DORA rate with under 1 % of exchanges incomplete (rates se
 bounded runs of --duration seconds), and p50/p99 DISCOVER->OFFER and REQUEST->ACK at 1,000 DORA/s (perfdhcp -x t).
 """
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -33,6 +34,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from pgcluster import PostgresCluster, pg_bin
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVER_ADDRESS = "10.77.0.1"
@@ -50,12 +53,22 @@ def run(*command, check=True, **kwargs):
 class Network:
     """Two namespaces joined by a veth pair."""
 
-    def __init__(self):
-        self.tag = "rbb%d" % (os.getpid() % 100000)
+    def __init__(self, index=0):
+        # A second pair (rackboot-pg-2's second appliance and its perfdhcp) gets names of its own; the addresses
+        # inside are the same, each pair being a world of its own.
+        self.tag = "rbb%d" % (os.getpid() % 100000) + ("" if index == 0 else "x%d" % index)
         self.srv, self.cli = self.tag + "-srv", self.tag + "-cli"
         self.if_srv, self.if_cli = self.tag + "s", self.tag + "c"
 
     def __enter__(self):
+        try:
+            self.create()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def create(self):
         for ns in (self.srv, self.cli):
             run("ip", "netns", "add", ns)
             self.ns(ns, "ip", "link", "set", "lo", "up")
@@ -68,7 +81,6 @@ class Network:
         self.ns(self.cli, "ip", "addr", "add", "10.77.0.2/24", "dev", self.if_cli)
         self.ns(self.cli, "ip", "addr", "add", RELAY_ADDRESS + "/14", "dev", self.if_cli)
         self.ns(self.cli, "ip", "link", "set", self.if_cli, "up")
-        return self
 
     def __exit__(self, *exc):
         for ns in (self.srv, self.cli):
@@ -130,6 +142,21 @@ class Server:
     def environment(self, directory):
         return dict(os.environ)
 
+    # perfdhcp options this server's runs add (the PostgreSQL rows: -x l, for the duplicate-address check).
+    perfdhcp_diagnostics = ""
+
+    def run(self, net, name, rate, duration, with_timers=False):
+        """One bounded perfdhcp run against a fresh server; measure() calls this (rackboot-pg-2 overrides it)."""
+        return perfdhcp_run(self, net, name, rate, duration, with_timers=with_timers,
+                            diagnostics=self.perfdhcp_diagnostics)
+
+    def finish_run(self, directory, text, result):
+        """Called after the run, server stopped: checks what the run left (the PostgreSQL rows) into `result`."""
+
+    def database_cpu(self):
+        """CPU seconds so far of the database the server keeps its leases in, when that is a process of its own."""
+        return float("nan")
+
     def cpu_seconds(self):
         """User + system CPU of the server process (all its threads) so far, from /proc/PID/stat."""
         try:
@@ -184,9 +211,12 @@ dhcp:
 tftp:
   root: tftproot
   port: 6969
-""" % (SERVER_ADDRESS, self.lease_sync, self.net.if_srv, RELAY_ADDRESS))
+""" % (SERVER_ADDRESS, self.lease_sync, self.net.if_srv, RELAY_ADDRESS) + self.leases_section())
         return [self.binary, "serve", "--config", os.path.join(directory, "rackboot.yaml"),
                 "--log-level", self.log_level]
+
+    def leases_section(self):
+        return ""
 
 
 class Kea(Server):
@@ -200,8 +230,7 @@ class Kea(Server):
     def command(self, directory):
         config = {"Dhcp4": {
             "interfaces-config": {"interfaces": [self.net.if_srv], "dhcp-socket-type": "udp"},
-            "lease-database": {"type": "memfile", "persist": True, "lfc-interval": 0,
-                               "name": os.path.join(directory, "kea-leases4.csv")},
+            "lease-database": self.lease_database(directory),
             "valid-lifetime": 3600,
             "subnet4": [
                 {"id": 1, "subnet": "10.77.0.0/24"},
@@ -215,6 +244,19 @@ class Kea(Server):
         with open(path, "w") as f:
             json.dump(config, f, indent=1)
         return ["kea-dhcp4", "-c", path]
+
+    def lease_database(self, directory):
+        return {"type": "memfile", "persist": True, "lfc-interval": 0,
+                "name": os.path.join(directory, "kea-leases4.csv")}
+
+    def finish_run(self, directory, text, result):
+        # What Kea says of its threads (its defaults apply: the configuration sets no "multi-threading").
+        try:
+            with open(os.path.join(directory, "kea.log")) as f:
+                match = re.search(r"DHCP4_MULTI_THREADING_INFO (.*)", f.read())
+        except OSError:
+            match = None
+        result["kea_threads"] = match.group(1).strip() if match else "not logged"
 
     def environment(self, directory):
         env = dict(os.environ)
@@ -236,20 +278,245 @@ class Dnsmasq(Server):
                 "--log-facility=" + os.path.join(directory, "dnsmasq.log")]
 
 
+# Leases in PostgreSQL (rackboot-pg, rackboot-pg-2, kea-pg). One private cluster (bench/pgcluster.py: a temp folder
+# on the disk the lease files use, a Unix socket in it and no TCP port, PostgreSQL's default durability: every
+# commit waits for its WAL flush) serves every such run; each run gets a database made for it and dropped after it,
+# as the other rows start from an empty lease file.
+PG_SERVERS = ("rackboot-pg", "rackboot-pg-2", "kea-pg")
+SERVERS = ("rackboot", "rackboot-normal", "rackboot-notice", "kea", "kea-warn", "dnsmasq") + PG_SERVERS
+# perfdhcp adds a counter below its client count (-R 16000000 < 2^24) to the last three octets of its base MAC, so
+# two bases that differ in the first three octets give two disjoint sets of clients.
+PAIR_MAC_BASES = ("00:0c:01:00:00:00", "00:0c:02:00:00:00")
+# The brief's check on the shared lease table: MACs that hold more than one bound row.
+MACS_BOUND_TWICE_SQL = ("SELECT count(*) FROM (SELECT mac FROM lease WHERE state='bound' GROUP BY mac "
+                        "HAVING count(*) > 1) d")
+
+
+def database_name(*parts):
+    return re.sub(r"[^a-z0-9]+", "_", "_".join(parts).lower()).strip("_")[:63]
+
+
+def acked_leases(text):
+    """perfdhcp -x l prints, after its statistics, "***Leases for REQUEST-ACK***", a header line, then one line per
+    lease an ACK gave: "CLIENT_ID,ADDRESS,". Returns [(client_id, address)]."""
+    leases, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("***"):
+            inside = "Leases for REQUEST-ACK" in line
+            continue
+        fields = line.split(",")
+        if inside and len(fields) >= 2 and re.match(r"^\d+\.\d+\.\d+\.\d+$", fields[1]):
+            leases.append((fields[0], fields[1]))
+    return leases
+
+
+def duplicate_addresses(lease_lists):
+    """Addresses ACKed to more than one client across `lease_lists` (one list per perfdhcp process)."""
+    owners = {}
+    for leases in lease_lists:
+        for client, address in leases:
+            owners.setdefault(address, set()).add(client)
+    return sorted(address for address, clients in owners.items() if len(clients) > 1)
+
+
+def check_leases(result, texts):
+    """The client side's duplicate check: every ACKed lease of the run's perfdhcp processes (-x l)."""
+    lists = [acked_leases(text) for text in texts]
+    duplicates = duplicate_addresses(lists)
+    result["acked_leases"] = sum(len(leases) for leases in lists)
+    result["duplicate_addresses"] = len(duplicates)
+    result["duplicate_examples"] = duplicates[:10]
+
+
+class PostgresServer:
+    """What the PostgreSQL rows share: the cluster's CPU and a database per run."""
+
+    cluster = None
+    database = None
+    perfdhcp_diagnostics = "l"
+
+    def database_cpu(self):
+        return self.cluster.cpu_seconds()
+
+    def fresh_database(self, run_id, owner):
+        self.database = database_name(self.name, run_id)
+        self.cluster.drop_database(self.database)
+        self.cluster.create_database(self.database, owner=owner)
+        return self.database
+
+
+class RackbootPG(PostgresServer, Rackboot):
+    """Rackboot with leases in the benchmark's cluster: a fresh database per run, or the one `shared_database`
+    names (rackboot-pg-2 makes one per run for both of its appliances)."""
+
+    def __init__(self, net, work, binary, log_level, cluster, appliance="bench-a", name="rackboot-pg"):
+        Rackboot.__init__(self, net, work, binary, log_level)
+        self.cluster = cluster
+        self.appliance = appliance
+        self.name = name
+        self.shared_database = None
+        self.label = "Rackboot (PostgreSQL, one appliance, log level %s)" % log_level
+
+    def leases_section(self):
+        return """leases:
+  backend: postgresql
+  appliance: %s
+  postgresql:
+    url: postgresql://rackboot@localhost/%s?host=%s
+""" % (self.appliance, self.database, self.cluster.socket_dir)
+
+    def start(self, run_id):
+        if self.shared_database:
+            self.database = self.shared_database
+        else:
+            self.fresh_database(run_id, "rackboot")
+        return Rackboot.start(self, run_id)
+
+    def finish_run(self, directory, text, result):
+        check_leases(result, [text])
+        check_lease_table(self.cluster, self.database, result)
+        self.cluster.drop_database(self.database)
+
+
+def check_lease_table(cluster, database, result):
+    """The database side: MACs with more than one bound row (the brief's query), and bound rows per appliance."""
+    result["macs_bound_twice"] = int(cluster.query(database, MACS_BOUND_TWICE_SQL, user="rackboot")[0][0])
+    result["bound_by_appliance"] = {row[0]: int(row[1]) for row in cluster.query(
+        database, "SELECT appliance, count(*) FROM lease WHERE state = 'bound' GROUP BY appliance ORDER BY 1",
+        user="rackboot")}
+
+
+class KeaPG(PostgresServer, Kea):
+    """Kea with its PostgreSQL lease backend: a fresh database per run, made by `kea-admin db-init pgsql`."""
+
+    def __init__(self, net, work, cluster, severity="INFO"):
+        Kea.__init__(self, net, work, severity)
+        self.name = "kea-pg"
+        self.cluster = cluster
+        self.label = "Kea 2.2 kea-dhcp4 (PostgreSQL, log %s)" % severity
+
+    def lease_database(self, directory):
+        return {"type": "postgresql", "name": self.database, "user": "kea", "host": self.cluster.socket_dir}
+
+    def start(self, run_id):
+        self.fresh_database(run_id, "kea")
+        init = subprocess.run(["kea-admin", "db-init", "pgsql", "-u", "kea", "-n", self.database, "-h",
+                               self.cluster.socket_dir], capture_output=True, text=True)
+        if init.returncode != 0:
+            raise RuntimeError("kea-admin db-init pgsql failed: %s%s" % (init.stdout[-1000:], init.stderr[-1000:]))
+        directory = Kea.start(self, run_id)
+        with open(os.path.join(directory, "kea-admin.log"), "w") as f:
+            f.write(init.stdout + init.stderr)
+        return directory
+
+    def finish_run(self, directory, text, result):
+        Kea.finish_run(self, directory, text, result)
+        check_leases(result, [text])
+        self.cluster.drop_database(self.database)
+
+
+class RackbootPair(Server):
+    """rackboot-pg-2: two appliances (bench-a, bench-b), each in a server namespace of its own network, on one
+    database and one pool; a perfdhcp per appliance, in that network's client namespace, at half the rate each and
+    with clients of its own (PAIR_MAC_BASES). A rate counts only when each half keeps under 1 % incomplete."""
+
+    name = "rackboot-pg-2"
+
+    def __init__(self, appliances, cluster, work):
+        Server.__init__(self, appliances[0].net, work)
+        self.appliances = appliances
+        self.cluster = cluster
+        self.label = "Rackboot ×2 (two appliances, one PostgreSQL database and pool, log level %s)" % (
+            appliances[0].log_level)
+
+    def run(self, net, name, rate, duration, with_timers=False):
+        database = database_name(self.name, name)
+        self.cluster.drop_database(database)
+        self.cluster.create_database(database, owner="rackboot")
+        rates = [rate // 2, rate - rate // 2]
+        started, directories, outputs = [], [], []
+        try:
+            for appliance in self.appliances:
+                appliance.shared_database = database
+                directories.append(appliance.start(name))
+                started.append(appliance)
+            load_average = os.getloadavg()[0]
+            namespaces = {"server": [a.net.srv for a in self.appliances],
+                          "client": [a.net.cli for a in self.appliances]}
+            before = {side: [udp_counters(ns) for ns in names] for side, names in namespaces.items()}
+            db_before = self.cluster.cpu_seconds()
+            processes = []
+            for appliance, part_rate, base, directory in zip(self.appliances, rates, PAIR_MAC_BASES, directories):
+                command = perfdhcp_command(part_rate, duration, timers=with_timers, diagnostics="l", mac_base=base)
+                output = open(os.path.join(directory, "perfdhcp.txt"), "w+")
+                output.write(" ".join(command) + "\n")
+                output.flush()
+                outputs.append(output)
+                processes.append(subprocess.Popen(
+                    ["ip", "netns", "exec", appliance.net.cli, "timeout", str(duration + 30)] + command,
+                    stdout=output, stderr=subprocess.STDOUT))
+            for process in processes:
+                process.wait()
+            cpu = sum(a.cpu_seconds() for a in self.appliances)
+            db_cpu = self.cluster.cpu_seconds() - db_before
+        finally:
+            for appliance in started:
+                appliance.stop()
+            for output in outputs:
+                output.close()
+        texts = []
+        for directory in directories:
+            with open(os.path.join(directory, "perfdhcp.txt")) as f:
+                texts.append(f.read())
+        parts = [summary(text, part_rate, duration) for text, part_rate in zip(texts, rates)]
+        discovers, acks = sum(p["discovers"] for p in parts), sum(p["acks"] for p in parts)
+        result = {
+            "rate": rate, "parts": parts,
+            "discovers": discovers, "offers": sum(p["offers"] for p in parts),
+            "requests": sum(p["requests"] for p in parts), "acks": acks,
+            "incomplete": (1.0 - acks / discovers) if discovers else 1.0,
+            "lost": sum(p["lost"] for p in parts),
+            "achieved": sum(p["achieved"] for p in parts),
+            "completed_per_second": acks / duration,
+            "command": " & ".join(text.split("\n", 1)[0] for text in texts),
+            "load": load_average,
+            "cpu_us_per_dora": cpu * 1e6 / acks if acks else float("nan"),
+            "db_cpu_us_per_dora": db_cpu * 1e6 / acks if acks else float("nan"),
+            "udp_drops": {side: {key: sum(counter_delta(b, udp_counters(ns)).get(key, 0)
+                                          for b, ns in zip(before[side], names))
+                                 for key in ("InErrors", "RcvbufErrors")}
+                          for side, names in namespaces.items()},
+        }
+        check_leases(result, texts)
+        check_lease_table(self.cluster, database, result)
+        self.cluster.drop_database(database)
+        return "\n".join(texts), result
+
+
 # After the test period perfdhcp waits this long (-W, µs) for the replies still in flight, sending nothing new.
 # Without it every exchange whose reply was on its way when the period ended counts as dropped, so "not one
 # exchange lost" measured how long the last REQUEST->ACK took, not whether anything was lost.
 EXIT_WAIT_US = 1000000
 
 
-def perfdhcp(net, rate, duration, timers=False, clients=16000000, single_thread=False):
+def perfdhcp_command(rate, duration, timers=False, clients=16000000, single_thread=False, diagnostics="",
+                     mac_base=None):
+    """`diagnostics`: more -x selectors (l: list every lease received); `mac_base`: perfdhcp's base MAC (-b)."""
     command = ["perfdhcp", "-4", "-l", RELAY_ADDRESS, "-r", str(rate), "-p", str(duration), "-R", str(clients),
                "-d", "2", "-W", str(EXIT_WAIT_US)]
     if single_thread:
         command += ["-g", "single"]
-    if timers:
-        command += ["-x", "t"]
+    selectors = ("t" if timers else "") + diagnostics
+    if selectors:
+        command += ["-x", selectors]
+    if mac_base:
+        command += ["-b", "mac=" + mac_base]
     command.append(SERVER_ADDRESS)
+    return command
+
+
+def perfdhcp(net, rate, duration, **options):
+    command = perfdhcp_command(rate, duration, **options)
     out = subprocess.run(["ip", "netns", "exec", net.cli, "timeout", str(duration + 30)] + command,
                          capture_output=True, text=True)
     return " ".join(command), out.stdout + out.stderr
@@ -312,6 +579,9 @@ def timers(text):
 
 
 def good(result):
+    if "parts" in result:
+        # rackboot-pg-2: every perfdhcp (one per appliance) under the criterion, not only their sum.
+        return all(good(part) for part in result["parts"])
     return result["incomplete"] < 0.01 and result["achieved"] >= 0.95 * result["rate"]
 
 
@@ -338,8 +608,10 @@ def perfdhcp_run(server, net, name, rate, duration, with_timers=False, **load):
     load_average = os.getloadavg()[0]
     before = {"server": udp_counters(net.srv), "client": udp_counters(net.cli)}
     try:
+        db_before = server.database_cpu()
         command, text = perfdhcp(net, rate, duration, timers=with_timers, **load)
         cpu = server.cpu_seconds()
+        db_cpu = server.database_cpu() - db_before
     finally:
         server.stop()
     udp_drops = {side: counter_delta(before[side], udp_counters(ns)) for side, ns in
@@ -351,6 +623,8 @@ def perfdhcp_run(server, net, name, rate, duration, with_timers=False, **load):
     result["load"] = load_average
     result["cpu_us_per_dora"] = cpu * 1e6 / result["acks"] if result["acks"] else float("nan")
     result["udp_drops"] = udp_drops
+    result["db_cpu_us_per_dora"] = db_cpu * 1e6 / result["acks"] if result["acks"] else float("nan")
+    server.finish_run(directory, text, result)
     return text, result
 
 
@@ -361,11 +635,11 @@ def measure(server, net, duration, log):
     def attempt(rate):
         nonlocal run_id
         run_id += 1
-        _, result = perfdhcp_run(server, net, "r%d-%d" % (run_id, rate), rate, duration)
+        _, result = server.run(net, "r%d-%d" % (run_id, rate), rate, duration)
         result["good"] = good(result)
-        log("  %-8s %6d DORA/s asked: %8.1f achieved, %6d discovers, %6d acks, %5.2f %% incomplete -> %s" % (
+        log("  %-8s %6d DORA/s asked: %8.1f achieved, %6d discovers, %6d acks, %5.2f %% incomplete -> %s%s" % (
             server.name, rate, result["achieved"], result["discovers"], result["acks"], 100 * result["incomplete"],
-            "ok" if result["good"] else "over"))
+            "ok" if result["good"] else "over", describe_checks(result)))
         results.append(result)
         return result
 
@@ -395,8 +669,8 @@ def measure(server, net, duration, log):
         run_id += 1
         os.sync()
         time.sleep(2)
-        text, latency = perfdhcp_run(server, net, "latency-%d" % (attempt_index + 1), LATENCY_RATE,
-                                     LATENCY_DURATION, with_timers=True)
+        text, latency = server.run(net, "latency-%d" % (attempt_index + 1), LATENCY_RATE, LATENCY_DURATION,
+                                   with_timers=True)
         delays = timers(text)
         latency["do_p50"] = percentile(delays["DISCOVER-OFFER"], 0.50)
         latency["do_p99"] = percentile(delays["DISCOVER-OFFER"], 0.99)
@@ -404,12 +678,28 @@ def measure(server, net, duration, log):
         latency["ra_p99"] = percentile(delays["REQUEST-ACK"], 0.99)
         latency["samples"] = len(delays["REQUEST-ACK"])
         log("  %-8s latency at %d DORA/s, run %d: D->O p50 %.3f p99 %.3f ms, R->A p50 %.3f p99 %.3f ms "
-            "(%d samples)" % (server.name, LATENCY_RATE, attempt_index + 1, latency["do_p50"], latency["do_p99"],
-                              latency["ra_p50"], latency["ra_p99"], latency["samples"]))
+            "(%d samples)%s" % (server.name, LATENCY_RATE, attempt_index + 1, latency["do_p50"], latency["do_p99"],
+                                latency["ra_p50"], latency["ra_p99"], latency["samples"], describe_checks(latency)))
         latencies.append(latency)
     latency = sorted(latencies, key=lambda run: run["ra_p99"])[len(latencies) // 2]
     latency["ra_p99_runs"] = [run["ra_p99"] for run in latencies]
-    return {"best": best, "first_over": worst, "runs": results, "latency": latency}
+    return {"best": best, "first_over": worst, "runs": results, "latency": latency, "latency_runs": latencies}
+
+
+def describe_checks(result):
+    """The PostgreSQL rows' after-run checks, and rackboot-pg-2's halves, for the progress lines."""
+    words = []
+    for index, part in enumerate(result.get("parts", [])):
+        words.append("perfdhcp %s: %d asked, %.1f achieved, %.2f %% incomplete" % (
+            "ab"[index], part["rate"], part["achieved"], 100 * part["incomplete"]))
+    if "duplicate_addresses" in result:
+        words.append("duplicate addresses: %d among %d ACKed leases" % (
+            result["duplicate_addresses"], result["acked_leases"]))
+    if "macs_bound_twice" in result:
+        words.append("MACs bound twice: %d; bound rows by appliance: %s" % (
+            result["macs_bound_twice"], ", ".join("%s %d" % item for item in result["bound_by_appliance"].items())
+            or "none"))
+    return "".join("\n      " + word for word in words)
 
 
 # The strict runs (issue 19): perfdhcp single-threaded, 8-second runs, a rate sustained only when not one exchange
@@ -547,7 +837,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("rackboot")
     parser.add_argument("--duration", type=int, default=5)
-    parser.add_argument("--servers", default="rackboot,rackboot-normal,rackboot-notice,kea,kea-warn,dnsmasq")
+    parser.add_argument("--servers", default=",".join(SERVERS))
     parser.add_argument("--rackboot-log-level", default="info", help="log level of the \"rackboot\" row")
     parser.add_argument("--rates", default=None, help="comma-separated rates to try instead of the default list")
     parser.add_argument("--no-write", action="store_true")
@@ -555,8 +845,17 @@ def main():
     parser.add_argument("--strict-servers", default=",".join(STRICT_SERVERS),
                         help="servers of the strict runs (empty: none)")
     args = parser.parse_args()
+    selected = [name for name in args.servers.split(",") if name]
+    unknown = [name for name in selected if name not in SERVERS] + [
+        name for name in filter(None, args.strict_servers.split(",")) if name not in STRICT_SERVERS]
+    if unknown:
+        sys.exit("bench-dhcp: unknown server %s (--servers: %s; --strict-servers: %s)" % (
+            ", ".join(unknown), ",".join(SERVERS), ",".join(STRICT_SERVERS)))
     if os.geteuid() != 0:
         sys.exit("bench-dhcp: needs root (network namespaces)")
+    # A TERM (make interrupted, a timeout) unwinds like Ctrl-C, so that every finally below runs: servers stopped,
+    # namespaces removed, the PostgreSQL cluster stopped and its folder removed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if args.rates:
         RATES[:] = [int(r) for r in args.rates.split(",")]
     binary = os.path.realpath(args.rackboot)
@@ -569,32 +868,50 @@ def main():
     def log(message):
         print(message, flush=True)
 
-    with Network() as net:
-        servers = {"rackboot": Rackboot(net, work, binary, args.rackboot_log_level), "kea": Kea(net, work),
-                   "dnsmasq": Dnsmasq(net, work),
-                   "rackboot-notice": Rackboot(net, work, binary, "notice"), "kea-warn": Kea(net, work, "WARN")}
-        servers["rackboot-normal"] = Rackboot(net, work, binary, args.rackboot_log_level, "normal")
-        servers["rackboot-normal"].name = "rackboot-normal"
-        servers["rackboot-notice"].name = "rackboot-notice"
-        servers["kea-warn"].name = "kea-warn"
-        for name in filter(None, args.servers.split(",")):
-            log("%s:" % servers[name].label)
-            outcomes[name] = measure(servers[name], net, args.duration, log)
-            outcomes[name]["label"] = servers[name].label
-        for lease_sync in ("normal", "full"):
-            servers["rackboot-strict-" + lease_sync] = Rackboot(net, work, binary, "notice", lease_sync)
-            servers["rackboot-strict-" + lease_sync].name = "rackboot-strict-" + lease_sync
-        fsync = fsync_cost(work)
-        log("fsync of a 4 KiB write in %s: %.2f ms median, %.2f ms p99" % (work, fsync["p50"], fsync["p99"]))
-        strict = {}
-        for name in filter(None, args.strict_servers.split(",")):
-            log("%s (strict runs):" % servers[name].label)
-            strict[name] = measure_strict(servers[name], net, log)
+    cluster = PostgresCluster()
+    try:
+        with Network() as net, contextlib.ExitStack() as more:
+            servers = {"rackboot": Rackboot(net, work, binary, args.rackboot_log_level), "kea": Kea(net, work),
+                       "dnsmasq": Dnsmasq(net, work),
+                       "rackboot-notice": Rackboot(net, work, binary, "notice"), "kea-warn": Kea(net, work, "WARN")}
+            servers["rackboot-normal"] = Rackboot(net, work, binary, args.rackboot_log_level, "normal")
+            servers["rackboot-normal"].name = "rackboot-normal"
+            servers["rackboot-notice"].name = "rackboot-notice"
+            servers["kea-warn"].name = "kea-warn"
+            servers["rackboot-pg"] = RackbootPG(net, work, binary, args.rackboot_log_level, cluster)
+            servers["kea-pg"] = KeaPG(net, work, cluster)
+            if "rackboot-pg-2" in selected:
+                # The second appliance and its perfdhcp in a second pair of namespaces (its own 10.x world).
+                net2 = more.enter_context(Network(1))
+                servers["rackboot-pg-2"] = RackbootPair(
+                    [RackbootPG(net, work, binary, args.rackboot_log_level, cluster, "bench-a", "rackboot-pg-2-a"),
+                     RackbootPG(net2, work, binary, args.rackboot_log_level, cluster, "bench-b", "rackboot-pg-2-b")],
+                    cluster, work)
+            if any(name in PG_SERVERS for name in selected):
+                cluster.start()
+                log("PostgreSQL cluster: %s, socket folder %s" % (cluster.version(), cluster.socket_dir))
+            for name in selected:
+                log("%s:" % servers[name].label)
+                outcomes[name] = measure(servers[name], net, args.duration, log)
+                outcomes[name]["label"] = servers[name].label
+            for lease_sync in ("normal", "full"):
+                servers["rackboot-strict-" + lease_sync] = Rackboot(net, work, binary, "notice", lease_sync)
+                servers["rackboot-strict-" + lease_sync].name = "rackboot-strict-" + lease_sync
+            fsync = fsync_cost(work)
+            log("fsync of a 4 KiB write in %s: %.2f ms median, %.2f ms p99" % (work, fsync["p50"], fsync["p99"]))
+            strict = {}
+            for name in filter(None, args.strict_servers.split(",")):
+                log("%s (strict runs):" % servers[name].label)
+                strict[name] = measure_strict(servers[name], net, log)
+    finally:
+        cluster.stop()
     versions = {
         "kea": subprocess.run(["kea-dhcp4", "-v"], capture_output=True, text=True).stdout.strip(),
         "dnsmasq": subprocess.run(["dnsmasq", "--version"], capture_output=True, text=True).stdout.split("\n")[0],
         "perfdhcp": subprocess.run(["perfdhcp", "-v"], capture_output=True, text=True).stdout.strip(),
         "rackboot": subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip(),
+        "postgresql": subprocess.run([os.path.join(pg_bin() or "/nonexistent", "postgres"), "--version"],
+                                     capture_output=True, text=True).stdout.strip() if pg_bin() else "",
     }
     with open(os.path.join(work, "results.json"), "w") as f:
         json.dump({"outcomes": outcomes, "strict": strict, "fsync": fsync, "versions": versions}, f, indent=1)
@@ -602,6 +919,11 @@ def main():
     print(text)
     if not args.no_write:
         write_section(text)
+    duplicates = sum(r.get("duplicate_addresses", 0) + r.get("macs_bound_twice", 0)
+                     for o in outcomes.values() for r in o["runs"] + o["latency_runs"])
+    if duplicates:
+        sys.exit("bench-dhcp: %d duplicate lease(s) in the PostgreSQL runs (see the report); run folders kept in %s"
+                 % (duplicates, work))
     if not args.work:
         subprocess.run(["rm", "-rf", work])
 
@@ -696,10 +1018,103 @@ def report(outcomes, versions, started, args, strict, fsync):
               LATENCY_RATE, ""]
     for name, outcome in outcomes.items():
         lines.append("- %s: %s ms" % (name, ", ".join("%.3f" % p99 for p99 in outcome["latency"]["ra_p99_runs"])))
+    if any(name in PG_SERVERS for name in outcomes):
+        lines += postgres_report(outcomes, versions)
     if strict:
         lines += strict_report(strict, fsync)
     lines.append("")
     return "\n".join(lines)
+
+
+def postgres_report(outcomes, versions):
+    """The PostgreSQL rows' subsection: setup, targets with ratios computed from this run, the duplicate checks."""
+    lines = ["", "### Leases in PostgreSQL", "",
+             "%s: a private cluster made by the benchmark in a temporary folder on the disk of the lease files "
+             "(`bench/pgcluster.py`: initdb as `postgres`, trust authentication, a Unix socket in that folder and no "
+             "TCP port, otherwise PostgreSQL's defaults, so every commit waits for its WAL flush), every server "
+             "connecting through the socket from its namespace. Every run gets a database made for it and dropped "
+             "after it. `rackboot-pg`: one appliance (`leases.backend: postgresql`, "
+             "`url: postgresql://rackboot@localhost/DB?host=SOCKET_FOLDER`), which creates its tables at start. "
+             "`rackboot-pg-2`: two appliances (`appliance: bench-a` and `bench-b`, same configuration otherwise) on "
+             "one database and one pool, each in a server namespace of its own, each with its own perfdhcp in a "
+             "client namespace of its own at half the asked rate, clients apart (`-b mac=%s` and `-b mac=%s`); a "
+             "rate counts only when each perfdhcp keeps under 1 %% incomplete and gets >= 95 %% of its half; its "
+             "latencies pool both perfdhcps' timers at 500 + 500 DORA/s, its CPU column adds both appliances. "
+             "`kea-pg`: kea-dhcp4 with `\"lease-database\": {\"type\": \"postgresql\", \"name\": DB, "
+             "\"user\": \"kea\", \"host\": SOCKET_FOLDER}` on a database made by `kea-admin db-init pgsql -u kea "
+             "-n DB -h SOCKET_FOLDER`, Kea's defaults otherwise, as the `kea` rows (Kea logged: %s). perfdhcp runs "
+             "with `-x l` in these rows (it lists every lease an ACK gave, for the duplicate check)." % (
+                 versions.get("postgresql") or "PostgreSQL", PAIR_MAC_BASES[0], PAIR_MAC_BASES[1],
+                 kea_threads(outcomes)),
+             ""]
+
+    def verdict(ok):
+        return "met" if ok else "missed"
+
+    def best(name):
+        return outcomes[name]["best"] if name in outcomes else None
+
+    one, two, kea = best("rackboot-pg"), best("rackboot-pg-2"), best("kea-pg")
+    lines += ["Targets, computed from the rows above:", ""]
+    if one is not None and kea is not None:
+        lines.append("- One Rackboot appliance on PostgreSQL sustains at least 2× Kea's PostgreSQL rate: %d vs 2 × %d "
+                     "= %d DORA/s, ratio %s: %s." % (one, kea, 2 * kea, ratio(one, kea),
+                                                    verdict(one >= 2 * kea and one > 0)))
+    if one is not None:
+        p99 = outcomes["rackboot-pg"]["latency"]["ra_p99"]
+        lines.append("- p99 REQUEST→ACK under 5 ms at %d DORA/s (rackboot-pg, median of %d runs): %.3f ms: %s." % (
+            LATENCY_RATE, LATENCY_RUNS, p99, verdict(p99 < 5.0)))
+    if two is not None and one is not None:
+        lines.append("- Two appliances together sustain at least 1.5× one: %d vs 1.5 × %d = %.0f DORA/s, ratio %s: "
+                     "%s." % (two, one, 1.5 * one, ratio(two, one), verdict(two >= 1.5 * one and two > 0)))
+    for name in ("rackboot-pg-2", "rackboot-pg", "kea-pg"):
+        if name not in outcomes:
+            continue
+        runs = outcomes[name]["runs"] + outcomes[name]["latency_runs"]
+        duplicates = sum(r.get("duplicate_addresses", 0) for r in runs)
+        leases = sum(r.get("acked_leases", 0) for r in runs)
+        checked = "every run (%d at the searched rates, %d latency runs)" % (
+            len(outcomes[name]["runs"]), len(outcomes[name]["latency_runs"]))
+        text = "- %s, %s: duplicate addresses: %d, among %d leases that perfdhcp%s received in ACKs" % (
+            name, checked, duplicates, leases, "s" if name == "rackboot-pg-2" else "")
+        if name == "rackboot-pg-2":
+            text += (" (an address counts when the ACKs of one run, to either perfdhcp, gave it to two clients)")
+        if runs and "macs_bound_twice" in runs[0]:
+            twice = sum(r.get("macs_bound_twice", 0) for r in runs)
+            text += "; MACs with more than one bound row in `lease`, from `%s` after each run: %d" % (
+                MACS_BOUND_TWICE_SQL, twice)
+            duplicates += twice
+        if name == "rackboot-pg-2":
+            text += ": %s" % verdict(duplicates == 0 and leases > 0)
+        lines.append(text + ".")
+    lines += ["", "Database CPU per DORA at %d DORA/s (user + system time of the cluster's processes over the median "
+              "latency run, divided by the ACKs; the table's server CPU leaves it out): %s." % (
+                  LATENCY_RATE, ", ".join("%s %.0f µs" % (name, outcomes[name]["latency"].get("db_cpu_us_per_dora",
+                                                                                            float("nan")))
+                                          for name in PG_SERVERS if name in outcomes))]
+    if "rackboot-pg-2" in outcomes:
+        lines += ["", "rackboot-pg-2, each run (asked rate: each perfdhcp's asked → achieved, incomplete %; duplicate "
+                  "addresses / ACKed leases; bound rows per appliance in `lease` after the run):", ""]
+        o = outcomes["rackboot-pg-2"]
+        for r in o["runs"] + o["latency_runs"]:
+            lines.append("- %d%s: %s; %d / %d; %s" % (
+                r["rate"], " (latency run)" if r in o["latency_runs"] else "",
+                ", ".join("%d → %.0f, %.2f %%" % (p["rate"], p["achieved"], 100 * p["incomplete"])
+                          for p in r["parts"]),
+                r["duplicate_addresses"], r["acked_leases"],
+                ", ".join("%s %d" % item for item in r["bound_by_appliance"].items()) or "none"))
+    return lines
+
+
+def ratio(a, b):
+    return "%.2f" % (a / b) if b else "–"
+
+
+def kea_threads(outcomes):
+    for name in ("kea-pg", "kea", "kea-warn"):
+        if name in outcomes:
+            return "`DHCP4_MULTI_THREADING_INFO %s`" % outcomes[name]["latency"].get("kea_threads", "not logged")
+    return "nothing"
 
 
 def write_section(text):

@@ -106,8 +106,9 @@ public enum MachineLifecycle {
     public static func adopting(
         _ stored: MachineLifecycleRecord, into local: MachineLifecycleRecord
     ) -> MachineLifecycleRecord? {
-        guard stored.generation > local.generation
-            || (stored.generation == local.generation && stored.installToken != local.installToken)
+        guard
+            stored.generation > local.generation
+                || (stored.generation == local.generation && stored.installToken != local.installToken)
         else { return nil }
         var next = local
         next.phase = stored.phase

@@ -275,7 +275,8 @@ public struct DHCPEngine: Sendable {
         {
             return requested
         }
-        var cursor = poolCursors[subnet.network] ?? PoolCursor(starting: configuration.poolSearchStart, in: subnet.pools)
+        var cursor =
+            poolCursors[subnet.network] ?? PoolCursor(starting: configuration.poolSearchStart, in: subnet.pools)
         defer { poolCursors[subnet.network] = cursor }
         if !cursor.isKnownExhausted(generation: leases.freedGeneration, now: now) {
             if let fresh = leases.firstAvailable(

@@ -77,7 +77,7 @@ final class DHCPServerCore {
                 metadata: ["source_ip": "\(arrival.sourceAddress)", "reason": "\(error)"])
             return
         }
-        decide(request, arrival: arrival, attempt: 0, send: send)
+        decide(request, arrival: arrival, attempt: 0, heardFromStore: false, send: send)
     }
 
     /// How many times one request is decided with a shared store before it is given up unanswered: each further
@@ -85,21 +85,23 @@ final class DHCPServerCore {
     static let maximumDecisions = 4
 
     /// Decides `request`, commits what the decision changes, then replies. With a shared store, a decision that
-    /// rests on stale news of another appliance's lease, or a change the store refuses, makes the engine learn what
-    /// the store holds and decide again (`attempt` counts the decisions before this one).
+    /// rests on what the table says of another client's lease, or a change the store refuses, makes the engine
+    /// learn what the store holds and decide again (`attempt` counts the decisions before this one). The store is
+    /// read for a refusal only while nothing was learned from it for this request (`heardFromStore`).
     private func decide(
-        _ request: DHCPMessage, arrival: DHCPArrival, attempt: Int, send: @escaping (DHCPReply) -> Void
+        _ request: DHCPMessage, arrival: DHCPArrival, attempt: Int, heardFromStore: Bool,
+        send: @escaping (DHCPReply) -> Void
     ) {
         let decision = engine.handle(
             request, arrival: arrival, inventory: inventory(), now: wallClock(),
             monotonic: monotonicClock(), retrying: attempt > 0)
         let mayDecideAgain = store.sharesLeases && attempt + 1 < Self.maximumDecisions
-        if mayDecideAgain, let address = decision.restsOnHolderOf {
+        if mayDecideAgain, !heardFromStore, let address = decision.restsOnHolderOf {
             commits.lookup(address).assumeIsolated().whenComplete { result in
                 switch result {
                 case .success(let stored):
                     self.engine.learn(stored)
-                    self.decide(request, arrival: arrival, attempt: attempt + 1, send: send)
+                    self.decide(request, arrival: arrival, attempt: attempt + 1, heardFromStore: true, send: send)
                 case .failure:
                     // The store cannot be read: answer from what the table knows.
                     self.finish(decision, arrival: arrival, send: send)
@@ -127,7 +129,7 @@ final class DHCPServerCore {
                 self.statistics.sharedStoreRefusals += 1
                 self.metrics.refusedBySharedStore()
                 guard mayDecideAgain else { return self.gaveUp(decision, change: change, arrival: arrival) }
-                self.decide(request, arrival: arrival, attempt: attempt + 1, send: send)
+                self.decide(request, arrival: arrival, attempt: attempt + 1, heardFromStore: true, send: send)
             case .failure(let error):
                 if let rollback = decision.rollback { self.engine.rollBack(rollback) }
                 self.count(decision.event)

@@ -145,14 +145,19 @@ final class ScriptedLeaseStore: LeaseStore {
 }
 
 /// A `DHCPServerCore` on its own event loop and thread pool, fed requests as datagrams.
-struct CoreHarness {
+struct CoreHarness<Store: LeaseStore> {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let threadPool = NIOThreadPool(numberOfThreads: 1)
-    let store = ScriptedLeaseStore()
+    let store: Store
     let log = RecordingLogHandler.Entries()
     let core: NIOLoopBound<DHCPServerCore>
 
-    init() async throws {
+    init() async throws where Store == ScriptedLeaseStore {
+        try await self.init(store: ScriptedLeaseStore())
+    }
+
+    init(store: Store) async throws {
+        self.store = store
         threadPool.start()
         let loop = group.next()
         let store = store

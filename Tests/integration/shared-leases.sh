@@ -1,0 +1,462 @@
+#!/usr/bin/env bash
+# Two appliances sharing their leases in PostgreSQL (leases.backend: postgresql), with real clients, in network
+# namespaces this script creates and removes, against a private PostgreSQL cluster (Tests/lib/postgres.sh) on a Unix
+# socket only.
+#  1. Appliance A alone: dhclient gets a lease from it (30 s leases: T1 15 s, T2 26 s) and keeps running.
+#  2. Appliance B joins; udhcpc clients get leases while both answer every broadcast (both offer, the client takes
+#     one, the other drops its hold).
+#  3. perfdhcp (a relay agent, broadcasting on the bridge so both appliances see it) loads both; A is SIGKILLed in
+#     the middle. B keeps acknowledging the load, and a new udhcpc client still gets a lease.
+#  4. dhclient's renewals to A go unanswered; at T2 it rebinds by broadcast and B acknowledges the same address,
+#     which the database then holds as bound, written by B.
+#  5. PostgreSQL stops (pg_halt) while clients ask: B logs one error, acknowledges nothing and offers nothing, a
+#     udhcpc attempt fails; once PostgreSQL is back (pg_resume), B says the store is writable again and a new client
+#     gets a lease.
+#  6. After the kill and at the end, the database against both appliances' logs: no MAC holds two bound leases, the
+#     last ACK of every MAC whose lease still runs is a bound row of that MAC and address lasting at least as long as
+#     the ACK promised, and no address was ever acknowledged to two MACs (the pools are large enough and each
+#     appliance searches its own part of them, so no address legitimately changes hands during the run).
+# Usage (as root): Tests/integration/shared-leases.sh path/to/rackboot
+#
+# Topology (every address is 10.x and exists only inside the namespaces; the database is a Unix socket):
+#   lan ns: bridge br0
+#   a ns:   appliance A (`appliance: rack-a`), <tag>s 10.68.0.1/24 on br0
+#   b ns:   appliance B (`appliance: rack-b`), <tag>s 10.68.0.2/24 on br0 (same interface name, same config
+#           apart from the appliance's name, boot.next_server and state_directory)
+#           both: subnet 10.68.0.0/24 on <tag>s, pool .100-.199, 30 s leases; relayed subnet 10.69.0.0/16
+#           (pool 10.69.1.1-10.69.63.254, 1 h leases) via 10.68.0.5
+#   dhc ns: <tag>d on br0: dhclient (its own lease, pid and event files), configures its address to renew
+#   cli ns: <tag>c on br0: udhcpc runs, a fresh MAC each
+#   rly ns: <tag>r 10.68.0.5/24 + 10.69.0.1/16 on br0: perfdhcp, a relay (giaddr 10.69.0.1), sending to
+#           255.255.255.255 on the bridge
+set -uo pipefail
+rackboot=$(realpath "${1:?usage: shared-leases.sh path/to/rackboot}")
+cd "$(dirname "$0")/../.."
+repo=$PWD
+started=$SECONDS
+source Tests/lib/report.sh
+source Tests/lib/postgres.sh
+
+if [ "$(id -u)" -ne 0 ]; then
+    fail "shared-leases.sh needs root (network namespaces, a PostgreSQL cluster run as postgres)"
+    report shared-leases
+    exit 1
+fi
+for tool in perfdhcp dhclient udhcpc; do
+    if ! command -v "$tool" > /dev/null; then
+        fail "$tool is installed (perfdhcp: Debian's kea-admin; dhclient: isc-dhcp-client; udhcpc: busybox)"
+        report shared-leases
+        exit 1
+    fi
+done
+
+tag=rl$(($$ % 100000))
+work=$(mktemp -d "/tmp/rackboot-shared-$tag.XXXXXX")
+chmod 0755 "$work"
+lan=$tag-lan nsa=$tag-a nsb=$tag-b dhc=$tag-dhc cli=$tag-cli rly=$tag-rly
+namespaces=("$lan" "$nsa" "$nsb" "$dhc" "$cli" "$rly")
+if_srv=${tag}s if_dhc=${tag}d if_cli=${tag}c if_rly=${tag}r
+a_pid= b_pid= dhclient_pid= load_pid=
+
+# Stops what this script started: the processes inside its namespaces (by PID), the namespaces, the database.
+source Tests/lib/netns.sh
+cleanup() {
+    netns_stop
+    pg_stop
+    [ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
+check() { # NAME COMMAND...: passes when COMMAND succeeds
+    local name=$1
+    shift
+    if "$@"; then pass "$name"; else fail "$name" "$*"; fi
+}
+abort() { # NAME DETAIL...: a failure after which nothing below can run
+    fail "$@"
+    report shared-leases
+    exit 1
+}
+
+# ---- database ----------------------------------------------------------------------------------------------------
+pg_start > "$work/pg_start.log" 2>&1 || abort "a private PostgreSQL cluster starts" "$(tail -5 "$work/pg_start.log")"
+pass "a private PostgreSQL cluster listens on $PG_SOCKET_DIR only"
+
+# ---- network -----------------------------------------------------------------------------------------------------
+netns_create shared-leases
+netns_bridge "$lan" br0 &&
+    netns_veth "$nsa" "$if_srv" "$lan" a-port br0 &&
+    netns_veth "$nsb" "$if_srv" "$lan" b-port br0 &&
+    netns_veth "$dhc" "$if_dhc" "$lan" d-port br0 &&
+    netns_veth "$cli" "$if_cli" "$lan" c-port br0 &&
+    netns_veth "$rly" "$if_rly" "$lan" r-port br0 &&
+    in_ns "$nsa" ip addr add 10.68.0.1/24 dev "$if_srv" &&
+    in_ns "$nsb" ip addr add 10.68.0.2/24 dev "$if_srv" &&
+    in_ns "$nsa" ip route add 10.69.0.0/16 via 10.68.0.5 &&
+    in_ns "$nsb" ip route add 10.69.0.0/16 via 10.68.0.5 &&
+    in_ns "$rly" ip addr add 10.68.0.5/24 dev "$if_rly" &&
+    in_ns "$rly" ip addr add 10.69.0.1/16 dev "$if_rly" ||
+    abort "the namespaces are wired"
+
+# ---- the appliances ----------------------------------------------------------------------------------------------
+mkdir -p "$work/profiles/templates" "$work/root" "$work/state-a" "$work/state-b"
+for file in pxelinux.0 ldlinux.c32 syslinux.efi ldlinux.e64; do : > "$work/root/$file"; done
+printf 'kernel: test/linux\ncmdline: console=ttyS0\n' > "$work/profiles/templates/test.yaml"
+# write_config FILE APPLIANCE NEXT-SERVER STATE-DIRECTORY
+write_config() {
+    cat > "$1" << EOF
+profiles: profiles
+state_directory: $4
+boot:
+  next_server: $3
+  files: {bios: pxelinux.0, efi_x64: syslinux.efi}
+dhcp:
+  lease_time: 30s
+  subnets:
+    - network: 10.68.0.0/24
+      interface: $if_srv
+      pools: [10.68.0.100-10.68.0.199]
+    - network: 10.69.0.0/16
+      lease_time: 1h
+      pools: [10.69.1.1-10.69.63.254]
+tftp:
+  root: root
+leases:
+  backend: postgresql
+  appliance: $2
+  postgresql:
+    url: $PG_URL
+    timeout: 5s
+EOF
+}
+write_config "$work/a.yaml" rack-a 10.68.0.1 state-a
+write_config "$work/b.yaml" rack-b 10.68.0.2 state-b
+alog=$work/a.log blog=$work/b.log
+is_rackboot() { [[ $(readlink "/proc/$1/exe" 2> /dev/null) == "$rackboot"* ]]; }
+# start_appliance NS CONFIG LOG: `ip netns exec` execs rackboot, so $! is rackboot's own PID.
+start_appliance() {
+    ip netns exec "$1" "$rackboot" serve --config "$2" --log console > /dev/null 2> "$3" &
+    started_pid=$!
+    wait_for 30 grep -q '\] ready' "$3" && is_rackboot "$started_pid"
+}
+if start_appliance "$nsa" "$work/a.yaml" "$alog"; then
+    a_pid=$started_pid
+    pass "appliance A serves (PID $a_pid), $(grep -o 'appliance_ordinal=[0-9]*' "$alog" | head -1)"
+else
+    abort "appliance A serves" "$(tail -20 "$alog")"
+fi
+
+# ---- clients -----------------------------------------------------------------------------------------------------
+in_ns "$dhc" ip link set "$if_dhc" address 52:54:00:68:00:d1
+dhclient_mac=52:54:00:68:00:d1
+# dhclient's script configures the address (renewals are unicast from it) and records "REASON ADDRESS".
+cat > "$work/dhclient-script.sh" << EOF
+#!/bin/sh
+case \$reason in
+    BOUND|RENEW|REBIND|REBOOT) ip addr replace "\$new_ip_address/24" dev "\$interface" ;;
+    EXPIRE|FAIL|RELEASE|STOP) ip addr flush dev "\$interface" ;;
+esac
+echo "\$reason \${new_ip_address:--}" >> "$work/dhclient.events"
+exit 0
+EOF
+chmod 0755 "$work/dhclient-script.sh"
+: > "$work/dhclient.conf"
+: > "$work/dhclient.events"
+# udhcpc_run NAME MAC [TRIES]: one udhcpc in the client namespace with MAC, quitting once it has a lease (or after
+# TRIES discovers a second apart); prints the leased address and the server that gave it, or nothing.
+udhcpc_run() {
+    local tries=${3:-4}
+    in_ns "$cli" ip link set "$if_cli" address "$2"
+    in_ns "$cli" timeout 30 udhcpc -i "$if_cli" -f -q -n -t "$tries" -T 1 -s /bin/true > "$work/udhcpc-$1.out" 2>&1
+    sed -n 's/.*lease of \([0-9.]*\) obtained from \([0-9.]*\),.*/\1 \2/p' "$work/udhcpc-$1.out" | tail -1
+}
+acks() { grep -c '\] DHCPREQUEST acknowledged' "$1"; }
+acks_matching() { grep '\] DHCPREQUEST acknowledged' "$1" | grep -c -- "$2"; }
+# ack_of LOG MAC: the address of MAC's last ACK in LOG
+ack_of() { grep '\] DHCPREQUEST acknowledged' "$1" | grep -- " mac=$2 " | sed -n 's/.* ip=\([0-9.]*\) .*/\1/p' | tail -1; }
+row_of() { pg_psql "SELECT host(address), state, appliance FROM lease WHERE mac = '$1' ORDER BY address"; }
+
+# ---- 1. dhclient gets its lease from A alone ---------------------------------------------------------------------
+ip netns exec "$dhc" timeout 170 dhclient -4 -d -v -1 -cf "$work/dhclient.conf" -lf "$work/dhclient.leases" \
+    -pf "$work/dhclient.pid" -sf "$work/dhclient-script.sh" "$if_dhc" > "$work/dhclient.log" 2>&1 &
+dhclient_pid=$!
+wait_for 20 grep -q '^BOUND ' "$work/dhclient.events"
+dhclient_ip=$(awk '$1 == "BOUND" { print $2 }' "$work/dhclient.events" | tail -1)
+if [ -n "$dhclient_ip" ] && grep -q "DHCPACK of $dhclient_ip from 10.68.0.1" "$work/dhclient.log" &&
+    [ "$(ack_of "$alog" "$dhclient_mac")" = "$dhclient_ip" ] &&
+    [ "$(row_of "$dhclient_mac")" = "$dhclient_ip|bound|rack-a" ]; then
+    pass "dhclient gets $dhclient_ip from A alone: A logged the ACK, the database holds it bound, written by rack-a"
+else
+    abort "dhclient gets a lease from A alone" "dhclient events: $(tr '\n' ';' < "$work/dhclient.events")" \
+        "database: $(row_of "$dhclient_mac" | tr '\n' ';')" "$(tail -5 "$work/dhclient.log")" "$(tail -5 "$alog")"
+fi
+dhclient_bound_at=$SECONDS
+
+# ---- 2. B joins; udhcpc clients while both answer ----------------------------------------------------------------
+if start_appliance "$nsb" "$work/b.yaml" "$blog"; then
+    b_pid=$started_pid
+    pass "appliance B serves (PID $b_pid), $(grep -o 'appliance_ordinal=[0-9]*' "$blog" | head -1)"
+else
+    abort "appliance B serves" "$(tail -20 "$blog")"
+fi
+check "the database names both appliances" \
+    test "$(pg_psql "SELECT string_agg(name, ',' ORDER BY name) FROM appliance")" = rack-a,rack-b
+servers=
+for index in 1 2 3 4 5 6; do
+    mac=52:54:00:68:01:0$index
+    got=$(udhcpc_run "before-$index" "$mac")
+    stored=$(pg_psql "SELECT host(address) FROM lease WHERE mac = '$mac' AND state = 'bound'")
+    if [ -n "$got" ] && [ "$stored" = "${got% *}" ]; then
+        servers+=" ${got#* }"
+    else
+        fail "udhcpc $mac gets a lease while both appliances answer, and it is stored" "udhcpc: '$got'," \
+            "database: '$stored'" "$(tail -3 "$work/udhcpc-before-$index.out")"
+    fi
+done
+pass "six udhcpc clients get leases while both appliances answer; leased by:$servers"
+holds() { [ "$(pg_psql "SELECT count(*) FROM lease WHERE state = 'offered' AND mac::text LIKE '52:54:00:68:01:%'")" = 0 ]; }
+if wait_for 5 holds; then
+    pass "the holds of the offers the clients did not take are gone from the database"
+else
+    fail "the holds of the offers the clients did not take are gone from the database" \
+        "$(pg_psql "SELECT host(address), mac, state, appliance FROM lease WHERE mac::text LIKE '52:54:00:68:01:%'")"
+fi
+
+# ---- 3. perfdhcp load; SIGKILL A in the middle -------------------------------------------------------------------
+# perfdhcp acts as a relay (giaddr 10.69.0.1, replies to port 67) and sends to the broadcast address, so both
+# appliances see each DISCOVER and REQUEST; 500 clients, 100 exchanges a second for 12 s.
+in_ns "$rly" timeout 40 perfdhcp -4 -l 10.69.0.1 -r 100 -R 500 -p 12 -d 2 -b mac=02:69:00:00:00:00 \
+    255.255.255.255 > "$work/perfdhcp-load.out" 2>&1 &
+load_pid=$!
+load_acks_a() { [ "$(acks_matching "$alog" ' ip=10\.69\.')" -ge "$1" ]; }
+if wait_for 20 load_acks_a 100; then
+    b_at_kill=$(lines "$blog")
+    kill -KILL "$a_pid"
+    wait "$a_pid" 2> /dev/null
+    killed_status=$?
+    a_acks=$(acks_matching "$alog" ' ip=10\.69\.')
+    b_acks=$(head -n "$b_at_kill" "$blog" | grep '\] DHCPREQUEST acknowledged' | grep -c ' ip=10\.69\.')
+    if [ "$killed_status" = 137 ]; then
+        pass "A is SIGKILLed mid-load (A had acknowledged $a_acks load clients, B $b_acks)"
+    else
+        fail "A is SIGKILLed mid-load" "wait status $killed_status"
+    fi
+else
+    wait "$load_pid"
+    abort "A acknowledges 100 of the load's clients within 20 s" "$(tail -20 "$work/perfdhcp-load.out")" \
+        "$(tail -5 "$alog")"
+fi
+# The survivor serves a new client during the load.
+got=$(udhcpc_run after-kill 52:54:00:68:02:01)
+if [ "${got#* }" = 10.68.0.2 ] && [ "$(ack_of "$blog" 52:54:00:68:02:01)" = "${got% *}" ]; then
+    pass "after the kill, a new udhcpc client gets ${got% *} from B"
+else
+    fail "after the kill, a new udhcpc client gets a lease from B" "udhcpc: '$got'" \
+        "$(tail -3 "$work/udhcpc-after-kill.out")" "$(tail -5 "$blog")"
+fi
+wait "$load_pid"
+load_status=$?
+received() { # FILE SECTION: "received packets" of DISCOVER-OFFER or REQUEST-ACK in a perfdhcp summary
+    awk -v s="$2" '/Statistics for:/ { on = index($0, s) > 0 } on && /received packets:/ { print $3; exit }' "$1"
+}
+b_after_kill=$(tail -n +"$((b_at_kill + 1))" "$blog" | grep '\] DHCPREQUEST acknowledged' | grep -c ' ip=10\.69\.')
+if [ "$b_after_kill" -gt 0 ]; then
+    pass "B keeps acknowledging the load after the kill ($b_after_kill ACKs; perfdhcp: $(received \
+        "$work/perfdhcp-load.out" DISCOVER-OFFER) offers, $(received "$work/perfdhcp-load.out" REQUEST-ACK) ACKs, exit $load_status)"
+else
+    fail "B keeps acknowledging the load after the kill" "$(grep -v '^ *$' "$work/perfdhcp-load.out" | tail -25)"
+fi
+
+# ---- the database against the logs -------------------------------------------------------------------------------
+# check-leases.py MODE NOW LEASES-DUMP LOG...: the ACKs logged at info ("DHCPREQUEST acknowledged", with ip= and mac=)
+# against `lease` rows (address|mac|state|expiry|appliance). Log times have one-second resolution.
+#   unique: no address was acknowledged to two MACs
+#   stored: for each MAC, its last ACK (across the logs; the last of each log within a second of the latest
+#           count, as the logs' clocks cannot order them closer) is a bound row of that MAC and address whose expiry
+#           is no earlier than the ACK's time plus its lease time (less 3 s: decision, commit and log happen within
+#           that), unless that lease has run out by NOW.
+cat > "$work/check-leases.py" << 'PY'
+import datetime, ipaddress, re, sys
+
+mode, now, dump, logs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+lease_times = [(ipaddress.ip_network("10.68.0.0/24"), 30), (ipaddress.ip_network("10.69.0.0/16"), 3600)]
+def lease_time(ip):
+    return next(seconds for network, seconds in lease_times if ipaddress.ip_address(ip) in network)
+
+acks = []  # (time, ip, mac, log, line)
+for index, path in enumerate(logs):
+    for number, line in enumerate(open(path, errors="replace"), 1):
+        if not line.rstrip().endswith("] DHCPREQUEST acknowledged"):
+            continue
+        ip, mac = re.search(r" ip=(\S+)", line), re.search(r" mac=(\S+)", line)
+        when = datetime.datetime.strptime(line.split(" ", 1)[0], "%Y-%m-%dT%H:%M:%S%z").timestamp()
+        acks.append((int(when), ip.group(1), mac.group(1).lower(), index, number))
+if not acks:
+    sys.exit("no ACK in the logs")
+problems = []
+if mode == "unique":
+    owners = {}
+    for ack in acks:
+        owners.setdefault(ack[1], []).append(ack)
+    for ip, list_ in sorted(owners.items()):
+        if len({ack[2] for ack in list_}) > 1:
+            problems.append(f"{ip} acknowledged to " + ", ".join(
+                f"{mac} ({datetime.datetime.utcfromtimestamp(when):%H:%M:%S} {logs[log].rsplit('/', 1)[-1]}:{line})"
+                for when, _, mac, log, line in list_))
+    summary = f"{len(acks)} ACKs, {len(owners)} addresses, each to one MAC"
+else:
+    rows = {}
+    for line in open(dump):
+        address, mac, state, expiry, appliance = line.rstrip("\n").split("|")
+        rows[address] = (mac.lower(), state, int(expiry), appliance)
+    last = {}  # mac -> {log: ack}
+    for ack in acks:
+        last.setdefault(ack[2], {})[ack[3]] = ack
+    running = expired = 0
+    for mac, per_log in sorted(last.items()):
+        latest = max(ack[0] for ack in per_log.values())
+        candidates = [ack for ack in per_log.values() if ack[0] >= latest - 1]
+        if all(ack[0] + lease_time(ack[1]) - 3 <= now for ack in candidates):
+            expired += 1
+            continue
+        running += 1
+        if not any(rows.get(ack[1], ("",))[0] == mac and rows[ack[1]][1] == "bound"
+                   and rows[ack[1]][2] >= ack[0] + lease_time(ack[1]) - 3 for ack in candidates):
+            problems.append(f"{mac}: last ACK " + " or ".join(
+                f"{ip} at {when} ({logs[log].rsplit('/', 1)[-1]}:{line})" for when, ip, _, log, line in candidates)
+                + "; database: " + "; ".join(f"{ack[1]}: {rows.get(ack[1], 'no row')}" for ack in candidates))
+    summary = f"{len(acks)} ACKs of {len(last)} MACs: {running} leases still running, all stored; {expired} run out"
+for problem in problems[:20]:
+    print(problem)
+if problems:
+    sys.exit(f"{len(problems)} problems")
+print(summary)
+PY
+snapshot=0
+# db_invariants WHEN: copies the logs, then reads the database (an ACK is logged after its commit, so every ACK
+# copied is in the database by then), and checks it against them.
+db_invariants() {
+    local when=$1 output now twice
+    snapshot=$((snapshot + 1))
+    cp "$alog" "$work/a-$snapshot.log"
+    cp "$blog" "$work/b-$snapshot.log"
+    now=$(date +%s)
+    pg_psql "SELECT host(address), mac, state, expiry, appliance FROM lease ORDER BY address" > "$work/lease-$snapshot.txt"
+    twice=$(pg_psql "SELECT mac || ': ' || string_agg(host(address), ', ') FROM lease WHERE state = 'bound'
+        GROUP BY mac HAVING count(*) > 1")
+    if [ -s "$work/lease-$snapshot.txt" ] && [ -z "$twice" ]; then
+        pass "$when: no MAC has two bound leases ($(wc -l < "$work/lease-$snapshot.txt") rows)"
+    else
+        fail "$when: no MAC has two bound leases" "$twice" "rows: $(wc -l < "$work/lease-$snapshot.txt")"
+    fi
+    if output=$(python3 "$work/check-leases.py" unique "$now" "$work/lease-$snapshot.txt" \
+        "$work/a-$snapshot.log" "$work/b-$snapshot.log" 2>&1); then
+        pass "$when: no address was acknowledged to two MACs by either appliance ($output)"
+    else
+        fail "$when: no address was acknowledged to two MACs by either appliance" "$output"
+    fi
+    if output=$(python3 "$work/check-leases.py" stored "$now" "$work/lease-$snapshot.txt" \
+        "$work/a-$snapshot.log" "$work/b-$snapshot.log" 2>&1); then
+        pass "$when: every MAC's last ACK (either appliance) is its bound lease in the database ($output)"
+    else
+        fail "$when: every MAC's last ACK (either appliance) is its bound lease in the database" "$output"
+    fi
+}
+db_invariants "after the kill"
+
+# ---- 4. dhclient rebinds to B ------------------------------------------------------------------------------------
+# Its renewals go to A (unicast) and are unanswered; at T2 (26 s into a 30 s lease) it broadcasts its REQUEST.
+rebound() {
+    tail -n +"$((b_at_kill + 1))" "$blog" | grep '\] DHCPREQUEST acknowledged' | grep -q -- " mac=$dhclient_mac "
+}
+if wait_for 60 rebound; then
+    rebind_ip=$(ack_of "$blog" "$dhclient_mac")
+    wait_for 5 grep -q "^REBIND $rebind_ip\$" "$work/dhclient.events"
+    if [ "$rebind_ip" = "$dhclient_ip" ] && grep -q "^REBIND $dhclient_ip\$" "$work/dhclient.events" &&
+        grep -q "DHCPACK of $dhclient_ip from 10.68.0.2" "$work/dhclient.log"; then
+        pass "dhclient rebinds at T2 and B acknowledges the same address $dhclient_ip ($((SECONDS - dhclient_bound_at)) s after A's first ACK)"
+    else
+        fail "dhclient rebinds at T2 and B acknowledges the same address" "A gave '$dhclient_ip', B '$rebind_ip'" \
+            "dhclient events: $(tr '\n' ';' < "$work/dhclient.events")" "$(tail -8 "$work/dhclient.log")"
+    fi
+    check "after the rebind the database holds $dhclient_ip bound to dhclient's MAC, written by rack-b" \
+        test "$(row_of "$dhclient_mac")" = "$dhclient_ip|bound|rack-b"
+else
+    fail "dhclient rebinds to B within 60 s of the kill" "dhclient events: $(tr '\n' ';' < "$work/dhclient.events")" \
+        "$(tail -10 "$work/dhclient.log")" "$(grep -- "$dhclient_mac" "$blog" | tail -5)"
+fi
+check "dhclient was never NAKed" bash -c "! grep -q DHCPNAK '$work/dhclient.log'"
+
+# ---- 5. the database stops while clients ask ---------------------------------------------------------------------
+before_halt=$(lines "$blog")
+pg_halt || fail "pg_halt stops PostgreSQL"
+halted=$(lines "$blog")
+halted_at=$SECONDS
+# A new udhcpc client and a short perfdhcp run (new MACs) during the outage.
+in_ns "$rly" timeout 20 perfdhcp -4 -l 10.69.0.1 -r 20 -R 50 -p 4 -d 2 -b mac=02:69:01:00:00:00 255.255.255.255 \
+    > "$work/perfdhcp-outage.out" 2>&1 &
+outage_load_pid=$!
+got=$(udhcpc_run outage 52:54:00:68:03:01 3)
+wait "$outage_load_pid"
+while [ $((SECONDS - halted_at)) -lt 6 ]; do sleep 0.2; done
+resumed=$(lines "$blog")
+outage=$((SECONDS - halted_at))
+pg_resume || abort "pg_resume starts PostgreSQL again"
+if [ -z "$got" ]; then
+    pass "during the outage a new udhcpc client gets no lease"
+else
+    fail "during the outage a new udhcpc client gets no lease" "it got $got" "$(tail -3 "$work/udhcpc-outage.out")"
+fi
+outage_offers=$(received "$work/perfdhcp-outage.out" DISCOVER-OFFER)
+outage_acks=$(received "$work/perfdhcp-outage.out" REQUEST-ACK)
+if [ "$outage_offers" = 0 ] && [ -z "$outage_acks" -o "$outage_acks" = 0 ] &&
+    grep -q 'sent packets: [1-9]' "$work/perfdhcp-outage.out"; then
+    pass "during the outage perfdhcp's DISCOVERs get no offer and no ACK"
+else
+    fail "during the outage perfdhcp's DISCOVERs get no offer and no ACK" "offers '$outage_offers', acks '$outage_acks'" \
+        "$(grep -v '^ *$' "$work/perfdhcp-outage.out" | tail -20)"
+fi
+window=$(sed -n "$((halted + 1)),${resumed}p" "$blog")
+if [ "$resumed" -gt "$halted" ] && ! grep -q 'DHCPREQUEST acknowledged' <<< "$window"; then
+    pass "B acknowledged nothing while the database was down ($outage s, $((resumed - halted)) log lines)"
+else
+    fail "B acknowledged nothing while the database was down" "$((resumed - halted)) log lines in the window" \
+        "$(grep 'DHCPREQUEST acknowledged' <<< "$window" | head -5)"
+fi
+errors=$(grep -c '\] lease store cannot commit' "$blog")
+error_line=$(grep -n '\] lease store cannot commit' "$blog" | head -1)
+if [ "$errors" = 1 ] && [ "${error_line%%:*}" -gt "$before_halt" ] && [[ $error_line == *' error rackboot: '* ]] &&
+    ! grep -q 'lease store still cannot commit' "$blog"; then
+    pass "B logged one error for the outage: ${error_line#*\] }"
+else
+    fail "B logged one error for the outage" "$errors such lines (the log had $before_halt lines at pg_halt)" \
+        "$(grep 'lease store .*cannot commit' "$blog" | head -3)"
+fi
+got=$(udhcpc_run after-outage 52:54:00:68:03:02 10)
+if [ "${got#* }" = 10.68.0.2 ] &&
+    [ "$(pg_psql "SELECT host(address) FROM lease WHERE mac = '52:54:00:68:03:02' AND state = 'bound'")" = "${got% *}" ]; then
+    pass "after pg_resume a new udhcpc client gets ${got% *} from B, stored"
+else
+    fail "after pg_resume a new udhcpc client gets a lease from B" "udhcpc: '$got'" \
+        "$(tail -3 "$work/udhcpc-after-outage.out")" "$(tail -5 "$blog")"
+fi
+if wait_for 10 grep -q '\] lease store writable again after [0-9]* failed commits' "$blog"; then
+    pass "B says so: $(grep -o 'lease store writable again after [0-9]* failed commits' "$blog" | tail -1)"
+else
+    fail "B logs that the lease store is writable again" "$(tail -5 "$blog")"
+fi
+check "B still runs" kill -0 "$b_pid"
+
+# ---- 6. at the end -----------------------------------------------------------------------------------------------
+db_invariants "at the end"
+
+if [ "$failed" -gt 0 ]; then
+    for log in "$alog" "$blog" "$work/dhclient.log"; do
+        echo "---- $(basename "$log") (last 15 lines)"
+        tail -15 "$log" | cut -c1-400
+    done
+fi
+echo "(took $((SECONDS - started)) s)"
+report shared-leases
