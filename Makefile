@@ -29,6 +29,8 @@ DEB_TEST  := gcc libc6-dev python3 curl systemd tftp-hpa atftp iproute2 sqlite3 
 DEB_E2E   := qemu-system-x86 ipxe-qemu ovmf cpio iproute2 syslinux syslinux-common syslinux-efi mtools dosfstools fdisk \
              qemu-system-arm qemu-efi-aarch64
 DEB_ALL   := $(DEB_BUILD) $(DEB_BOOT) $(DEB_TEST) $(DEB_E2E)
+# PostgreSQL comes through scripts/install-postgresql.sh (its packaged cluster set to start by hand only):
+# Tests/integration/shared-leases.sh and bench-dhcp each run a private cluster of their own (Tests/lib/postgres.sh).
 # Only for the benchmarks: their peers (never dnsmasq or dhcpcd5: they start host services; atftpd conflicts with
 # tftpd-hpa, so bench/fetch-atftpd.sh unpacks it instead).
 # nginx-light is bench-http's peer and iputils-ping checks its 1 ms link; nginx-light's package enables nginx.service,
@@ -46,6 +48,7 @@ FUZZ_BUILD_FLAGS   := -c release --sanitize fuzzer --sanitize address -Xswiftc -
 
 deps:
 	@bash scripts/install-debian-packages.sh $(DEB_ALL)
+	@bash scripts/install-postgresql.sh
 
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -135,6 +138,7 @@ test-dhcp: deps
 # "## DHCP" section. Not part of make test: it takes a few minutes.
 bench-dhcp: deps
 	@bash scripts/install-debian-packages.sh $(DEB_BENCH)
+	@bash scripts/install-postgresql.sh
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 	python3 bench/dhcp.py "$(RELEASE_BIN_PATH)/rackboot"
 
