@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""make bench-dhcp: perfdhcp against Rackboot, Kea (memfile) and dnsmasq, each in a network namespace of its own
-making, on this host. Writes the "## DHCP" section of docs/performance.md from the run.
+"""make bench-dhcp: perfdhcp against Rackboot, Kea (memfile) and dnsmasq, and against Rackboot and Kea with their
+leases in PostgreSQL, each in a network namespace of its own making, on this host. Writes the "## DHCP" section of
+docs/performance.md from the run.
 
 Usage (root): bench/dhcp.py path/to/release/rackboot [--duration S] [--rates R1,R2,...] [--no-write]
-                                   [--servers rackboot,rackboot-normal,rackboot-notice,kea,kea-warn,dnsmasq]
+                                   [--servers rackboot,rackboot-normal,rackboot-notice,kea,kea-warn,dnsmasq,
+                                              rackboot-pg,rackboot-pg-2,kea-pg]
                                    [--work DIR] [--strict-servers rackboot-strict-normal,rackboot-strict-full,kea-warn]
 "rackboot" runs at the default log level (info: one line per exchange, to a file) with lease_sync full (an fsync
 per grouped commit); "rackboot-normal" with lease_sync normal (no fsync per commit, Kea memfile's durability);
@@ -12,6 +14,15 @@ Kea's default INFO (two lines per DORA), "kea-warn" at WARN (none). The strict r
 single-threaded (-g single), 8-second runs, distinct (-R 60000) and returning (-R 2000) clients, a rate sustained
 only with not one exchange lost, against Rackboot at notice in both lease_sync modes and Kea at WARN, beside an
 fsync cost probe of the disk; "--servers ''" runs only those.
+
+The PostgreSQL rows share one private cluster (bench/pgcluster.py: a temp folder, socket only, no TCP port), made
+when one of them is selected and stopped and removed at the end, whatever happens; every run gets a fresh database.
+"rackboot-pg" is one appliance on it; "rackboot-pg-2" two appliances on one database and pool, the second one and
+its perfdhcp in a second pair of namespaces (the same addresses, a world of its own), each appliance loaded by its
+own perfdhcp at half the rate with client MACs of its own, a rate counting only when both perfdhcps keep under 1 %
+incomplete; after every run the lease table is queried for MACs bound twice, and the ACKed leases both perfdhcps
+list (-x l) are searched for an address given to two clients. "kea-pg" is kea-dhcp4 with its
+PostgreSQL lease backend (kea-admin db-init pgsql), Kea's defaults otherwise, as the "kea" row.
 
 Topology (10.x only inside the namespaces; every process started here is stopped by PID, every namespace removed):
   srv ns: the server under test on <tag>s 10.77.0.1/24; route to 10.100.0.0/14 via the relay 10.77.0.2
@@ -35,7 +46,8 @@ import sys
 import tempfile
 import time
 
-from pgcluster import PostgresCluster, pg_bin
+sys.dont_write_bytecode = True  # run as root from the work tree: no root-owned bench/__pycache__ beside the script
+from pgcluster import PostgresCluster, pg_bin  # noqa: E402 (bench/pgcluster.py)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVER_ADDRESS = "10.77.0.1"

@@ -7,7 +7,11 @@ struct LeasesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leases",
         abstract: "List the stored DHCP leases (bound and quarantined).",
-        discussion: "Reads <state_directory>/leases.sqlite; safe while the server runs. Offers are not stored."
+        discussion: """
+            Reads <state_directory>/leases.sqlite, or the shared PostgreSQL database (leases.backend: postgresql), \
+            where offers are held too (state offered) and the appliances sharing it are listed; safe while the \
+            servers run.
+            """
     )
 
     @OptionGroup var load: LoadOptions
@@ -22,12 +26,12 @@ struct LeasesCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let listing = try LeaseListing(config: config)
+        let now = Int64(Date().timeIntervalSince1970)
         if json {
             print(try listing.json())
-        } else if listing.entries.isEmpty {
-            print("no leases")
-        } else {
-            print(listing.table(now: Int64(Date().timeIntervalSince1970)))
+            return
         }
+        print(listing.entries.isEmpty ? "no leases" : listing.table(now: now))
+        for line in listing.applianceLines(now: now) { print(line) }
     }
 }

@@ -27,6 +27,8 @@ public struct LeaseListing: Sendable {
     }
 
     public let entries: [Entry]
+    /// With a shared database: the appliances that use it (`nil` with SQLite).
+    public private(set) var appliances: [PostgresAppliances.Entry]?
 
     /// Reads the shared database when the configuration names one, else `<state_directory>/leases.sqlite`
     /// without creating it (no file yet means no leases).
@@ -37,6 +39,7 @@ public struct LeaseListing: Sendable {
             let store = PostgresLeaseStore(
                 session: try shared.session(logger: logger), applianceName: shared.applianceName, logger: logger)
             leases = try store.loadAll()
+            appliances = try PostgresAppliances.all(session: store.session)
         } else {
             let path = DHCPSetup.leaseDatabasePath(config)
             guard FileManager.default.fileExists(atPath: path) else {
@@ -60,6 +63,16 @@ public struct LeaseListing: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(entries), as: UTF8.self)
+    }
+
+    /// One line per appliance sharing the database: its name, version, and how long ago it was last heard of
+    /// (each renews that every 10 s while it runs).
+    public func applianceLines(now: Int64) -> [String] {
+        (appliances ?? []).map { appliance in
+            let silent = max(0, now - appliance.lastSeen)
+            let state = silent <= 30 ? "running" : "silent"
+            return "appliance \(appliance.name) (\(appliance.version)): \(state), last heard of \(silent) s ago"
+        }
     }
 
     /// Aligned columns; leases already past their expiry are marked, not hidden.

@@ -106,6 +106,9 @@ public struct ApplianceServer {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: LifecycleFlushService(book: book)), .init(service: tftpService),
         ]
+        if let database {
+            services.append(.init(service: ApplianceHeartbeatService(database: database, logger: logger)))
+        }
         if let http { services.append(.init(service: http)) }
         if let dhcp { services.append(.init(service: dhcp)) }
         services.append(.init(service: control))

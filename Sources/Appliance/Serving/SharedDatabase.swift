@@ -46,7 +46,7 @@ struct SharedDatabase: Sendable {
             let found = try PostgresSchema.migrate(session, logger: logger)
             if found < PostgresSchema.currentVersion {
                 logger.notice(
-                    "shared database schema upgraded",
+                    found == 0 ? "shared database schema created" : "shared database schema upgraded",
                     metadata: [
                         "from": "\(found)", "to": "\(PostgresSchema.currentVersion)", "database": "\(endpoint)",
                     ])
