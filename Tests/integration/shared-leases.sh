@@ -380,7 +380,7 @@ rebound() {
 # the ACK from B, with no DISCOVER in between (it never started over).
 rebind_seen() {
     awk -v ip="$dhclient_ip" '
-        /^DHCPACK of / && $5 == "10.68.0.1" { bound = 1; next }
+        /^DHCPACK of / && $5 == "10.68.0.1" { bound = 1; unicast = 0; last = ""; next }
         !bound { next }
         /^DHCPDISCOVER/ { exit 1 }
         /^DHCPREQUEST for / && $7 == "10.68.0.1" { unicast++; last = "unicast"; next }
