@@ -61,7 +61,8 @@ TEST_SUITES := Tests/cli/run.sh Tests/integration/systemd-notify.sh Tests/integr
 	Tests/integration/tftp-clients.sh Tests/integration/tftp-hostile.sh Tests/integration/http-service.sh \
 	Tests/integration/http-hostile.sh Tests/integration/answer-files.sh \
 	Tests/faults/tftp-lossy-storm.sh Tests/integration/dhcp-clients.sh Tests/integration/dhcp-flood.sh \
-	Tests/integration/dhcp-faults.sh Tests/integration/metrics.sh Tests/integration/shared-lifecycle.sh
+	Tests/integration/dhcp-faults.sh Tests/integration/metrics.sh Tests/integration/shared-lifecycle.sh \
+	Tests/integration/shared-leases.sh
 BIN_PATH = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)
 RELEASE_BIN_PATH = $(shell $(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)
 

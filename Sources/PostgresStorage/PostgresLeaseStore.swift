@@ -14,6 +14,9 @@ import PostgresNIO
 /// The loser's change comes back `refused`, with what the database holds on that address and the 63 after it, so its
 /// engine learns in one round trip what the other appliances gave out there and decides again.
 ///
+/// A hold is refused too while its client holds a bound lease on another address: the client came back through
+/// this appliance after another gave it that lease, and learning it, the engine offers the client its own address.
+///
 /// A batch of changes is one transaction (one WAL flush on the server serves every client in it). Synchronous by
 /// design: it runs on the DHCP lease-commit thread, through a `PostgresSession` whose deadline bounds how long a
 /// database that stopped answering can hold a commit.
@@ -83,7 +86,10 @@ public final class PostgresLeaseStore: LeaseStore {
         var outcomes: [LeaseCommitOutcome] = []
         outcomes.reserveCapacity(changes.count)
         for (change, stored) in zip(changes, taken) {
-            outcomes.append(stored ? .stored : .refused(standing: try storedLeases(from: change.lease.address)))
+            outcomes.append(
+                stored
+                    ? .stored
+                    : .refused(standing: try storedLeases(from: change.lease.address, client: change.lease.mac)))
         }
         return outcomes
     }
@@ -127,8 +133,9 @@ public final class PostgresLeaseStore: LeaseStore {
         try storedLeases(from: address)
     }
 
-    /// What the database holds on `address` and the addresses after it, up to `learningWindow` in all.
-    private func storedLeases(from address: IPv4Address) throws -> StoredLeases {
+    /// What the database holds on `address` and the addresses after it, up to `learningWindow` in all, and with
+    /// `client`, the leases that client holds anywhere.
+    private func storedLeases(from address: IPv4Address, client: MACAddress? = nil) throws -> StoredLeases {
         let last = IPv4Address(
             rawValue: address.rawValue > UInt32.max - (Self.learningWindow - 1)
                 ? UInt32.max : address.rawValue + Self.learningWindow - 1)
@@ -143,7 +150,19 @@ public final class PostgresLeaseStore: LeaseStore {
                     """, logger: self.logger)
             }.compactMap(Self.lease(from:))
         }
-        return StoredLeases(range: IPv4Range(first: address, last: last)!, leases: leases)
+        var clientLeases: [Lease] = []
+        if let client {
+            clientLeases = try failing(as: "read the leases of \(client)") {
+                try session.run { connection in
+                    connection.rows(
+                        """
+                        SELECT \(unescaped: Self.leaseColumns) FROM lease
+                        WHERE mac = \(client.description)::macaddr AND expiry > \(now) AND state = 'bound'
+                        """, logger: self.logger)
+                }.compactMap(Self.lease(from:))
+            }
+        }
+        return StoredLeases(range: IPv4Range(first: address, last: last)!, leases: leases, clientLeases: clientLeases)
     }
 
     @discardableResult
@@ -198,10 +217,14 @@ public final class PostgresLeaseStore: LeaseStore {
             // the client's offer or bound lease. Anyone's expired row is free.
             let sameClientMay = lease.state == .offered ? "l.state = 'offered'" : "l.state <> 'quarantined'"
             return """
-                WITH claimed AS (
+                WITH elsewhere AS (
+                    SELECT 1 FROM lease
+                    WHERE mac = \(mac)::macaddr AND address <> \(address)::inet AND state = 'bound' AND expiry > \(now)
+                ), claimed AS (
                     INSERT INTO lease AS l (address, mac, state, expiry, client_id, hostname, appliance, updated_at)
-                    VALUES (\(address)::inet, \(mac)::macaddr, \(lease.state.rawValue), \(lease.expiry), \(clientID),
-                        \(lease.hostname), \(appliance), now())
+                    SELECT \(address)::inet, \(mac)::macaddr, \(lease.state.rawValue), \(lease.expiry), \(clientID),
+                        \(lease.hostname), \(appliance), now()
+                    WHERE NOT (\(lease.state == .offered) AND EXISTS (SELECT 1 FROM elsewhere))
                     ON CONFLICT (address) DO UPDATE SET mac = excluded.mac, state = excluded.state,
                         expiry = excluded.expiry, client_id = excluded.client_id, hostname = excluded.hostname,
                         appliance = excluded.appliance, updated_at = now()

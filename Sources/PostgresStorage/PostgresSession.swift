@@ -86,7 +86,14 @@ public final class PostgresSession: Sendable {
         defer { calls.unlock() }
         let loop = eventLoop
         let promise = loop.makePromise(of: T.self)
-        let existing = connection.withLockedValue { $0 }
+        // A connection the server closed (a restart, an idle timeout) is never reused: PostgresNIO would queue the
+        // query on it, and it would wait out the whole deadline instead of failing or reconnecting at once.
+        let existing = connection.withLockedValue { current in
+            if let open = current, open.isClosed {
+                current = nil
+            }
+            return current
+        }
         let connected =
             existing.map { loop.makeSucceededFuture($0) }
             ?? PostgresConnection.connect(

@@ -41,6 +41,9 @@ public struct ApplianceServer {
         let group = MultiThreadedEventLoopGroup.singleton
         // Before any service is made: each makes its metrics as it starts.
         let registry = MetricsBootstrap.prometheusRegistry()
+        // The control socket lives there whichever store keeps the leases.
+        try FileManager.default.createDirectory(
+            atPath: config.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         let database = try SharedDatabase(config)
         var dhcpConfiguration = DHCPSetup.serverConfiguration(config)
         if let database {

@@ -73,10 +73,14 @@ public struct StoredLeases: Sendable, Hashable {
     public var range: IPv4Range
     /// Every lease the store holds in `range`.
     public var leases: [Lease]
+    /// The leases the client of the refused change holds, wherever they are: a client that comes back through
+    /// another appliance keeps the address it holds.
+    public var clientLeases: [Lease]
 
-    public init(range: IPv4Range, leases: [Lease]) {
+    public init(range: IPv4Range, leases: [Lease], clientLeases: [Lease] = []) {
         self.range = range
         self.leases = leases
+        self.clientLeases = clientLeases
     }
 }
 

@@ -207,8 +207,8 @@ public struct LeaseTable: Sendable {
     /// Takes what a shared store holds on `stored.range` as the truth about those addresses: each stored lease
     /// replaces what the table has on its address, and a bound or quarantined lease the store no longer has there is
     /// dropped (another appliance released or moved it). An offer the store lacks stays: it may be this appliance's
-    /// own, still on its way to the store, and it runs out by itself. A change undone later (`rollBack`) never undoes
-    /// what was learned after it.
+    /// own, still on its way to the store, and it runs out by itself. The client's own leases outside the range
+    /// (`clientLeases`) are recorded too. A change undone later (`rollBack`) never undoes what was learned after it.
     public mutating func learn(_ stored: StoredLeases) {
         revision += 1
         var kept: Set<IPv4Address> = []
@@ -226,6 +226,10 @@ public struct LeaseTable: Sendable {
             }
             if raw == UInt32.max { break }
             raw += 1
+        }
+        for lease in stored.clientLeases
+        where !stored.range.contains(lease.address) && byAddress[lease.address] != lease {
+            record(lease)
         }
     }
 

@@ -103,6 +103,22 @@ import Testing
         #expect(engine.leases.lease(on: refused, at: F.now)?.mac == other)
     }
 
+    @Test func aClientBackThroughAnotherApplianceIsOfferedTheAddressItHolds() throws {
+        var engine = F.engine()
+        let first = engine.handle(discover(mac), arrival: F.onLink, inventory: F.inventory, now: F.now)
+        let offered = try #require(first.reply?.message.yourAddress)
+        // The store refused the hold: the client holds 10.20.0.102, bound through another appliance.
+        engine.rollBack(try #require(first.rollback))
+        let held = Lease(address: IPv4Address("10.20.0.102")!, mac: mac, state: .bound, expiry: F.now + 3000)
+        engine.learn(
+            StoredLeases(
+                range: IPv4Range(first: offered, last: offered)!, leases: [], clientLeases: [held]))
+        let second = engine.handle(
+            discover(mac), arrival: F.onLink, inventory: F.inventory, now: F.now, retrying: true)
+        #expect(second.reply?.message.yourAddress == held.address)
+        #expect(second.leaseChange == nil, "its bound lease needs no hold")
+    }
+
     @Test func learningDropsABoundLeaseTheStoreNoLongerHasButKeepsOwnOffers() throws {
         var engine = F.engine()
         let offer = engine.handle(discover(mac), arrival: F.onLink, inventory: F.inventory, now: F.now)

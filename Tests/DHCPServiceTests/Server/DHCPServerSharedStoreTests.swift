@@ -76,6 +76,17 @@ import Testing
         #expect(store.lookups.withLock { $0 } == [address])
     }
 
+    @Test func aClientBackFromAnotherApplianceIsOfferedTheAddressItHolds() async throws {
+        let store = SharedScriptedStore()
+        let held = IPv4Address("10.20.0.102")!
+        store.rows[held] = Lease(address: held, mac: mac, state: .bound, expiry: DHCPServerCore.now() + 3000)
+        let server = try await CoreHarness(store: store)
+        defer { server.shutdown() }
+        let offer = try #require(try await server.exchange(F.request(.discover, mac: mac)).first)
+        #expect(offer.message.yourAddress == held)
+        #expect(store.rows.count == 1, "no hold was placed on another address")
+    }
+
     @Test func aClientThatTookAnotherAppliancesOfferFreesThisOnesHold() async throws {
         let server = try await CoreHarness(store: SharedScriptedStore())
         defer { server.shutdown() }
@@ -140,6 +151,14 @@ final class SharedScriptedStore: LeaseStore, @unchecked Sendable {
                 case .hold, .bind, .quarantine:
                     if let row = state.rows[lease.address], row.mac != lease.mac, row.expiry > now {
                         return .refused(standing: Self.window(lease.address, in: state.rows))
+                    }
+                    let elsewhere = state.rows.values.filter {
+                        $0.mac == lease.mac && $0.address != lease.address && $0.state == .bound && $0.expiry > now
+                    }
+                    if lease.state == .offered, !elsewhere.isEmpty {
+                        var standing = Self.window(lease.address, in: state.rows)
+                        standing.clientLeases = elsewhere
+                        return .refused(standing: standing)
                     }
                     if state.refuseEverything { return .refused(standing: Self.window(lease.address, in: [:])) }
                     state.rows[lease.address] = lease
