@@ -303,25 +303,22 @@ for index, path in enumerate(logs):
 if not acks:
     sys.exit("no ACK in the logs")
 problems = []
-if mode == "unique":
-    owners = {}
+def one_to_one(key, other, saying):
+    """ACKs grouped by field `key` (1 ip, 2 mac); a group with two values of field `other` is a problem."""
+    groups = {}
     for ack in acks:
-        owners.setdefault(ack[1], []).append(ack)
-    for ip, list_ in sorted(owners.items()):
-        if len({ack[2] for ack in list_}) > 1:
-            problems.append(f"{ip} acknowledged to " + ", ".join(
-                f"{mac} ({datetime.datetime.fromtimestamp(when, datetime.timezone.utc):%H:%M:%S} {logs[log].rsplit('/', 1)[-1]}:{line})"
-                for when, _, mac, log, line in list_))
+        groups.setdefault(ack[key], []).append(ack)
+    for name, list_ in sorted(groups.items()):
+        if len({ack[other] for ack in list_}) > 1:
+            problems.append(f"{name} {saying} " + ", ".join(
+                f"{ack[other]} ({datetime.datetime.fromtimestamp(ack[0], datetime.timezone.utc):%H:%M:%S} "
+                f"{logs[ack[3]].rsplit('/', 1)[-1]}:{ack[4]})" for ack in list_))
+    return groups
+if mode == "unique":
+    owners = one_to_one(1, 2, "acknowledged to")
     summary = f"{len(acks)} ACKs, {len(owners)} addresses, each to one MAC"
 elif mode == "kept":
-    held = {}
-    for ack in acks:
-        held.setdefault(ack[2], []).append(ack)
-    for mac, list_ in sorted(held.items()):
-        if len({ack[1] for ack in list_}) > 1:
-            problems.append(f"{mac} acknowledged " + ", ".join(
-                f"{ip} ({datetime.datetime.fromtimestamp(when, datetime.timezone.utc):%H:%M:%S} {logs[log].rsplit('/', 1)[-1]}:{line})"
-                for when, ip, _, log, line in list_))
+    held = one_to_one(2, 1, "acknowledged")
     both = sum(1 for list_ in held.values() if len({ack[3] for ack in list_}) > 1)
     summary = f"{len(held)} MACs, each one address; {both} of them acknowledged by both appliances"
 else:
@@ -369,24 +366,20 @@ db_invariants() {
     else
         fail "$when: no MAC has two bound leases" "$twice" "rows: $(wc -l < "$work/lease-$snapshot.txt")"
     fi
-    if output=$(python3 "$work/check-leases.py" unique "$now" "$work/lease-$snapshot.txt" \
-        "$work/a-$snapshot.log" "$work/b-$snapshot.log" 2>&1); then
-        pass "$when: no address was acknowledged to two MACs by either appliance ($output)"
-    else
-        fail "$when: no address was acknowledged to two MACs by either appliance" "$output"
-    fi
-    if output=$(python3 "$work/check-leases.py" kept "$now" "$work/lease-$snapshot.txt" \
-        "$work/a-$snapshot.log" "$work/b-$snapshot.log" 2>&1); then
-        pass "$when: a client keeps its address through either appliance ($output)"
-    else
-        fail "$when: a client keeps its address through either appliance" "$output"
-    fi
-    if output=$(python3 "$work/check-leases.py" stored "$now" "$work/lease-$snapshot.txt" \
-        "$work/a-$snapshot.log" "$work/b-$snapshot.log" 2>&1); then
-        pass "$when: every MAC's last ACK (either appliance) is its bound lease in the database ($output)"
-    else
-        fail "$when: every MAC's last ACK (either appliance) is its bound lease in the database" "$output"
-    fi
+    local mode claim
+    for mode in unique kept stored; do
+        case $mode in
+            unique) claim="no address was acknowledged to two MACs by either appliance" ;;
+            kept) claim="a client keeps its address through either appliance" ;;
+            stored) claim="every MAC's last ACK (either appliance) is its bound lease in the database" ;;
+        esac
+        if output=$(python3 "$work/check-leases.py" "$mode" "$now" "$work/lease-$snapshot.txt" \
+            "$work/a-$snapshot.log" "$work/b-$snapshot.log" 2>&1); then
+            pass "$when: $claim ($output)"
+        else
+            fail "$when: $claim" "$output"
+        fi
+    done
 }
 db_invariants "after the kill"
 

@@ -17,6 +17,8 @@ repo=$PWD
 source Tests/lib/report.sh
 source Tests/lib/http-serve.sh
 source Tests/lib/postgres.sh
+namespaces=()  # none: everything here runs on 127.0.0.1; netns.sh is read for wait_for
+source Tests/lib/netns.sh
 work=$(mktemp -d /tmp/rackboot-shared-lifecycle.XXXXXX)
 chmod 755 "$work"
 b_pid=
@@ -43,16 +45,6 @@ check() {
 }
 detail=
 curl() { command curl -sS --max-time 10 "$@"; }
-# until SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds, at most SECONDS.
-until_true() {
-    local tries=$(($1 * 5))
-    shift
-    for _ in $(seq "$tries"); do
-        "$@" && return 0
-        sleep 0.2
-    done
-    return 1
-}
 
 if ! pg_start; then
     fail "a private PostgreSQL cluster starts (Debian's postgresql package)"
@@ -89,7 +81,7 @@ http_serve_start "$rackboot"
 serve_log_a=$serve_log
 "$rackboot" serve --config "$config_b" --log console > "$work/b/serve.out" 2> "$work/b/serve.err" &
 b_pid=$!
-until_true 10 grep -q "HTTP server listening" "$work/b/serve.err"
+wait_for 10 grep -q "HTTP server listening" "$work/b/serve.err"
 detail="$(tail -5 "$work/b/serve.err")"
 check "appliance B listens on HTTP 127.0.0.1:$http_b" grep -q "HTTP server listening" "$work/b/serve.err"
 detail="$(grep -h "shared database" "$serve_log_a" "$work/b/serve.err")"
@@ -140,7 +132,7 @@ status=$(callback "$url_a" "$token_a")
 detail="status $status"
 check "the callback through appliance A: 200" test "$status" = 200
 detail="$(cat "$work/script.ipxe")"
-check "appliance B hands m1 local boot within 5 s" until_true 5 boots_local "$url_b"
+check "appliance B hands m1 local boot within 5 s" wait_for 5 boots_local "$url_b"
 check "and appliance A at once" boots_local "$url_a"
 status=$(callback "$url_b" "$token_a")
 detail="status $status"
@@ -159,7 +151,7 @@ detail="$(cat "$work/reinstall.out")"
 check "rackboot reinstall m1 through appliance B exits 0 (through its running server)" test "$reinstalled" -eq 0 -a \
     -z "$(grep "not running" "$work/reinstall.out")"
 detail="$(cat "$work/script.ipxe")"
-check "appliance A hands m1 its installer again within 5 s" until_true 5 installs "$url_a"
+check "appliance A hands m1 its installer again within 5 s" wait_for 5 installs "$url_a"
 token_a2=$(token "$url_a" "$work/answer.a2")
 token_b2=$(token "$url_b" "$work/answer.b2")
 detail="before: $token_a, now A: '$token_a2', B: '$token_b2'"
@@ -182,7 +174,7 @@ status=$(callback "$url_b" "$token_a3")
 detail="status $status"
 check "the callback through appliance B: 200" test "$status" = 200
 detail="$(cat "$work/script.ipxe")"
-check "appliance A hands m1 local boot within 5 s" until_true 5 boots_local "$url_a"
+check "appliance A hands m1 local boot within 5 s" wait_for 5 boots_local "$url_a"
 detail="$(pg_psql "SELECT phase || ' ' || install_count FROM machine WHERE hostname = 'm1'")"
 check "the database holds m1 installed twice" test \
     "$(pg_psql "SELECT phase || ' ' || install_count FROM machine WHERE hostname = 'm1'")" = "installed 2"
