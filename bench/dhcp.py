@@ -323,11 +323,15 @@ def acked_leases(text):
 
 
 def duplicate_addresses(lease_lists):
-    """Addresses ACKed to more than one client across `lease_lists` (one list per perfdhcp process)."""
+    """Addresses ACKed to more than one client across `lease_lists` (one list per perfdhcp process). Every client of
+    a run is a different one (perfdhcp counts its MACs up from its base, one DORA each; the two perfdhcps of
+    rackboot-pg-2 count from bases apart), so every ACK listed is a client's own; perfdhcp lists the client
+    identifier only when the ACK echoes it (Kea does, Rackboot does not), so an ACK without one counts as a client of
+    its own, and an address listed twice is an address given to two clients."""
     owners = {}
-    for leases in lease_lists:
-        for client, address in leases:
-            owners.setdefault(address, set()).add(client)
+    for process, leases in enumerate(lease_lists):
+        for index, (client, address) in enumerate(leases):
+            owners.setdefault(address, set()).add(client or (process, index))
     return sorted(address for address, clients in owners.items() if len(clients) > 1)
 
 
@@ -386,16 +390,21 @@ class RackbootPG(PostgresServer, Rackboot):
 
     def finish_run(self, directory, text, result):
         check_leases(result, [text])
-        check_lease_table(self.cluster, self.database, result)
+        check_lease_table(self.cluster, self.database, result, [text])
         self.cluster.drop_database(self.database)
 
 
-def check_lease_table(cluster, database, result):
-    """The database side: MACs with more than one bound row (the brief's query), and bound rows per appliance."""
+def check_lease_table(cluster, database, result, texts):
+    """The database side, after the run: MACs with more than one bound row, bound rows per appliance, and the
+    addresses perfdhcp got in ACKs that no bound row holds (an ACK the database does not stand behind)."""
     result["macs_bound_twice"] = int(cluster.query(database, MACS_BOUND_TWICE_SQL, user="rackboot")[0][0])
     result["bound_by_appliance"] = {row[0]: int(row[1]) for row in cluster.query(
         database, "SELECT appliance, count(*) FROM lease WHERE state = 'bound' GROUP BY appliance ORDER BY 1",
         user="rackboot")}
+    bound = {row[0] for row in cluster.query(database, "SELECT host(address) FROM lease WHERE state = 'bound'",
+                                             user="rackboot")}
+    acked = {address for text in texts for _, address in acked_leases(text)}
+    result["acked_not_bound"] = len(acked - bound)
 
 
 class KeaPG(PostgresServer, Kea):
@@ -500,7 +509,7 @@ class RackbootPair(Server):
                           for side, names in namespaces.items()},
         }
         check_leases(result, texts)
-        check_lease_table(self.cluster, database, result)
+        check_lease_table(self.cluster, database, result, texts)
         self.cluster.drop_database(database)
         return "\n".join(texts), result
 
@@ -708,9 +717,9 @@ def describe_checks(result):
         words.append("duplicate addresses: %d among %d ACKed leases" % (
             result["duplicate_addresses"], result["acked_leases"]))
     if "macs_bound_twice" in result:
-        words.append("MACs bound twice: %d; bound rows by appliance: %s" % (
-            result["macs_bound_twice"], ", ".join("%s %d" % item for item in result["bound_by_appliance"].items())
-            or "none"))
+        words.append("MACs bound twice: %d; ACKed addresses without a bound row: %d; bound rows by appliance: %s" % (
+            result["macs_bound_twice"], result["acked_not_bound"],
+            ", ".join("%s %d" % item for item in result["bound_by_appliance"].items()) or "none"))
     return "".join("\n      " + word for word in words)
 
 
@@ -931,11 +940,11 @@ def main():
     print(text)
     if not args.no_write:
         write_section(text)
-    duplicates = sum(r.get("duplicate_addresses", 0) + r.get("macs_bound_twice", 0)
+    duplicates = sum(r.get("duplicate_addresses", 0) + r.get("macs_bound_twice", 0) + r.get("acked_not_bound", 0)
                      for o in outcomes.values() for r in o["runs"] + o["latency_runs"])
     if duplicates:
-        sys.exit("bench-dhcp: %d duplicate lease(s) in the PostgreSQL runs (see the report); run folders kept in %s"
-                 % (duplicates, work))
+        sys.exit("bench-dhcp: %d duplicate or unbacked lease(s) in the PostgreSQL runs (see the report); run folders "
+                 "kept in %s" % (duplicates, work))
     if not args.work:
         subprocess.run(["rm", "-rf", work])
 
@@ -1058,6 +1067,10 @@ def postgres_report(outcomes, versions):
              "with `-x l` in these rows (it lists every lease an ACK gave, for the duplicate check)." % (
                  versions.get("postgresql") or "PostgreSQL", PAIR_MAC_BASES[0], PAIR_MAC_BASES[1],
                  kea_threads(outcomes)),
+             "",
+             "Every server, the PostgreSQL cluster and perfdhcp share this host's %d CPUs: the second appliance of "
+             "`rackboot-pg-2` adds a process, not a CPU, and the database's CPU per DORA (below) is spent on the "
+             "same CPUs as the servers'." % os.cpu_count(),
              ""]
 
     def verdict(ok):
@@ -1093,9 +1106,11 @@ def postgres_report(outcomes, versions):
             text += (" (an address counts when the ACKs of one run, to either perfdhcp, gave it to two clients)")
         if runs and "macs_bound_twice" in runs[0]:
             twice = sum(r.get("macs_bound_twice", 0) for r in runs)
-            text += "; MACs with more than one bound row in `lease`, from `%s` after each run: %d" % (
-                MACS_BOUND_TWICE_SQL, twice)
-            duplicates += twice
+            unbound = sum(r.get("acked_not_bound", 0) for r in runs)
+            text += ("; MACs with more than one bound row in `lease`, from `%s` after each run: %d; addresses "
+                     "perfdhcp got in an ACK that no bound row in `lease` holds after the run: %d" % (
+                         MACS_BOUND_TWICE_SQL, twice, unbound))
+            duplicates += twice + unbound
         if name == "rackboot-pg-2":
             text += ": %s" % verdict(duplicates == 0 and leases > 0)
         lines.append(text + ".")
@@ -1106,14 +1121,15 @@ def postgres_report(outcomes, versions):
                                           for name in PG_SERVERS if name in outcomes))]
     if "rackboot-pg-2" in outcomes:
         lines += ["", "rackboot-pg-2, each run (asked rate: each perfdhcp's asked → achieved, incomplete %; duplicate "
-                  "addresses / ACKed leases; bound rows per appliance in `lease` after the run):", ""]
+                  "addresses / ACKed leases; MACs bound twice; ACKed addresses without a bound row; bound rows per "
+                  "appliance in `lease` after the run):", ""]
         o = outcomes["rackboot-pg-2"]
         for r in o["runs"] + o["latency_runs"]:
-            lines.append("- %d%s: %s; %d / %d; %s" % (
+            lines.append("- %d%s: %s; %d / %d; %d; %d; %s" % (
                 r["rate"], " (latency run)" if r in o["latency_runs"] else "",
                 ", ".join("%d → %.0f, %.2f %%" % (p["rate"], p["achieved"], 100 * p["incomplete"])
                           for p in r["parts"]),
-                r["duplicate_addresses"], r["acked_leases"],
+                r["duplicate_addresses"], r["acked_leases"], r["macs_bound_twice"], r["acked_not_bound"],
                 ", ".join("%s %d" % item for item in r["bound_by_appliance"].items()) or "none"))
     return lines
 
