@@ -105,27 +105,39 @@ public final class PostgresLeaseStore: LeaseStore {
         return try body()
     }
 
-    /// One transaction of `changes`; per change whether it took effect.
+    /// One transaction of `changes` (a single change needs none: one statement is atomic); per change whether it
+    /// took effect. The statements are prepared once per connection (`PostgresLeaseStatements`).
     private func write(_ changes: [LeaseChange], appliance: String, now: Int64) throws -> [Bool] {
         let logger = logger
         return try session.run { connection in
-            // Queued back to back on the connection: the server runs them in order inside one transaction.
-            let begin = connection.query("BEGIN", logger: logger)
-            let statements = changes.map { change in
-                connection.query(Self.statement(for: change, appliance: appliance, now: now), logger: logger)
-            }
-            let commit = connection.query("COMMIT", logger: logger)
-            return begin.and(EventLoopFuture.whenAllSucceed(statements, on: connection.eventLoop)).and(commit)
-                .flatMapThrowing { (started, committed) -> [Bool] in
-                    guard committed.metadata.command == "COMMIT" else { throw PostgresConnection.RolledBack() }
-                    return try started.1.map { result in
-                        // Claims answer one row, 1 when the row is now this client's; other changes answer none.
-                        try result.rows.first.map { try $0.decode(Int64.self) != 0 } ?? true
-                    }
-                }.flatMapError { error in
-                    connection.query("ROLLBACK", logger: logger).map { _ in }.recover { _ in }
-                        .flatMapThrowing { throw error }
+            connection.eventLoop.makeFutureWithTask {
+                guard changes.count > 1 else {
+                    return [
+                        try await PostgresLeaseStatements.run(
+                            changes[0], appliance: appliance, now: now, on: connection, logger: logger)
+                    ]
                 }
+                let begin: EventLoopFuture<PostgresQueryResult> = connection.query("BEGIN", logger: logger)
+                _ = try await begin.get()
+                do {
+                    var taken: [Bool] = []
+                    taken.reserveCapacity(changes.count)
+                    for change in changes {
+                        taken.append(
+                            try await PostgresLeaseStatements.run(
+                                change, appliance: appliance, now: now, on: connection, logger: logger))
+                    }
+                    let commit: EventLoopFuture<PostgresQueryResult> = connection.query("COMMIT", logger: logger)
+                    guard try await commit.get().metadata.command == "COMMIT" else {
+                        throw PostgresConnection.RolledBack()
+                    }
+                    return taken
+                } catch {
+                    let rollback: EventLoopFuture<PostgresQueryResult> = connection.query("ROLLBACK", logger: logger)
+                    _ = try? await rollback.get()
+                    throw error
+                }
+            }
         }
     }
 
@@ -202,59 +214,6 @@ public final class PostgresLeaseStore: LeaseStore {
         return Lease(
             address: address, mac: mac, state: state, expiry: expiry,
             clientIdentifier: clientID.map { Array($0.readableBytesView) }, hostname: hostname)
-    }
-
-    /// The one statement that carries out `change`. Claims (hold, bind, quarantine) answer 1 when the row is now
-    /// the client's and 0 when another client holds the address.
-    static func statement(for change: LeaseChange, appliance: String, now: Int64) -> PostgresQuery {
-        let lease = change.lease
-        let address = lease.address.description
-        let mac = lease.mac.description
-        switch change {
-        case .hold, .bind, .quarantine:
-            let clientID = lease.clientIdentifier.map { ByteBuffer(bytes: $0) }
-            // A hold renews only an offer (the same client's bound lease stays bound); a bind or quarantine takes
-            // the client's offer or bound lease. Anyone's expired row is free.
-            let sameClientMay = lease.state == .offered ? "l.state = 'offered'" : "l.state <> 'quarantined'"
-            return """
-                WITH elsewhere AS (
-                    SELECT 1 FROM lease
-                    WHERE mac = \(mac)::macaddr AND address <> \(address)::inet AND state = 'bound' AND expiry > \(now)
-                ), claimed AS (
-                    INSERT INTO lease AS l (address, mac, state, expiry, client_id, hostname, appliance, updated_at)
-                    SELECT \(address)::inet, \(mac)::macaddr, \(lease.state.rawValue), \(lease.expiry), \(clientID),
-                        \(lease.hostname), \(appliance), now()
-                    WHERE NOT (\(lease.state == .offered) AND EXISTS (SELECT 1 FROM elsewhere))
-                    ON CONFLICT (address) DO UPDATE SET mac = excluded.mac, state = excluded.state,
-                        expiry = excluded.expiry, client_id = excluded.client_id, hostname = excluded.hostname,
-                        appliance = excluded.appliance, updated_at = now()
-                    WHERE l.expiry <= \(now) OR (l.mac = excluded.mac AND \(unescaped: sameClientMay))
-                    RETURNING 1
-                ), moved AS (
-                    DELETE FROM lease
-                    WHERE \(lease.state == .bound) AND mac = \(mac)::macaddr AND address <> \(address)::inet
-                        AND state <> 'quarantined' AND EXISTS (SELECT 1 FROM claimed)
-                ), forgotten AS (
-                    DELETE FROM previous_address
-                    WHERE \(lease.state != .offered) AND address = \(address)::inet AND EXISTS (SELECT 1 FROM claimed)
-                )
-                SELECT count(*) FROM claimed
-                """
-        case .release:
-            // The released lease ends at its `expiry` (the engine sets it to the release time).
-            return """
-                WITH released AS (
-                    DELETE FROM lease WHERE address = \(address)::inet AND mac = \(mac)::macaddr AND state = 'bound'
-                )
-                INSERT INTO previous_address (address, mac, since)
-                VALUES (\(address)::inet, \(mac)::macaddr, \(lease.expiry))
-                ON CONFLICT (address) DO UPDATE SET mac = excluded.mac, since = excluded.since
-                """
-        case .releaseHold:
-            return """
-                DELETE FROM lease WHERE address = \(address)::inet AND mac = \(mac)::macaddr AND state = 'offered'
-                """
-        }
     }
 
     /// Runs `body`, turning its error into a `LeaseStoreError` that names the database.
