@@ -14,7 +14,8 @@ struct DHCPReplyBuilder {
         return max(DHCPMessage.defaultMaximumLength, min(size, DHCPMessage.maximumLength) - 28)
     }
 
-    /// A reply of `type` with the header fields copied from the request.
+    /// A reply of `type` with the header fields copied from the request, and its client identifier (option 61)
+    /// unaltered, as RFC 6842 §3 requires of every reply (docs/protocol.md, "Client identity: chaddr, not client-id").
     func header(_ type: DHCPMessageType) -> DHCPMessage {
         var reply = DHCPMessage(operation: .bootReply, transactionID: request.transactionID)
         reply.hardwareType = request.hardwareType
@@ -24,6 +25,9 @@ struct DHCPReplyBuilder {
         reply.gatewayAddress = request.gatewayAddress
         reply.options.messageType = type
         reply.options.serverIdentifier = serverAddress
+        if let clientIdentifier = request.options[.clientIdentifier] {
+            reply.options[.clientIdentifier] = clientIdentifier
+        }
         return reply
     }
 

@@ -293,4 +293,28 @@ import Testing
             engine.handle(F.request(.discover), arrival: elsewhere, inventory: F.inventory, now: F.now).event.kind
                 == .ignored)
     }
+
+    @Test func everyReplyCarriesTheClientIdentifierBackUnaltered() throws {
+        var engine = F.engine()
+        let clientID: [UInt8] = [0xff, 0x00, 0x01, 0x02, 0x03, 0x04]
+        let offer = try #require(
+            engine.handle(
+                F.request(.discover, mac: F.knownMAC) { $0.options[.clientIdentifier] = clientID },
+                arrival: F.onLink, inventory: F.inventory, now: F.now
+            ).reply)
+        #expect(offer.message.options[.clientIdentifier] == clientID)
+        let nak = try #require(
+            engine.handle(
+                F.request(.request, mac: F.knownMAC) {
+                    $0.options[.clientIdentifier] = clientID
+                    $0.clientAddress = IPv4Address("10.20.0.99")!
+                }, arrival: F.onLink, inventory: F.inventory, now: F.now
+            ).reply)
+        #expect(nak.message.options.messageType == .negativeAcknowledgement)
+        #expect(nak.message.options[.clientIdentifier] == clientID)
+        let plain = try #require(
+            engine.handle(F.request(.discover, mac: F.knownMAC), arrival: F.onLink, inventory: F.inventory, now: F.now)
+                .reply)
+        #expect(plain.message.options[.clientIdentifier] == nil, "none sent, none returned")
+    }
 }
