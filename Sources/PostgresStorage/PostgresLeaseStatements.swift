@@ -26,6 +26,16 @@ enum PostgresLeaseStatements {
 
     static let claimTypes: [PostgresDataType] = [.text, .text, .text, .int8, .bytea, .text, .text, .int8]
 
+    /// A statement whose one row is a count: whether it took effect.
+    protocol CountingStatement: PostgresPreparedStatement where Row == Int64 {}
+
+    /// A claim of the lease's address, bound as `claimBindings` says.
+    protocol ClaimStatement: CountingStatement {
+        var lease: Lease { get }
+        var appliance: String { get }
+        var now: Int64 { get }
+    }
+
     /// Takes the row unless another client holds it unexpired; `sameClientMay` says what of the same client's row
     /// it may replace.
     static func claim(sameClientMay: String, ifAlso condition: String = "true") -> String {
@@ -43,7 +53,7 @@ enum PostgresLeaseStatements {
 
     /// An offer's hold: renews only an offer to the same client (its bound lease stays bound), and is refused
     /// while the client holds a running bound lease on another address.
-    struct Hold: PostgresPreparedStatement {
+    struct Hold: ClaimStatement {
         static let name = "rackboot_hold_v1"
         static let sql = """
             WITH claimed AS (
@@ -56,17 +66,14 @@ enum PostgresLeaseStatements {
             )
             SELECT count(*) FROM claimed
             """
-        static let bindingDataTypes = claimTypes
         let lease: Lease
         let appliance: String
         let now: Int64
-        func makeBindings() throws -> PostgresBindings { claimBindings(lease, appliance: appliance, now: now) }
-        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
     /// A bind: takes the client's offer or bound lease; the client's other offers and bound leases go (it holds
     /// one address), and so does any memory of this address.
-    struct Bind: PostgresPreparedStatement {
+    struct Bind: ClaimStatement {
         static let name = "rackboot_bind_v1"
         static let sql = """
             WITH claimed AS (
@@ -80,16 +87,13 @@ enum PostgresLeaseStatements {
             )
             SELECT count(*) FROM claimed
             """
-        static let bindingDataTypes = claimTypes
         let lease: Lease
         let appliance: String
         let now: Int64
-        func makeBindings() throws -> PostgresBindings { claimBindings(lease, appliance: appliance, now: now) }
-        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
     /// A decline's quarantine of the client's own address; the address's memory goes.
-    struct Quarantine: PostgresPreparedStatement {
+    struct Quarantine: ClaimStatement {
         static let name = "rackboot_quarantine_v1"
         static let sql = """
             WITH claimed AS (
@@ -99,17 +103,14 @@ enum PostgresLeaseStatements {
             )
             SELECT count(*) FROM claimed
             """
-        static let bindingDataTypes = claimTypes
         let lease: Lease
         let appliance: String
         let now: Int64
-        func makeBindings() throws -> PostgresBindings { claimBindings(lease, appliance: appliance, now: now) }
-        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
     /// A release: the bound lease goes, remembered as the client's previous address from its expiry (the engine
     /// sets that to the release time). Answers 1.
-    struct Release: PostgresPreparedStatement {
+    struct Release: CountingStatement {
         static let name = "rackboot_release_v1"
         static let sql = """
             WITH released AS (
@@ -129,12 +130,11 @@ enum PostgresLeaseStatements {
             bindings.append(lease.expiry)
             return bindings
         }
-        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
     /// The client took another appliance's offer: this appliance's hold goes, if it is still an offer to that
     /// client. Answers 1.
-    struct ReleaseHold: PostgresPreparedStatement {
+    struct ReleaseHold: CountingStatement {
         static let name = "rackboot_release_hold_v1"
         static let sql = """
             WITH released AS (
@@ -150,7 +150,6 @@ enum PostgresLeaseStatements {
             bindings.append(lease.mac.description)
             return bindings
         }
-        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
     /// Runs the statement of `change`; true when it took effect.
@@ -179,5 +178,17 @@ enum PostgresLeaseStatements {
         var taken = false
         for try await count in rows { taken = count != 0 }
         return taken
+    }
+}
+
+extension PostgresLeaseStatements.CountingStatement {
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+}
+
+extension PostgresLeaseStatements.ClaimStatement {
+    static var bindingDataTypes: [PostgresDataType] { PostgresLeaseStatements.claimTypes }
+
+    func makeBindings() throws -> PostgresBindings {
+        PostgresLeaseStatements.claimBindings(lease, appliance: appliance, now: now)
     }
 }
